@@ -767,7 +767,7 @@ parse_array_of (const struct field *f, yajl_val v, void *base, struct lcr_jpath 
     {
       yajl_val e = v->u.array.values[i];
       size_t old = lcr_jpath_push_index (p, i);
-      const char *s;
+      const char *s = NULL;
       switch (f->kind)
         {
         case K_STRV:
@@ -814,7 +814,7 @@ parse_map (const struct field *f, yajl_val v, void *base, struct lcr_jpath *p, l
       if (f->kind == K_KV)
         {
           struct lcr_spec_kv *kv = (struct lcr_spec_kv *) elem;
-          const char *s;
+          const char *s = NULL;
           if (get_string (v->u.object.values[i], p, &s, err) < 0)
             return -1;
           kv->key = xstrdup (key);

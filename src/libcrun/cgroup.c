@@ -1,0 +1,200 @@
+/* berth — cgroup manager: backend choice and what the backends share. */
+#define _GNU_SOURCE
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+
+#include "utils.h"
+
+static int
+list_hierarchies (struct lcr_cgroup *cg, lcr_error_t *err)
+{
+  cleanup_dir DIR *d = opendir (cg->root);
+  if (d == NULL)
+    return lcr_error_sys (err, "open the cgroup root `%s`", cg->root);
+  struct dirent *de;
+  size_t cap = 0;
+  while ((de = readdir (d)))
+    {
+      /* "cpu" → "cpu,cpuacct" style symlinks name the same hierarchy twice */
+      if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+        continue;
+      if (cg->hierarchies_len + 2 > cap)
+        {
+          cap = cap ? cap * 2 : 16;
+          cg->hierarchies = xrealloc (cg->hierarchies, cap * sizeof (char *));
+        }
+      cg->hierarchies[cg->hierarchies_len++] = xstrdup (de->d_name);
+      cg->hierarchies[cg->hierarchies_len] = NULL;
+    }
+  return 0;
+}
+
+static int
+init (const char *root, char *path, struct lcr_cgroup **out, lcr_error_t *err)
+{
+  struct statfs sfs;
+  struct lcr_cgroup *cg = xmalloc0 (sizeof *cg);
+  cg->root = xstrdup (root);
+  cg->path = path;
+  if (statfs (root, &sfs) < 0)
+    {
+      lcr_cgroup_free (cg);
+      return lcr_error_sys (err, "statfs the cgroup root `%s`", root);
+    }
+  if (sfs.f_type == CGROUP2_SUPER_MAGIC)
+    {
+      cg->kind = LCR_CGROUP_V2;
+      cg->ops = &lcr_cgroup_v2_ops;
+    }
+  else
+    {
+      cg->kind = LCR_CGROUP_V1;
+      cg->ops = &lcr_cgroup_v1_ops;
+      if (list_hierarchies (cg, err) < 0)
+        {
+          lcr_cgroup_free (cg);
+          return -1;
+        }
+    }
+  *out = cg;
+  return 0;
+}
+
+int
+lcr_cgroup_new (const char *root, const char *id, const char *cgroups_path, struct lcr_cgroup **out,
+                lcr_error_t *err)
+{
+  char *path;
+  if (cgroups_path == NULL || cgroups_path[0] == '\0')
+    xasprintf (&path, "/%s", id);
+  else if (strstr (cgroups_path, "..") != NULL)
+    return lcr_error_make (err, 0, LCR_ERR_INVALID, ".linux.cgroupsPath: `%s` must not contain `..`", cgroups_path);
+  else
+    xasprintf (&path, "%s%s", cgroups_path[0] == '/' ? "" : "/", cgroups_path);
+  /* trailing slashes would make a second, empty-named level */
+  for (size_t n = strlen (path); n > 1 && path[n - 1] == '/'; n--)
+    path[n - 1] = '\0';
+  return init (root, path, out, err);
+}
+
+int
+lcr_cgroup_load (const char *root, const char *path, struct lcr_cgroup **out, lcr_error_t *err)
+{
+  return init (root, xstrdup (path), out, err);
+}
+
+void
+lcr_cgroup_free (struct lcr_cgroup *cg)
+{
+  if (cg == NULL)
+    return;
+  for (size_t i = 0; i < cg->hierarchies_len; i++)
+    free (cg->hierarchies[i]);
+  free (cg->hierarchies);
+  free (cg->root);
+  free (cg->path);
+  free (cg);
+}
+
+int
+lcr_cgroup_create (struct lcr_cgroup *cg, lcr_error_t *err)
+{
+  return cg->ops->create (cg, err);
+}
+int
+lcr_cgroup_enter (struct lcr_cgroup *cg, pid_t pid, lcr_error_t *err)
+{
+  return cg->ops->enter (cg, pid, err);
+}
+int
+lcr_cgroup_pids (struct lcr_cgroup *cg, pid_t **pids, size_t *n, lcr_error_t *err)
+{
+  return cg->ops->pids (cg, pids, n, err);
+}
+int
+lcr_cgroup_kill (struct lcr_cgroup *cg, int signo, lcr_error_t *err)
+{
+  return cg->ops->kill (cg, signo, err);
+}
+int
+lcr_cgroup_mount (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long flags, bool ro, bool cgroupns,
+                  lcr_error_t *err)
+{
+  return cg->ops->mount (cg, rootfd, dest, flags, ro, cgroupns, err);
+}
+
+int
+lcr_cgroup_destroy (struct lcr_cgroup *cg, lcr_error_t *err)
+{
+  /* Processes that outlived the init (no pid namespace, or daemons) would
+     keep the directories busy. */
+  pid_t *pids = NULL;
+  size_t n = 0;
+  if (cg->ops->pids (cg, &pids, &n, NULL) == 0 && n > 0)
+    cg->ops->kill (cg, SIGKILL, NULL);
+  free (pids);
+  return cg->ops->destroy (cg, err);
+}
+
+int
+lcr_cgroup_read_pids (const char *procs_file, pid_t **pids, size_t *n, lcr_error_t *err)
+{
+  cleanup_free char *buf = NULL;
+  *pids = NULL;
+  *n = 0;
+  if (lcr_read_file (procs_file, &buf, NULL, err) < 0)
+    return -1;
+  size_t cap = 0;
+  for (char *p = buf, *end; *p; p = end)
+    {
+      long v = strtol (p, &end, 10);
+      if (end == p)
+        break;
+      if (*n + 1 > cap)
+        {
+          cap = cap ? cap * 2 : 16;
+          *pids = xrealloc (*pids, cap * sizeof (pid_t));
+        }
+      (*pids)[(*n)++] = (pid_t) v;
+      while (*end == '\n')
+        end++;
+    }
+  return 0;
+}
+
+int
+lcr_cgroup_write (const char *dir, const char *file, const char *value, lcr_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  xasprintf (&path, "%s/%s", dir, file);
+  cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return lcr_error_sys (err, "open `%s`", path);
+  if (write (fd, value, strlen (value)) < 0)
+    return lcr_error_sys (err, "write `%s` to `%s`", value, path);
+  return 0;
+}
+
+int
+lcr_cgroup_rmdir (const char *dir, lcr_error_t *err)
+{
+  /* A killed process leaves the cgroup a moment after it is reaped. */
+  for (int attempt = 0;; attempt++)
+    {
+      if (rmdir (dir) == 0 || errno == ENOENT)
+        return 0;
+      if (errno != EBUSY || attempt >= 500)
+        return lcr_error_sys (err, "remove cgroup `%s`", dir);
+      struct timespec ts = { 0, 2 * 1000 * 1000 };
+      nanosleep (&ts, NULL);
+    }
+}

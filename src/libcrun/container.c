@@ -1,0 +1,613 @@
+/* berth — the lifecycle: create, start, run, state, kill, delete, list.
+ * Orchestration only; the kernel work is in process.c, init.c and below.
+ *
+ * Every failure of create undoes what was done (kill the init, remove the
+ * cgroup, remove the state dir): a failed create leaves nothing behind.  The
+ * init's mounts live in its own mount namespace and go with it.
+ */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "linux.h"
+#include "sync.h"
+#include "utils.h"
+
+static const char *
+state_root (struct lcr_context *ctx)
+{
+  return ctx->state_root ? ctx->state_root : LCR_DEFAULT_STATE_ROOT;
+}
+
+static const char *
+cgroup_root (struct lcr_context *ctx)
+{
+  return ctx->cgroup_root ? ctx->cgroup_root : "/sys/fs/cgroup";
+}
+
+static int
+pidfd_open_checked (pid_t pid, unsigned long long start_time)
+{
+  int fd = syscall (SYS_pidfd_open, pid, 0);
+  if (fd < 0)
+    return -1;
+  /* the pid may have been recycled since state.json was written */
+  if (lcr_proc_start_time (pid, NULL) != start_time)
+    {
+      close (fd);
+      errno = ESRCH;
+      return -1;
+    }
+  return fd;
+}
+
+/* Wait up to timeout_ms for a process that is not our child to exit. */
+static bool
+wait_exit (pid_t pid, unsigned long long start_time, int timeout_ms)
+{
+  cleanup_close int fd = pidfd_open_checked (pid, start_time);
+  if (fd < 0)
+    return true;
+  struct pollfd p = { .fd = fd, .events = POLLIN };
+  int r;
+  do
+    r = poll (&p, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  if (r > 0)
+    {
+      /* exited; a zombie still counts as gone for us */
+      return true;
+    }
+  char st = 0;
+  return lcr_proc_start_time (pid, &st) != start_time || st == 'Z';
+}
+
+static int
+write_pid_file (const char *path, pid_t pid, lcr_error_t *err)
+{
+  char buf[32];
+  int n = snprintf (buf, sizeof buf, "%d", pid);
+  cleanup_free char *dir = xstrdup (path), *base = NULL;
+  char *slash = strrchr (dir, '/');
+  cleanup_close int dfd = -1;
+  if (slash)
+    {
+      *slash = '\0';
+      base = xstrdup (slash + 1);
+      dfd = open (dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0)
+        return lcr_error_sys (err, "--pid-file `%s`", path);
+    }
+  else
+    base = xstrdup (path);
+  if (lcr_write_file_atomic_at (slash ? dfd : AT_FDCWD, base, buf, n, err) < 0)
+    return lcr_error_wrap (err, "--pid-file `%s`", path);
+  return 0;
+}
+
+/* What a create leaves to the caller (run keeps going with it). */
+struct created
+{
+  pid_t pid;
+  unsigned long long start_time;
+  int dirfd;   /* state dir, locked */
+  int sync_fd; /* parent end */
+  struct lcr_cgroup *cgroup;
+};
+
+static int
+check_spec_for_create (struct lcr_spec *spec, lcr_error_t *err)
+{
+  if (spec->process == NULL)
+    return lcr_error_invalid (err, "config.json: .process: missing: create needs a process to run");
+  if (spec->process->args_len == 0)
+    return lcr_error_invalid (err, "config.json: .process.args: empty: nothing to run");
+  if (spec->process->terminal)
+    return lcr_error_invalid (err, "config.json: .process.terminal: terminals are not supported yet");
+  bool mount_ns = false, uts_ns = false;
+  for (size_t i = 0; spec->linux_ && i < spec->linux_->namespaces_len; i++)
+    {
+      mount_ns |= spec->linux_->namespaces[i].type == LCR_NS_MOUNT;
+      uts_ns |= spec->linux_->namespaces[i].type == LCR_NS_UTS;
+    }
+  if (!mount_ns)
+    return lcr_error_invalid (err, "config.json: .linux.namespaces: a mount namespace is required");
+  if ((spec->hostname && spec->hostname[0]) && !uts_ns)
+    return lcr_error_invalid (err, "config.json: .hostname: setting a hostname needs a uts namespace");
+  if ((spec->domainname && spec->domainname[0]) && !uts_ns)
+    return lcr_error_invalid (err, "config.json: .domainname: setting a domainname needs a uts namespace");
+  return 0;
+}
+
+static int
+resolve_rootfs (const char *bundle, struct lcr_spec *spec, char **out, lcr_error_t *err)
+{
+  cleanup_free char *path = NULL;
+  if (spec->root->path[0] == '/')
+    path = xstrdup (spec->root->path);
+  else
+    xasprintf (&path, "%s/%s", bundle, spec->root->path);
+  char *real = realpath (path, NULL);
+  if (real == NULL)
+    return lcr_error_make (err, errno, LCR_ERR_INVALID, "config.json: .root.path: rootfs `%s`", path);
+  struct stat st;
+  if (stat (real, &st) < 0 || !S_ISDIR (st.st_mode))
+    {
+      free (real);
+      return lcr_error_make (err, ENOTDIR, LCR_ERR_INVALID, "config.json: .root.path: rootfs `%s`", path);
+    }
+  *out = real;
+  return 0;
+}
+
+static void
+undo_create (struct lcr_context *ctx, const char *id, struct created *c, int *pdirfd)
+{
+  if (c->pid > 0)
+    {
+      kill (c->pid, SIGKILL);
+      while (waitpid (c->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+  if (c->cgroup)
+    {
+      lcr_cgroup_destroy (c->cgroup, NULL);
+      lcr_cgroup_free (c->cgroup);
+      c->cgroup = NULL;
+    }
+  if (c->sync_fd >= 0)
+    close (c->sync_fd);
+  lcr_state_remove (state_root (ctx), id, NULL);
+  if (*pdirfd >= 0)
+    close (*pdirfd);
+  *pdirfd = -1;
+}
+
+static int
+do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, bool parent_waits,
+           struct created *out, lcr_error_t *err)
+{
+  struct created c = { .pid = -1, .dirfd = -1, .sync_fd = -1 };
+  cleanup_spec struct lcr_spec *spec = NULL;
+  cleanup_free char *bundle = NULL, *rootfs = NULL;
+
+  if (lcr_state_check_id (id, err) < 0)
+    return -1;
+  bundle = realpath (opts->bundle ? opts->bundle : ".", NULL);
+  if (bundle == NULL)
+    return lcr_error_make (err, errno, LCR_ERR_INVALID, "bundle `%s`", opts->bundle ? opts->bundle : ".");
+  spec = lcr_spec_load (bundle, err);
+  if (spec == NULL)
+    return -1;
+  if (check_spec_for_create (spec, err) < 0 || resolve_rootfs (bundle, spec, &rootfs, err) < 0)
+    return -1;
+
+  int dirfd = lcr_state_claim (state_root (ctx), id, err);
+  if (dirfd < 0)
+    return -1;
+
+  struct lcr_start s = { .ctx = ctx, .id = id, .spec = spec, .opts = opts, .bundle = bundle, .rootfs = rootfs,
+                         .sync_fd = -1, .fifo_fd = -1, .host_proc_fd = -1, .parent_waits = parent_waits };
+  int ret = -1;
+  for (int i = 0; i < LCR_NS_COUNT; i++)
+    s.join_fd[i] = -1;
+
+  /* one pass; `break` on failure falls through to the undo below */
+  do
+    {
+      if (mkfifoat (dirfd, LCR_EXEC_FIFO, 0622) < 0)
+        {
+          lcr_error_sys (err, "create exec.fifo");
+          break;
+        }
+      s.fifo_fd = openat (dirfd, LCR_EXEC_FIFO, O_PATH | O_CLOEXEC);
+      s.host_proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (s.fifo_fd < 0 || s.host_proc_fd < 0)
+        {
+          lcr_error_sys (err, "open exec.fifo");
+          break;
+        }
+      if (lcr_ns_prepare (&s, err) < 0)
+        {
+          lcr_error_wrap (err, "config.json");
+          break;
+        }
+      if (lcr_cgroup_new (cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err)
+              < 0
+          || lcr_cgroup_create (c.cgroup, err) < 0)
+        break;
+      s.cgroup = c.cgroup;
+      if (s.needs_intermediate || parent_waits)
+        prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+      if (lcr_spawn_init (&s, &c.pid, &c.sync_fd, err) < 0)
+        break;
+      if ((s.new_ns_flags & CLONE_NEWUSER) && lcr_ns_write_id_maps (c.pid, spec, err) < 0)
+        break;
+      if (lcr_cgroup_enter (c.cgroup, c.pid, err) < 0 || lcr_set_oom_score_adj (c.pid, spec->process, err) < 0)
+        break;
+      if (lcr_sync_send (c.sync_fd, SYNC_GO, 0, NULL) < 0)
+        {
+          lcr_error_sys (err, "signal the container's init");
+          break;
+        }
+      if (lcr_sync_expect (c.sync_fd, SYNC_READY, NULL, ctx->log, err) < 0)
+        break;
+
+      c.start_time = lcr_proc_start_time (c.pid, NULL);
+      struct lcr_state st = { .id = (char *) id, .pid = c.pid, .start_time = c.start_time, .bundle = bundle,
+                              .rootfs = rootfs, .owner = geteuid (), .cgroup_path = c.cgroup->path,
+                              .systemd_cgroup = ctx->systemd_cgroup, .annotations = spec->annotations,
+                              .annotations_len = spec->annotations_len };
+      char created[64];
+      lcr_rfc3339_now (created, sizeof created);
+      st.created = created;
+      if (lcr_state_write (dirfd, &st, err) < 0)
+        break;
+      if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
+        break;
+      ret = 0;
+    }
+  while (0);
+
+  lcr_ns_close (&s);
+  if (s.fifo_fd >= 0)
+    close (s.fifo_fd);
+  if (s.host_proc_fd >= 0)
+    close (s.host_proc_fd);
+  if (ret < 0)
+    {
+      undo_create (ctx, id, &c, &dirfd);
+      return lcr_error_wrap (err, "create `%s`", id);
+    }
+  c.dirfd = dirfd;
+  *out = c;
+  return 0;
+}
+
+static void
+release_created (struct created *c)
+{
+  if (c->dirfd >= 0)
+    close (c->dirfd);
+  if (c->sync_fd >= 0)
+    close (c->sync_fd);
+  lcr_cgroup_free (c->cgroup);
+  c->dirfd = c->sync_fd = -1;
+  c->cgroup = NULL;
+}
+
+int
+lcr_container_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, lcr_error_t *err)
+{
+  struct created c;
+  if (do_create (ctx, id, opts, false, &c, err) < 0)
+    return -1;
+  release_created (&c);
+  return 0;
+}
+
+/* Let the init past exec.fifo.  dirfd is the locked state dir. */
+static int
+start_locked (int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
+{
+  int status = lcr_state_status (dirfd, st);
+  if (status != LCR_STATUS_CREATED)
+    return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot start container `%s`: it is %s, not created", id,
+                           lcr_status_name (status));
+  cleanup_close int fifo = openat (dirfd, LCR_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fifo < 0)
+    return lcr_error_sys (err, "start `%s`: open exec.fifo", id);
+  cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
+  struct pollfd p[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+  for (;;)
+    {
+      int r = poll (p, pidfd >= 0 ? 2 : 1, -1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return lcr_error_sys (err, "start `%s`: poll", id);
+      char c;
+      if (p[0].revents & POLLIN)
+        {
+          if (read (fifo, &c, 1) == 1)
+            break;
+        }
+      if ((p[0].revents & POLLHUP) || (pidfd >= 0 && (p[1].revents & POLLIN)))
+        return lcr_error_make (err, 0, LCR_ERR_STATE, "start `%s`: the container's init exited before it was started",
+                               id);
+    }
+  unlinkat (dirfd, LCR_EXEC_FIFO, 0);
+  return 0;
+}
+
+int
+lcr_container_start (struct lcr_context *ctx, const char *id, lcr_error_t *err)
+{
+  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, err);
+  if (dirfd < 0)
+    return -1;
+  cleanup_state struct lcr_state *st = NULL;
+  if (lcr_state_read (dirfd, &st, err) < 0)
+    return -1;
+  return start_locked (dirfd, id, st, err);
+}
+
+/* Remove what is left of a stopped container: its cgroup, its state dir. */
+static int
+destroy (struct lcr_context *ctx, const char *id, const char *cgroup_path, lcr_error_t *err)
+{
+  if (cgroup_path)
+    {
+      cleanup_cgroup struct lcr_cgroup *cg = NULL;
+      if (lcr_cgroup_load (cgroup_root (ctx), cgroup_path, &cg, err) < 0
+          || lcr_cgroup_destroy (cg, err) < 0)
+        return lcr_error_wrap (err, "delete `%s`", id);
+    }
+  return lcr_state_remove (state_root (ctx), id, err);
+}
+
+static int
+exit_code (int wstatus)
+{
+  if (WIFEXITED (wstatus))
+    return WEXITSTATUS (wstatus);
+  if (WIFSIGNALED (wstatus))
+    return 128 + WTERMSIG (wstatus);
+  return 255;
+}
+
+/* The foreground part of `run`: forward signals, reap, return the status. */
+static int
+wait_foreground (pid_t pid, int sfd, int *exit_status, lcr_error_t *err)
+{
+  for (;;)
+    {
+      int wstatus;
+      pid_t r;
+      while ((r = waitpid (-1, &wstatus, WNOHANG)) > 0)
+        if (r == pid)
+          {
+            *exit_status = exit_code (wstatus);
+            return 0;
+          }
+      if (r < 0 && errno == ECHILD)
+        return lcr_error_make (err, ECHILD, LCR_ERR_SYSTEM, "wait for the container");
+      struct signalfd_siginfo si;
+      ssize_t n = read (sfd, &si, sizeof si);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n != sizeof si)
+        return lcr_error_sys (err, "read signalfd");
+      if (si.ssi_signo != SIGCHLD)
+        kill (pid, si.ssi_signo);
+    }
+}
+
+int
+lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, int *exit_status,
+                   lcr_error_t *err)
+{
+  struct created c;
+  sigset_t fwd, old;
+  *exit_status = 0;
+
+  /* Block before the init exists, so no SIGCHLD or forwarded signal is lost;
+     the init unblocks everything for itself. */
+  sigfillset (&fwd);
+  sigdelset (&fwd, SIGSEGV);
+  sigdelset (&fwd, SIGBUS);
+  sigdelset (&fwd, SIGILL);
+  sigdelset (&fwd, SIGFPE);
+  sigdelset (&fwd, SIGTTIN);
+  sigdelset (&fwd, SIGTTOU);
+  sigdelset (&fwd, SIGTSTP);
+  if (!opts->detach)
+    sigprocmask (SIG_BLOCK, &fwd, &old);
+
+  if (do_create (ctx, id, opts, !opts->detach, &c, err) < 0)
+    return -1;
+
+  cleanup_state struct lcr_state *st = NULL;
+  if (lcr_state_read (c.dirfd, &st, err) < 0 || start_locked (c.dirfd, id, st, err) < 0)
+    {
+      undo_create (ctx, id, &c, &c.dirfd);
+      return -1;
+    }
+  if (opts->detach)
+    {
+      release_created (&c);
+      return 0;
+    }
+  /* let `state` and `kill` from other processes in while we wait */
+  close (c.dirfd);
+  c.dirfd = -1;
+
+  /* EOF: the init exec'd; a message: it could not */
+  if (lcr_sync_wait_exec (c.sync_fd, ctx->log, err) < 0)
+    {
+      kill (c.pid, SIGKILL);
+      waitpid (c.pid, NULL, 0);
+      destroy (ctx, id, c.cgroup->path, NULL);
+      release_created (&c);
+      return lcr_error_wrap (err, "run `%s`", id);
+    }
+  close (c.sync_fd);
+  c.sync_fd = -1;
+
+  cleanup_close int sfd = signalfd (-1, &fwd, SFD_CLOEXEC);
+  if (sfd < 0)
+    {
+      release_created (&c);
+      return lcr_error_sys (err, "signalfd");
+    }
+  int ret = wait_foreground (c.pid, sfd, exit_status, err);
+  sigprocmask (SIG_SETMASK, &old, NULL);
+  if (ret == 0 && !opts->keep)
+    {
+      cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, NULL);
+      ret = destroy (ctx, id, c.cgroup->path, err);
+    }
+  release_created (&c);
+  return ret;
+}
+
+int
+lcr_container_state (struct lcr_context *ctx, const char *id, char **json, lcr_error_t *err)
+{
+  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, false, err);
+  if (dirfd < 0)
+    return -1;
+  cleanup_state struct lcr_state *st = NULL;
+  if (lcr_state_read (dirfd, &st, err) < 0)
+    return -1;
+  *json = lcr_state_to_json (st, lcr_state_status (dirfd, st), true);
+  return 0;
+}
+
+int
+lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all, lcr_error_t *err)
+{
+  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, false, err);
+  if (dirfd < 0)
+    return -1;
+  cleanup_state struct lcr_state *st = NULL;
+  if (lcr_state_read (dirfd, &st, err) < 0)
+    return -1;
+  int status = lcr_state_status (dirfd, st);
+  if (status == LCR_STATUS_STOPPED)
+    return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
+  if (all && st->cgroup_path)
+    {
+      cleanup_cgroup struct lcr_cgroup *cg = NULL;
+      if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, err) < 0 || lcr_cgroup_kill (cg, signo, err) < 0)
+        return lcr_error_wrap (err, "kill `%s`", id);
+      return 0;
+    }
+  cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
+  if (pidfd < 0 || syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+    {
+      if (errno == ESRCH)
+        return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
+      return lcr_error_sys (err, "kill `%s`", id);
+    }
+  return 0;
+}
+
+int
+lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_error_t *err)
+{
+  if (lcr_state_check_id (id, err) < 0)
+    return -1;
+  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, err);
+  if (dirfd < 0)
+    return -1;
+  cleanup_state struct lcr_state *st = NULL;
+  if (lcr_state_read (dirfd, &st, err) < 0)
+    {
+      /* no state.json: a create that died half-way (we hold its lock, so it
+         is not running) — nothing else of it can be found */
+      if ((*err)->code != LCR_ERR_STATE)
+        return -1;
+      lcr_error_release (err);
+      return lcr_state_remove (state_root (ctx), id, err);
+    }
+  int status = lcr_state_status (dirfd, st);
+  if (status != LCR_STATUS_STOPPED)
+    {
+      if (!force)
+        return lcr_error_make (err, 0, LCR_ERR_STATE,
+                               "cannot delete container `%s`: it is %s (stop it first, or use --force)", id,
+                               lcr_status_name (status));
+      cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
+      if (pidfd >= 0)
+        syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      if (st->cgroup_path)
+        {
+          cleanup_cgroup struct lcr_cgroup *cg = NULL;
+          if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, NULL) == 0)
+            lcr_cgroup_kill (cg, SIGKILL, NULL);
+        }
+      if (!wait_exit (st->pid, st->start_time, 10000))
+        return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM, "delete `%s`: the container's init did not die", id);
+    }
+  return destroy (ctx, id, st->cgroup_path, err);
+}
+
+int
+lcr_container_list (struct lcr_context *ctx, struct lcr_container_info **out, size_t *n, lcr_error_t *err)
+{
+  char **ids = NULL;
+  size_t count = 0;
+  *out = NULL;
+  *n = 0;
+  if (lcr_state_list (state_root (ctx), &ids, &count, err) < 0)
+    return -1;
+  struct lcr_container_info *infos = xmalloc0 ((count + 1) * sizeof *infos);
+  size_t k = 0;
+  cleanup_close int rootfd = open (state_root (ctx), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  for (size_t i = 0; i < count; i++)
+    {
+      /* no lock: list is a snapshot, and must stay fast with many containers */
+      cleanup_close int dirfd = rootfd >= 0 ? openat (rootfd, ids[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+      struct lcr_state *st = NULL;
+      struct lcr_container_info *info = &infos[k];
+      info->id = ids[i];
+      ids[i] = NULL;
+      if (dirfd >= 0 && lcr_state_read (dirfd, &st, NULL) == 0)
+        {
+          info->status = lcr_state_status (dirfd, st);
+          info->pid = info->status == LCR_STATUS_STOPPED ? 0 : st->pid;
+          info->bundle = steal_pointer (&st->bundle);
+          info->rootfs = steal_pointer (&st->rootfs);
+          info->created = steal_pointer (&st->created);
+          info->owner = st->owner;
+          info->annotations = steal_pointer (&st->annotations);
+          info->annotations_len = st->annotations_len;
+          st->annotations_len = 0;
+          lcr_state_free (st);
+        }
+      else
+        info->status = LCR_STATUS_CREATING;
+      k++;
+    }
+  for (size_t i = 0; i < count; i++)
+    free (ids[i]);
+  free (ids);
+  *out = infos;
+  *n = k;
+  return 0;
+}
+
+void
+lcr_container_info_free (struct lcr_container_info *infos, size_t n)
+{
+  for (size_t i = 0; infos && i < n; i++)
+    {
+      free (infos[i].id);
+      free (infos[i].bundle);
+      free (infos[i].rootfs);
+      free (infos[i].created);
+      for (size_t k = 0; k < infos[i].annotations_len; k++)
+        {
+          free (infos[i].annotations[k].key);
+          free (infos[i].annotations[k].value);
+        }
+      free (infos[i].annotations);
+    }
+  free (infos);
+}

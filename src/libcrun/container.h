@@ -1,0 +1,78 @@
+/* berth — the public lifecycle API used by src/runtime.  Orchestration only:
+ * the kernel work lives in process.c / init.c and the modules they call. */
+#ifndef LCR_CONTAINER_H
+#define LCR_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "spec.h"
+#include "state.h"
+
+#define LCR_DEFAULT_STATE_ROOT "/run/berth"
+
+/* Everything that would otherwise be global: roots are injectable so tests
+   can point them at fake trees. */
+struct lcr_context
+{
+  const char *state_root; /* --root */
+  const char *cgroup_root; /* "/sys/fs/cgroup" */
+  struct lcr_log_sink *log;
+  bool systemd_cgroup;
+  bool debug;
+};
+
+struct lcr_create_opts
+{
+  const char *bundle;         /* default "." */
+  const char *pid_file;
+  const char *console_socket;
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;           /* fds 3 .. 3+N-1 pass into the container */
+  /* run only */
+  bool detach;
+  bool keep;
+};
+
+int lcr_container_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts,
+                          lcr_error_t *err);
+
+/* create + start; unless detached, wait for the container, forward signals,
+   delete it (unless keep) and store its exit status (128+signal if killed). */
+int lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, int *exit_status,
+                       lcr_error_t *err);
+
+int lcr_container_start (struct lcr_context *ctx, const char *id, lcr_error_t *err);
+
+/* The runtime-spec state JSON (malloc'd). */
+int lcr_container_state (struct lcr_context *ctx, const char *id, char **json, lcr_error_t *err);
+
+int lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all, lcr_error_t *err);
+
+int lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_error_t *err);
+
+struct lcr_container_info
+{
+  char *id;
+  pid_t pid;
+  int status;
+  char *bundle;
+  char *rootfs;
+  char *created;
+  uid_t owner;
+  struct lcr_spec_kv *annotations;
+  size_t annotations_len;
+};
+
+int lcr_container_list (struct lcr_context *ctx, struct lcr_container_info **out, size_t *n, lcr_error_t *err);
+void lcr_container_info_free (struct lcr_container_info *infos, size_t n);
+
+/* The features document (runtime-spec features.md), pretty JSON, malloc'd. */
+char *lcr_features_json (void);
+
+/* Signal by name ("KILL", "SIGKILL") or number; -1 if unknown. */
+int lcr_signal_parse (const char *s);
+
+#endif

@@ -1,0 +1,181 @@
+/* berth — the container's init, from clone to execve.
+ *
+ * The steps, in order (the order matters; see the comments):
+ *   1. wait for SYNC_GO: id maps are written and we are in the cgroup
+ *   2. become root of a user namespace, join the namespaces given by path
+ *   3. hostname, rlimits, keyring
+ *   4. the rootfs (mounts, devices, pivot_root, masked/readonly paths)
+ *   5. find the program, report SYNC_READY
+ *   6. block on exec.fifo until `start` (create) — the process must not run before
+ *   7. user, groups, capabilities, no_new_privs, umask, cwd
+ *   8. mark every fd but stdio and --preserve-fds close-on-exec; execve
+ * Any failure is sent to the parent as SYNC_ERROR; after `create` returned
+ * there is no parent listening, and the error goes to our stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux.h"
+#include "sync.h"
+#include "utils.h"
+
+#ifndef KEYCTL_JOIN_SESSION_KEYRING
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#endif
+
+static int
+wait_for_go (int fd, lcr_error_t *err)
+{
+  struct lcr_sync_msg msg;
+  int r = lcr_sync_recv (fd, &msg);
+  if (r <= 0)
+    _exit (1); /* the parent is gone: nothing to report to */
+  if (msg.type != SYNC_GO)
+    return lcr_error_make (err, EPROTO, LCR_ERR_SYSTEM, "unexpected message %u from the runtime", msg.type);
+  return 0;
+}
+
+/* Block until `start` opens exec.fifo for reading.  The fifo lives in the
+   state dir, outside the rootfs: reopen our O_PATH fd through the host's
+   /proc, which we kept open across pivot_root. */
+static int
+wait_for_start (struct lcr_start *s, lcr_error_t *err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "self/fd/%d", s->fifo_fd);
+  int fd;
+  do
+    fd = openat (s->host_proc_fd, path, O_WRONLY | O_CLOEXEC);
+  while (fd < 0 && errno == EINTR);
+  if (fd < 0)
+    return lcr_error_sys (err, "open exec.fifo");
+  if (write (fd, "0", 1) != 1)
+    {
+      close (fd);
+      return lcr_error_sys (err, "write exec.fifo");
+    }
+  close (fd);
+  return 0;
+}
+
+static int
+prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
+{
+  struct lcr_spec *spec = s->spec;
+  struct lcr_spec_process *p = spec->process;
+  bool in_userns = (s->new_ns_flags & CLONE_NEWUSER) || s->join_fd[LCR_NS_USER] >= 0;
+
+  if (wait_for_go (s->sync_fd, err) < 0)
+    return -1;
+  if (in_userns && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
+    return lcr_error_sys (err, "become root in the user namespace (is uid/gid 0 mapped?)");
+  if (!s->needs_intermediate && lcr_ns_join (s, false, err) < 0)
+    return -1;
+  lcr_ns_close (s);
+
+  if (lcr_set_hostname (spec, err) < 0)
+    return -1;
+  if (lcr_apply_rlimits (p, err) < 0)
+    return -1;
+  if (!s->opts->no_new_keyring)
+    /* a fresh session keyring, so keys don't leak between containers */
+    syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, s->id);
+
+  umask (0);
+  if (lcr_rootfs_setup (s, err) < 0)
+    return -1;
+
+  /* cwd: create it as root if the image lacks it, as runc does */
+  struct stat st;
+  if (stat (p->cwd, &st) < 0 && lcr_mkdir_p (p->cwd, 0755, NULL) < 0)
+    return lcr_error_sys (err, ".process.cwd: `%s`", p->cwd);
+  return lcr_find_executable (p, exe, err);
+}
+
+static int
+become_process (struct lcr_start *s, lcr_error_t *err)
+{
+  struct lcr_spec_process *p = s->spec->process;
+  bool in_userns = (s->new_ns_flags & CLONE_NEWUSER) || s->join_fd[LCR_NS_USER] >= 0;
+  if (lcr_change_user_and_caps (p, in_userns, err) < 0)
+    return -1;
+  umask (p->user.has_umask ? p->user.umask : 0022);
+  if (chdir (p->cwd) < 0)
+    return lcr_error_sys (err, ".process.cwd: chdir `%s`", p->cwd);
+  /* stdio and --preserve-fds go in; everything else of ours is closed by
+     execve (the sync socket's close is how the parent learns we exec'd) */
+  int first = 3 + (s->opts->preserve_fds > 0 ? s->opts->preserve_fds : 0);
+  for (int fd = 3; fd < first; fd++)
+    {
+      int flags = fcntl (fd, F_GETFD);
+      if (flags >= 0)
+        fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  if (s->sync_fd < first)
+    {
+      int moved = fcntl (s->sync_fd, F_DUPFD_CLOEXEC, first);
+      if (moved < 0)
+        return lcr_error_sys (err, "move the sync socket");
+      s->sync_fd = moved;
+    }
+  if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    lcr_close_fds_from (first); /* old kernels: close them, losing only the EOF signal */
+  return 0;
+}
+
+void
+lcr_init_main (struct lcr_start *s)
+{
+  lcr_error_t err = NULL;
+  cleanup_free char *exe = NULL;
+  sigset_t all;
+  bool ready = false;
+
+  /* the runtime blocks signals to forward them; the container must not
+     inherit that */
+  sigfillset (&all);
+  sigprocmask (SIG_UNBLOCK, &all, NULL);
+  /* if the runtime dies before we are ready, so do we (not through an
+     intermediate: it exits on purpose) */
+  if (!s->needs_intermediate)
+    prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+
+  if (prepare (s, &exe, &err) < 0)
+    goto fail;
+  if (lcr_sync_send (s->sync_fd, SYNC_READY, 0, NULL) < 0)
+    _exit (1);
+  ready = true;
+  /* `create` returns now: from here on nobody may be waiting for us */
+  prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
+  if (s->fifo_fd >= 0 && wait_for_start (s, &err) < 0)
+    goto fail;
+  close (s->host_proc_fd);
+  if (s->fifo_fd >= 0)
+    close (s->fifo_fd);
+  if (become_process (s, &err) < 0)
+    goto fail;
+  execve (exe, s->spec->process->args, s->spec->process->env ? s->spec->process->env : (char *[]){ NULL });
+  lcr_error_make (&err, errno, LCR_ERR_SYSTEM, "exec `%s`", exe);
+fail:
+  {
+    /* to the parent while it listens; after `create` returned, to stderr */
+    if (ready && !s->parent_waits)
+      {
+        char *line = NULL;
+        if (xasprintf (&line, "berth: %s\n", err->msg) > 0)
+          lcr_write_all (2, line, strlen (line));
+        free (line);
+      }
+    lcr_sync_send_error (s->sync_fd, &err);
+    _exit (127);
+  }
+}

@@ -1,0 +1,113 @@
+/* berth — internal interfaces between the lifecycle code (container.c) and
+ * the modules that do the kernel work.  Nothing here is for src/runtime.
+ *
+ * A container start is described by one struct lcr_start, filled by the
+ * parent before clone; the child gets its own copy of the memory, so the
+ * child's code reads the same plan without any serialisation.
+ */
+#ifndef LCR_LINUX_H
+#define LCR_LINUX_H
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+#include "container.h"
+#include "error.h"
+#include "spec.h"
+
+struct lcr_cgroup;
+
+struct lcr_start
+{
+  struct lcr_context *ctx;
+  const char *id;
+  struct lcr_spec *spec;
+  const struct lcr_create_opts *opts;
+  char *bundle; /* absolute */
+  char *rootfs; /* absolute, resolved */
+
+  int sync_fd;    /* child's end of the socketpair */
+  int fifo_fd;    /* O_PATH fd of exec.fifo, opened by the parent; -1 when none */
+  int host_proc_fd; /* the host's /proc, to reopen the fifo after pivot_root */
+
+  /* namespaces: which to create, which to join (fds opened by the parent so a
+     bad path fails before clone) */
+  int new_ns_flags;           /* CLONE_NEW* to create */
+  int join_fd[LCR_NS_COUNT];  /* -1 when not joined */
+  bool needs_intermediate;    /* see sync.h */
+  bool parent_waits;          /* `run` in the foreground reads errors until execve */
+
+  struct lcr_cgroup *cgroup;
+};
+
+/* namespaces.c */
+int lcr_ns_clone_flag (int type);
+/* Fill new_ns_flags / join_fd / needs_intermediate from the spec; opens the
+   joined paths (error names the path and the JSON index). */
+int lcr_ns_prepare (struct lcr_start *s, lcr_error_t *err);
+void lcr_ns_close (struct lcr_start *s);
+/* In the child or intermediate: setns into every joined namespace of the
+   given types, in an order that works (user first). */
+int lcr_ns_join (struct lcr_start *s, bool include_user_pid_time, lcr_error_t *err);
+/* Parent: write uid_map / gid_map (and setgroups) for pid. */
+int lcr_ns_write_id_maps (pid_t pid, struct lcr_spec *spec, lcr_error_t *err);
+/* Intermediate: unshare a new time namespace and set its offsets. */
+int lcr_ns_setup_time (struct lcr_spec *spec, lcr_error_t *err);
+
+/* process.c: clone the container's init (through an intermediate when
+   needed).  Returns its pid in the host's pid namespace; the child never
+   returns from here. */
+int lcr_spawn_init (struct lcr_start *s, pid_t *pid, int *parent_sync_fd, lcr_error_t *err);
+
+/* init.c: the child's ordered steps up to execve; never returns. */
+__attribute__ ((noreturn)) void lcr_init_main (struct lcr_start *s);
+
+/* rootfs.c: propagation, the mounts, devices, pivot_root, masked and
+   readonly paths, read-only root. */
+int lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err);
+
+/* mounts.c */
+struct lcr_mount_flags
+{
+  unsigned long flags;         /* MS_* for mount(2) */
+  unsigned long propagation;   /* MS_SHARED / MS_SLAVE / … (with MS_REC) */
+  unsigned long long attr_set, attr_clr; /* MOUNT_ATTR_* for recursive options ("rro") */
+  bool recursive_attr;
+  bool bind, rbind, idmap;
+  char *data;                  /* what the kernel gets as options (size=…, mode=…) */
+};
+static inline void
+lcr_mount_flags_release (struct lcr_mount_flags *f)
+{
+  free (f->data);
+}
+#define LCR_CLEANUP_MOUNT_FLAGS __attribute__ ((cleanup (lcr_mount_flags_release)))
+int lcr_mount_parse_options (char **options, struct lcr_mount_flags *out, lcr_error_t *err);
+/* Mount one spec mount (index for messages) under rootfd. */
+int lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lcr_error_t *err);
+/* Bind-remount path with flags, keeping the flags a user namespace locks. */
+int lcr_remount_bind (const char *path, unsigned long flags, bool in_userns, lcr_error_t *err);
+/* Resolve `path` under rootfd without leaving it, creating what is missing
+   (directories, and the last component as a file when !dir).  O_PATH fd. */
+int lcr_open_in_root (int rootfd, const char *path, bool create, bool dir, lcr_error_t *err);
+/* "/proc/self/fd/N" for an fd, for the mount(2) calls that need a path. */
+#define LCR_FD_PATH_MAX 64
+void lcr_fd_path (int fd, char buf[LCR_FD_PATH_MAX]);
+
+/* devices.c */
+int lcr_devices_create (int rootfd, struct lcr_spec *spec, bool in_userns, bool dev_is_ours, lcr_error_t *err);
+
+/* proc-attrs.c: what the init sets on itself before execve. */
+int lcr_apply_rlimits (struct lcr_spec_process *p, lcr_error_t *err);
+int lcr_apply_sysctl (struct lcr_spec *spec, lcr_error_t *err);
+int lcr_set_oom_score_adj (pid_t pid, struct lcr_spec_process *p, lcr_error_t *err);
+int lcr_set_hostname (struct lcr_spec *spec, lcr_error_t *err);
+/* Look args[0] up in the container's PATH; malloc'd absolute path. */
+int lcr_find_executable (struct lcr_spec_process *p, char **out, lcr_error_t *err);
+
+/* caps.c: drop the bounding set, change user keeping capabilities, then set
+   the other sets and no_new_privs. */
+int lcr_change_user_and_caps (struct lcr_spec_process *p, bool in_userns, lcr_error_t *err);
+
+#endif

@@ -1,0 +1,340 @@
+/* berth — the spec's mounts, one at a time, under the rootfs.
+ *
+ * Every destination is resolved with openat2(RESOLVE_IN_ROOT), so a symlink
+ * in the rootfs can never point a mount at the host, and the mount is made
+ * on /proc/self/fd/N of the resolved fd, so swapping a path component after
+ * the check (CVE-2021-30465) changes nothing.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#include "cgroup.h"
+#include "linux.h"
+#include "utils.h"
+
+void
+lcr_fd_path (int fd, char buf[LCR_FD_PATH_MAX])
+{
+  snprintf (buf, LCR_FD_PATH_MAX, "/proc/self/fd/%d", fd);
+}
+
+static int
+openat2_in_root (int rootfd, const char *path, int flags)
+{
+  struct open_how how = { .flags = (unsigned) flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  int fd;
+  do
+    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof how);
+  while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+  return fd;
+}
+
+int
+lcr_open_in_root (int rootfd, const char *path, bool create, bool dir, lcr_error_t *err)
+{
+  int fd = openat2_in_root (rootfd, path, O_PATH);
+  if (fd >= 0 || errno != ENOENT || !create)
+    {
+      if (fd < 0)
+        return lcr_error_sys (err, "open `%s` in the rootfs", path);
+      return fd;
+    }
+  /* Create what is missing, one component at a time; each parent is itself
+     resolved inside the root, and mkdirat / O_EXCL never follow a symlink. */
+  cleanup_free char *copy = xstrdup (path);
+  char *p = copy;
+  while (*p == '/')
+    p++;
+  cleanup_close int parent = openat2_in_root (rootfd, ".", O_PATH | O_DIRECTORY);
+  if (parent < 0)
+    return lcr_error_sys (err, "open the rootfs");
+  while (*p)
+    {
+      char *slash = strchr (p, '/');
+      if (slash)
+        *slash = '\0'; /* copy now holds the prefix up to this component */
+      bool last = slash == NULL || slash[1] == '\0';
+      if (*p && strcmp (p, ".") != 0)
+        {
+          if (last && !dir)
+            {
+              int f = openat (parent, p, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+              if (f < 0 && errno != EEXIST)
+                return lcr_error_sys (err, "create `%s` in the rootfs", path);
+              if (f >= 0)
+                close (f);
+            }
+          else if (mkdirat (parent, p, 0755) < 0 && errno != EEXIST)
+            return lcr_error_sys (err, "mkdir `%s` in the rootfs", path);
+          int next = openat2_in_root (rootfd, copy, O_PATH | (last && !dir ? 0 : O_DIRECTORY));
+          if (next < 0)
+            return lcr_error_sys (err, "open `%s` in the rootfs", copy);
+          close (parent);
+          parent = next;
+        }
+      if (slash == NULL)
+        break;
+      *slash = '/';
+      p = slash + 1;
+    }
+  return steal_fd (&parent);
+}
+
+struct option_def
+{
+  const char *name;
+  bool clear;          /* "rw", "suid": clear the flag */
+  unsigned long flag;  /* MS_* */
+  unsigned long long attr; /* MOUNT_ATTR_* for the recursive "r" forms */
+  unsigned long prop;  /* propagation */
+};
+
+static const struct option_def option_defs[] = {
+  { "ro", false, MS_RDONLY, 0, 0 },
+  { "rw", true, MS_RDONLY, 0, 0 },
+  { "nosuid", false, MS_NOSUID, 0, 0 },
+  { "suid", true, MS_NOSUID, 0, 0 },
+  { "nodev", false, MS_NODEV, 0, 0 },
+  { "dev", true, MS_NODEV, 0, 0 },
+  { "noexec", false, MS_NOEXEC, 0, 0 },
+  { "exec", true, MS_NOEXEC, 0, 0 },
+  { "sync", false, MS_SYNCHRONOUS, 0, 0 },
+  { "async", true, MS_SYNCHRONOUS, 0, 0 },
+  { "dirsync", false, MS_DIRSYNC, 0, 0 },
+  { "remount", false, MS_REMOUNT, 0, 0 },
+  { "mand", false, MS_MANDLOCK, 0, 0 },
+  { "nomand", true, MS_MANDLOCK, 0, 0 },
+  { "atime", true, MS_NOATIME, 0, 0 },
+  { "noatime", false, MS_NOATIME, 0, 0 },
+  { "diratime", true, MS_NODIRATIME, 0, 0 },
+  { "nodiratime", false, MS_NODIRATIME, 0, 0 },
+  { "relatime", false, MS_RELATIME, 0, 0 },
+  { "norelatime", true, MS_RELATIME, 0, 0 },
+  { "strictatime", false, MS_STRICTATIME, 0, 0 },
+  { "nostrictatime", true, MS_STRICTATIME, 0, 0 },
+  { "lazytime", false, MS_LAZYTIME, 0, 0 },
+  { "nolazytime", true, MS_LAZYTIME, 0, 0 },
+  { "bind", false, MS_BIND, 0, 0 },
+  { "rbind", false, MS_BIND | MS_REC, 0, 0 },
+  { "private", false, 0, 0, MS_PRIVATE },
+  { "rprivate", false, 0, 0, MS_PRIVATE | MS_REC },
+  { "shared", false, 0, 0, MS_SHARED },
+  { "rshared", false, 0, 0, MS_SHARED | MS_REC },
+  { "slave", false, 0, 0, MS_SLAVE },
+  { "rslave", false, 0, 0, MS_SLAVE | MS_REC },
+  { "unbindable", false, 0, 0, MS_UNBINDABLE },
+  { "runbindable", false, 0, 0, MS_UNBINDABLE | MS_REC },
+  /* recursive attributes (mount_setattr with AT_RECURSIVE) */
+  { "rro", false, 0, MOUNT_ATTR_RDONLY, 0 },
+  { "rrw", true, 0, MOUNT_ATTR_RDONLY, 0 },
+  { "rnosuid", false, 0, MOUNT_ATTR_NOSUID, 0 },
+  { "rsuid", true, 0, MOUNT_ATTR_NOSUID, 0 },
+  { "rnodev", false, 0, MOUNT_ATTR_NODEV, 0 },
+  { "rdev", true, 0, MOUNT_ATTR_NODEV, 0 },
+  { "rnoexec", false, 0, MOUNT_ATTR_NOEXEC, 0 },
+  { "rexec", true, 0, MOUNT_ATTR_NOEXEC, 0 },
+  { "rnodiratime", false, 0, MOUNT_ATTR_NODIRATIME, 0 },
+  { "rdiratime", true, 0, MOUNT_ATTR_NODIRATIME, 0 },
+  { "rnosymfollow", false, 0, MOUNT_ATTR_NOSYMFOLLOW, 0 },
+  { "rsymfollow", true, 0, MOUNT_ATTR_NOSYMFOLLOW, 0 },
+  { "nosymfollow", false, 0, MOUNT_ATTR_NOSYMFOLLOW, 0 },
+  { "symfollow", true, 0, MOUNT_ATTR_NOSYMFOLLOW, 0 },
+};
+
+int
+lcr_mount_parse_options (char **options, struct lcr_mount_flags *out, lcr_error_t *err)
+{
+  memset (out, 0, sizeof *out);
+  size_t data_len = 0;
+  for (size_t i = 0; options && options[i]; i++)
+    {
+      const char *o = options[i];
+      const struct option_def *d = NULL;
+      for (size_t k = 0; k < sizeof option_defs / sizeof option_defs[0]; k++)
+        if (strcmp (o, option_defs[k].name) == 0)
+          {
+            d = &option_defs[k];
+            break;
+          }
+      if (strcmp (o, "idmap") == 0 || strcmp (o, "ridmap") == 0)
+        {
+          out->idmap = true;
+          continue;
+        }
+      if (strcmp (o, "tmpcopyup") == 0)
+        continue; /* crun's extension: accepted, nothing to copy on a fresh tmpfs here */
+      if (d == NULL)
+        {
+          /* filesystem-specific: the kernel gets it verbatim (size=, mode=, …) */
+          size_t n = strlen (o);
+          out->data = xrealloc (out->data, data_len + n + 2);
+          if (data_len)
+            out->data[data_len++] = ',';
+          memcpy (out->data + data_len, o, n + 1);
+          data_len += n;
+          continue;
+        }
+      if (d->prop)
+        out->propagation = d->prop;
+      else if (d->attr)
+        {
+          out->recursive_attr = true;
+          if (d->clear)
+            out->attr_clr |= d->attr, out->attr_set &= ~d->attr;
+          else
+            out->attr_set |= d->attr, out->attr_clr &= ~d->attr;
+        }
+      else if (d->flag & MS_BIND)
+        {
+          out->bind = true;
+          out->rbind |= (d->flag & MS_REC) != 0;
+        }
+      else if (d->clear)
+        out->flags &= ~d->flag;
+      else
+        out->flags |= d->flag;
+    }
+  return 0;
+}
+
+/* The per-mount flags statvfs reports; a remount in a user namespace must
+   keep the locked ones (nodev, nosuid, noexec, ro, atime) or fail. */
+static unsigned long
+current_mount_flags (const char *path)
+{
+  struct statvfs sv;
+  unsigned long f = 0;
+  if (statvfs (path, &sv) < 0)
+    return 0;
+  static const struct
+  {
+    unsigned long st, ms;
+  } map[] = { { ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
+              { ST_NOEXEC, MS_NOEXEC },     { ST_NOATIME, MS_NOATIME },       { ST_NODIRATIME, MS_NODIRATIME },
+              { ST_RELATIME, MS_RELATIME } };
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (sv.f_flag & map[i].st)
+      f |= map[i].ms;
+  return f;
+}
+
+int
+lcr_remount_bind (const char *path, unsigned long flags, bool in_userns, lcr_error_t *err)
+{
+  unsigned long keep = in_userns ? current_mount_flags (path) & ~MS_RDONLY : 0;
+  if (flags & MS_RDONLY)
+    keep |= MS_RDONLY;
+  if (mount (NULL, path, NULL, MS_BIND | MS_REMOUNT | flags | keep, NULL) < 0)
+    return lcr_error_sys (err, "remount `%s`", path);
+  return 0;
+}
+
+static bool
+is_dir (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISDIR (st.st_mode);
+}
+
+/* The `cgroup` mount type: on cgroup v2 a cgroup2 mount (its root is the
+   container's cgroup when it has a cgroup namespace, else a bind of its
+   cgroup); on v1 a tmpfs with each hierarchy's container cgroup bound in. */
+static int
+mount_cgroup (struct lcr_start *s, int rootfd, const char *dest, struct lcr_mount_flags *f, lcr_error_t *err)
+{
+  unsigned long flags = f->flags & ~MS_RDONLY;
+  return lcr_cgroup_mount (s->cgroup, rootfd, dest, flags, (f->flags & MS_RDONLY) != 0,
+                           (s->new_ns_flags & CLONE_NEWCGROUP) != 0, err);
+}
+
+int
+lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lcr_error_t *err)
+{
+  struct lcr_spec_mount *m = &s->spec->mounts[index];
+  struct lcr_mount_flags f LCR_CLEANUP_MOUNT_FLAGS = { 0 };
+  char target[LCR_FD_PATH_MAX];
+  lcr_mount_parse_options (m->options, &f, err);
+  bool bind = f.bind || (m->type && strcmp (m->type, "bind") == 0);
+
+  if (m->type && strcmp (m->type, "cgroup") == 0 && !bind)
+    {
+      if (mount_cgroup (s, rootfd, m->destination, &f, err) < 0)
+        return lcr_error_wrap (err, ".mounts[%zu] (%s)", index, m->destination);
+      return 0;
+    }
+
+  cleanup_free char *source = NULL;
+  if (bind)
+    {
+      if (m->source == NULL)
+        return lcr_error_make (err, 0, LCR_ERR_INVALID, ".mounts[%zu].source: a bind mount needs a source", index);
+      if (m->source[0] == '/')
+        source = xstrdup (m->source);
+      else
+        xasprintf (&source, "%s/%s", s->bundle, m->source);
+    }
+  bool dest_dir = bind ? is_dir (source) : true;
+  if (bind && access (source, F_OK) < 0)
+    return lcr_error_make (err, errno, LCR_ERR_INVALID, ".mounts[%zu].source: `%s`", index, source);
+
+  cleanup_close int fd = lcr_open_in_root (rootfd, m->destination, true, dest_dir, err);
+  if (fd < 0)
+    return lcr_error_wrap (err, ".mounts[%zu].destination", index);
+  lcr_fd_path (fd, target);
+
+  if (bind)
+    {
+      if (mount (source, target, NULL, MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
+        return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: bind `%s` on `%s`", index, source,
+                               m->destination);
+    }
+  else
+    {
+      const char *type = m->type ? m->type : "none";
+      int r = mount (m->source ? m->source : type, target, type, f.flags & ~MS_REMOUNT, f.data);
+      if (r < 0 && errno == EPERM && strcmp (type, "sysfs") == 0)
+        /* a user namespace without its own network namespace may not mount
+           sysfs: give it the host's, read-only below */
+        r = mount ("/sys", target, NULL, MS_BIND | MS_REC, NULL);
+      if (r < 0)
+        return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: mount %s on `%s`", index, type,
+                               m->destination);
+    }
+
+  /* What we mounted now covers fd: reopen to reach the new mount itself. */
+  close (fd);
+  fd = lcr_open_in_root (rootfd, m->destination, false, dest_dir, err);
+  if (fd < 0)
+    return lcr_error_wrap (err, ".mounts[%zu].destination", index);
+  lcr_fd_path (fd, target);
+
+  unsigned long remount_flags = f.flags & ~(MS_REMOUNT | MS_BIND | MS_REC);
+  if (bind && remount_flags && lcr_remount_bind (target, remount_flags, in_userns, err) < 0)
+    return lcr_error_wrap (err, ".mounts[%zu] (%s)", index, m->destination);
+  if (f.propagation && mount (NULL, target, NULL, f.propagation, NULL) < 0)
+    return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: set propagation of `%s`", index,
+                           m->destination);
+  if (f.recursive_attr)
+    {
+      struct mount_attr attr = { .attr_set = f.attr_set, .attr_clr = f.attr_clr };
+      if (syscall (SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+        return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: set recursive attributes on `%s`", index,
+                               m->destination);
+    }
+  if (f.idmap)
+    return lcr_error_make (err, 0, LCR_ERR_INVALID, ".mounts[%zu].options: idmap mounts are not supported yet", index);
+  return 0;
+}

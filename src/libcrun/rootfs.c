@@ -1,0 +1,175 @@
+/* berth — the container's root: propagation, mounts, devices, pivot_root,
+ * then what is done from inside (sysctl, masked and read-only paths, a
+ * read-only root, the root's own propagation).  Runs in the child, in its
+ * new mount namespace. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/statvfs.h>
+
+#include "linux.h"
+#include "utils.h"
+
+static unsigned long
+propagation_flags (const char *name)
+{
+  static const struct
+  {
+    const char *name;
+    unsigned long flags;
+  } map[] = {
+    { "shared", MS_SHARED },         { "slave", MS_SLAVE },           { "private", MS_PRIVATE },
+    { "unbindable", MS_UNBINDABLE }, { "rshared", MS_SHARED | MS_REC }, { "rslave", MS_SLAVE | MS_REC },
+    { "rprivate", MS_PRIVATE | MS_REC }, { "runbindable", MS_UNBINDABLE | MS_REC },
+  };
+  for (size_t i = 0; name && i < sizeof map / sizeof map[0]; i++)
+    if (strcmp (name, map[i].name) == 0)
+      return map[i].flags;
+  return 0;
+}
+
+/* pivot_root refuses a new root whose parent mount is shared: make the mount
+   that holds the rootfs private (only that one, not recursively). */
+static int
+make_parent_mount_private (const char *rootfs, lcr_error_t *err)
+{
+  cleanup_free char *info = NULL;
+  if (lcr_read_file ("/proc/self/mountinfo", &info, NULL, err) < 0)
+    return -1;
+  cleanup_free char *best = NULL;
+  size_t best_len = 0;
+  for (char *line = strtok (info, "\n"); line; line = strtok (NULL, "\n"))
+    {
+      char mp[4096];
+      if (sscanf (line, "%*s %*s %*s %*s %4095s", mp) != 1)
+        continue;
+      size_t n = strlen (mp);
+      bool prefix = strncmp (rootfs, mp, n) == 0 && (rootfs[n] == '/' || rootfs[n] == '\0' || n == 1);
+      if (prefix && n >= best_len)
+        {
+          free (best);
+          best = xstrdup (mp);
+          best_len = n;
+        }
+    }
+  if (best && mount (NULL, best, NULL, MS_PRIVATE, NULL) < 0)
+    return lcr_error_sys (err, "make `%s` private", best);
+  return 0;
+}
+
+static int
+do_pivot_root (const char *rootfs, lcr_error_t *err)
+{
+  cleanup_close int oldroot = open ("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  cleanup_close int newroot = open (rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (oldroot < 0 || newroot < 0)
+    return lcr_error_sys (err, "open `%s`", rootfs);
+  if (fchdir (newroot) < 0)
+    return lcr_error_sys (err, "chdir `%s`", rootfs);
+  /* pivot_root(".", ".") stacks the old root on top of the new one; no
+     directory inside the rootfs is needed or touched. */
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return lcr_error_sys (err, "pivot_root `%s`", rootfs);
+  if (fchdir (oldroot) < 0)
+    return lcr_error_sys (err, "chdir to the old root");
+  /* don't let the unmount propagate to the host */
+  if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+    return lcr_error_sys (err, "make the old root a slave");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return lcr_error_sys (err, "unmount the old root");
+  if (chdir ("/") < 0)
+    return lcr_error_sys (err, "chdir /");
+  return 0;
+}
+
+static int
+do_chroot (const char *rootfs, lcr_error_t *err)
+{
+  if (chdir (rootfs) < 0)
+    return lcr_error_sys (err, "chdir `%s`", rootfs);
+  if (mount (rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+    return lcr_error_sys (err, "move `%s` to /", rootfs);
+  if (chroot (".") < 0)
+    return lcr_error_sys (err, "chroot `%s`", rootfs);
+  if (chdir ("/") < 0)
+    return lcr_error_sys (err, "chdir /");
+  return 0;
+}
+
+static int
+mask_path (const char *path, lcr_error_t *err)
+{
+  struct stat st;
+  if (lstat (path, &st) < 0)
+    return errno == ENOENT ? 0 : lcr_error_sys (err, "mask `%s`", path);
+  int r = S_ISDIR (st.st_mode) ? mount ("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k")
+                                : mount ("/dev/null", path, NULL, MS_BIND, NULL);
+  if (r < 0 && errno != ENOENT)
+    return lcr_error_sys (err, "mask `%s`", path);
+  return 0;
+}
+
+static int
+readonly_path (const char *path, bool in_userns, lcr_error_t *err)
+{
+  if (mount (path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return errno == ENOENT ? 0 : lcr_error_sys (err, "bind `%s` read-only", path);
+  return lcr_remount_bind (path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, in_userns, err);
+}
+
+int
+lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err)
+{
+  struct lcr_spec *spec = s->spec;
+  struct lcr_spec_linux *l = spec->linux_;
+  bool in_userns = (s->new_ns_flags & CLONE_NEWUSER) || s->join_fd[LCR_NS_USER] >= 0;
+  const char *prop_name = l ? l->rootfs_propagation : NULL;
+  unsigned long prop = propagation_flags (prop_name);
+
+  /* Nothing we mount may reach the host: every mount slave (or what the
+     spec asked) first. */
+  if (mount (NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
+    return lcr_error_sys (err, "set the propagation of /");
+  if ((prop & MS_SHARED) && make_parent_mount_private (s->rootfs, err) < 0)
+    return -1;
+  if (mount (s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return lcr_error_sys (err, "bind the rootfs `%s`", s->rootfs);
+
+  cleanup_close int rootfd = open (s->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return lcr_error_sys (err, "open the rootfs `%s`", s->rootfs);
+
+  bool dev_is_ours = true;
+  for (size_t i = 0; i < spec->mounts_len; i++)
+    {
+      struct lcr_spec_mount *m = &spec->mounts[i];
+      if (lcr_mount_one (s, rootfd, i, in_userns, err) < 0)
+        return -1;
+      if (strcmp (m->destination, "/dev") == 0 && (m->type == NULL || strcmp (m->type, "bind") == 0))
+        dev_is_ours = false;
+    }
+  if (lcr_devices_create (rootfd, spec, in_userns, dev_is_ours, err) < 0)
+    return -1;
+
+  if ((s->opts->no_pivot ? do_chroot (s->rootfs, err) : do_pivot_root (s->rootfs, err)) < 0)
+    return -1;
+
+  if (lcr_apply_sysctl (spec, err) < 0)
+    return -1;
+  for (size_t i = 0; l && i < l->masked_paths_len; i++)
+    if (mask_path (l->masked_paths[i], err) < 0)
+      return lcr_error_wrap (err, ".linux.maskedPaths[%zu]", i);
+  for (size_t i = 0; l && i < l->readonly_paths_len; i++)
+    if (readonly_path (l->readonly_paths[i], in_userns, err) < 0)
+      return lcr_error_wrap (err, ".linux.readonlyPaths[%zu]", i);
+  if (spec->root->readonly && lcr_remount_bind ("/", MS_RDONLY, true, err) < 0)
+    return lcr_error_wrap (err, ".root.readonly");
+  if (prop && mount (NULL, "/", NULL, prop, NULL) < 0)
+    return lcr_error_sys (err, ".linux.rootfsPropagation: set `%s` on /", prop_name);
+  return 0;
+}

@@ -1,0 +1,67 @@
+/* berth — the parent↔child protocol.
+ *
+ * One SOCK_SEQPACKET socketpair per container start: every message is one
+ * packet, so there is no framing and a short read is a protocol error.
+ * EOF on the parent's end means the child exec'd (the child's end is
+ * O_CLOEXEC) or died.
+ *
+ *  step | from → to          | message        | payload         | meaning
+ *  -----+--------------------+----------------+-----------------+--------------------------------------------
+ *   1   | intermediate → par | SYNC_PID       | pid of the init | only when an intermediate process is needed
+ *       |                    |                |                 | (joining a user/pid/time ns, new time ns,
+ *       |                    |                |                 | or new user ns plus joined namespaces)
+ *   2   | parent → child     | SYNC_GO        | —               | id maps written, cgroup joined: go on
+ *   3   | child → parent     | SYNC_READY     | —               | rootfs, mounts, hostname done; the child
+ *       |                    |                |                 | now blocks on exec.fifo until `start`
+ *   4   | child → parent     | SYNC_ERROR     | errno + message | any step failed; the child then exits
+ *   5   | child → parent     | (EOF)          | —               | execve succeeded (close-on-exec)
+ *
+ * A log line from the child travels as SYNC_LOG (level + message) at any
+ * point; the parent writes it to the log sink.
+ */
+#ifndef LCR_SYNC_H
+#define LCR_SYNC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum lcr_sync_type
+{
+  SYNC_PID = 1,
+  SYNC_GO,
+  SYNC_READY,
+  SYNC_ERROR,
+  SYNC_LOG,
+};
+
+#define LCR_SYNC_MSG_MAX 4096
+
+struct lcr_sync_msg
+{
+  uint32_t type;
+  int32_t value; /* pid, errno or log level */
+  char text[LCR_SYNC_MSG_MAX];
+};
+
+/* Send one message (MSG_NOSIGNAL: a parent that already left is not fatal). */
+int lcr_sync_send (int fd, uint32_t type, int32_t value, const char *text);
+
+/* Receive one message.  Returns 1 on a message, 0 on EOF, -1 on error. */
+int lcr_sync_recv (int fd, struct lcr_sync_msg *msg);
+
+/* Child side: report *err to the parent and release it. */
+void lcr_sync_send_error (int fd, lcr_error_t *err);
+
+/* Parent side: wait for `want`; a SYNC_ERROR becomes *err (with the child's
+   errno and message), EOF becomes "the container's init exited early".
+   SYNC_LOG messages on the way are written to `log` (may be NULL). */
+struct lcr_log_sink;
+int lcr_sync_expect (int fd, uint32_t want, struct lcr_sync_msg *out, struct lcr_log_sink *log, lcr_error_t *err);
+
+/* Parent side, after start: 0 once the init exec'd (EOF), -1 with *err when
+   it reported a failure instead. */
+int lcr_sync_wait_exec (int fd, struct lcr_log_sink *log, lcr_error_t *err);
+
+#endif
