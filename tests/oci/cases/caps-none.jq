@@ -1,0 +1,2 @@
+# No capabilities at all.
+.process.capabilities = { "bounding": [], "effective": [], "permitted": [], "inheritable": [], "ambient": [] }

@@ -1,0 +1,2 @@
+# A writable root.
+.root.readonly = false

@@ -1,0 +1,2 @@
+# hostname in a new uts namespace.
+.hostname = "oci-check-host"
