@@ -202,7 +202,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
     return -1;
 
   struct lcr_start s = { .ctx = ctx, .id = id, .spec = spec, .opts = opts, .bundle = bundle, .rootfs = rootfs,
-                         .sync_fd = -1, .fifo_fd = -1, .host_proc_fd = -1, .parent_waits = parent_waits };
+                         .state_dirfd = dirfd, .sync_fd = -1, .fifo_fd = -1, .host_proc_fd = -1,
+                         .parent_waits = parent_waits };
   int ret = -1;
   for (int i = 0; i < LCR_NS_COUNT; i++)
     s.join_fd[i] = -1;
@@ -210,7 +211,9 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
   /* one pass; `break` on failure falls through to the undo below */
   do
     {
-      if (mkfifoat (dirfd, LCR_EXEC_FIFO, 0622) < 0)
+      /* 0622 whatever our umask: a container root mapped to another uid
+         must still be able to open it for writing */
+      if (mkfifoat (dirfd, LCR_EXEC_FIFO, 0622) < 0 || fchmodat (dirfd, LCR_EXEC_FIFO, 0622, 0) < 0)
         {
           lcr_error_sys (err, "create exec.fifo");
           break;

@@ -74,6 +74,9 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
   struct lcr_spec_process *p = spec->process;
   bool in_userns = (s->new_ns_flags & CLONE_NEWUSER) || s->join_fd[LCR_NS_USER] >= 0;
 
+  if (p->exec_cpu_affinity
+      && lcr_apply_cpu_affinity (p->exec_cpu_affinity->initial, ".process.execCPUAffinity.initial", err) < 0)
+    return -1;
   if (wait_for_go (s->sync_fd, err) < 0)
     return -1;
   if (in_userns && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
@@ -81,10 +84,13 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
   if (!s->needs_intermediate && lcr_ns_join (s, false, err) < 0)
     return -1;
   lcr_ns_close (s);
+  /* now that we are in the container's cgroup (see lcr_ns_clone_flags) */
+  if ((s->new_ns_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+    return lcr_error_sys (err, "create the cgroup namespace");
 
   if (lcr_set_hostname (spec, err) < 0)
     return -1;
-  if (lcr_apply_rlimits (p, err) < 0)
+  if (lcr_apply_rlimits (p, err) < 0 || lcr_apply_scheduler (p, err) < 0 || lcr_apply_io_priority (p, err) < 0)
     return -1;
   if (!s->opts->no_new_keyring)
     /* a fresh session keyring, so keys don't leak between containers */
@@ -107,6 +113,11 @@ become_process (struct lcr_start *s, lcr_error_t *err)
   struct lcr_spec_process *p = s->spec->process;
   bool in_userns = (s->new_ns_flags & CLONE_NEWUSER) || s->join_fd[LCR_NS_USER] >= 0;
   if (lcr_change_user_and_caps (p, in_userns, err) < 0)
+    return -1;
+  if (p->exec_cpu_affinity
+      && lcr_apply_cpu_affinity (p->exec_cpu_affinity->final, ".process.execCPUAffinity.final", err) < 0)
+    return -1;
+  if (lcr_apply_personality (s->spec, err) < 0)
     return -1;
   umask (p->user.has_umask ? p->user.umask : 0022);
   if (chdir (p->cwd) < 0)
@@ -142,6 +153,8 @@ lcr_init_main (struct lcr_start *s)
 
   /* the runtime blocks signals to forward them; the container must not
      inherit that */
+  if (s->state_dirfd >= 0)
+    close (s->state_dirfd);
   sigfillset (&all);
   sigprocmask (SIG_UNBLOCK, &all, NULL);
   /* if the runtime dies before we are ready, so do we (not through an

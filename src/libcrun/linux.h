@@ -27,6 +27,8 @@ struct lcr_start
   char *bundle; /* absolute */
   char *rootfs; /* absolute, resolved */
 
+  int state_dirfd; /* locked state dir: the child must close it, or the
+                      flock it shares would block `start` until execve */
   int sync_fd;    /* child's end of the socketpair */
   int fifo_fd;    /* O_PATH fd of exec.fifo, opened by the parent; -1 when none */
   int host_proc_fd; /* the host's /proc, to reopen the fifo after pivot_root */
@@ -47,6 +49,8 @@ int lcr_ns_clone_flag (int type);
    joined paths (error names the path and the JSON index). */
 int lcr_ns_prepare (struct lcr_start *s, lcr_error_t *err);
 void lcr_ns_close (struct lcr_start *s);
+/* The flags for clone3: new_ns_flags less those the init unshares later. */
+int lcr_ns_clone_flags (struct lcr_start *s);
 /* In the child or intermediate: setns into every joined namespace of the
    given types, in an order that works (user first). */
 int lcr_ns_join (struct lcr_start *s, bool include_user_pid_time, lcr_error_t *err);
@@ -103,6 +107,11 @@ int lcr_apply_rlimits (struct lcr_spec_process *p, lcr_error_t *err);
 int lcr_apply_sysctl (struct lcr_spec *spec, lcr_error_t *err);
 int lcr_set_oom_score_adj (pid_t pid, struct lcr_spec_process *p, lcr_error_t *err);
 int lcr_set_hostname (struct lcr_spec *spec, lcr_error_t *err);
+int lcr_apply_personality (struct lcr_spec *spec, lcr_error_t *err);
+int lcr_apply_scheduler (struct lcr_spec_process *p, lcr_error_t *err);
+int lcr_apply_io_priority (struct lcr_spec_process *p, lcr_error_t *err);
+/* A cpu list ("0-3,7"); field names it in errors. */
+int lcr_apply_cpu_affinity (const char *list, const char *field, lcr_error_t *err);
 /* Look args[0] up in the container's PATH; malloc'd absolute path. */
 int lcr_find_executable (struct lcr_spec_process *p, char **out, lcr_error_t *err);
 

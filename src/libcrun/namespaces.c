@@ -79,6 +79,14 @@ lcr_ns_prepare (struct lcr_start *s, lcr_error_t *err)
   return 0;
 }
 
+int
+lcr_ns_clone_flags (struct lcr_start *s)
+{
+  /* A cgroup namespace is rooted where its creator is at that moment: the
+     init unshares it itself once the parent has put it in its cgroup. */
+  return s->new_ns_flags & ~CLONE_NEWCGROUP;
+}
+
 void
 lcr_ns_close (struct lcr_start *s)
 {

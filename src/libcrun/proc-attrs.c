@@ -4,8 +4,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 
 #include "linux.h"
@@ -138,4 +142,104 @@ lcr_find_executable (struct lcr_spec_process *p, char **out, lcr_error_t *err)
     }
   return lcr_error_make (err, 0, LCR_ERR_INVALID, "exec: `%s`: executable file not found in $PATH (.process.args[0])",
                          name);
+}
+
+int
+lcr_apply_personality (struct lcr_spec *spec, lcr_error_t *err)
+{
+  struct lcr_spec_personality *p = spec->linux_ ? spec->linux_->personality : NULL;
+  if (p == NULL || p->domain == NULL)
+    return 0;
+  unsigned long persona = strcmp (p->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX;
+  if (personality (persona) < 0)
+    return lcr_error_sys (err, ".linux.personality: set %s", p->domain);
+  return 0;
+}
+
+struct sched_attr_v1
+{
+  uint32_t size, sched_policy;
+  uint64_t sched_flags;
+  int32_t sched_nice;
+  uint32_t sched_priority;
+  uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+static int
+name_to_value (const char *name, const char *const *names, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (names[i] && strcmp (name, names[i]) == 0)
+      return (int) i;
+  return -1;
+}
+
+int
+lcr_apply_scheduler (struct lcr_spec_process *p, lcr_error_t *err)
+{
+  static const char *const policies[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",  "SCHED_BATCH",
+                                          "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE" };
+  static const char *const flags[] = { "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",    "SCHED_FLAG_DL_OVERRUN",
+                                       "SCHED_FLAG_KEEP_POLICY",   "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
+                                       "SCHED_FLAG_UTIL_CLAMP_MAX" };
+  struct lcr_spec_scheduler *s = p->scheduler;
+  if (s == NULL)
+    return 0;
+  int policy = name_to_value (s->policy, policies, sizeof policies / sizeof policies[0]);
+  if (policy < 0)
+    return lcr_error_invalid (err, ".process.scheduler.policy: unknown policy `%s`", s->policy);
+  struct sched_attr_v1 attr = { .size = sizeof attr, .sched_policy = (uint32_t) policy, .sched_nice = s->nice,
+                                .sched_priority = (uint32_t) s->priority, .sched_runtime = s->runtime,
+                                .sched_deadline = s->deadline, .sched_period = s->period };
+  for (size_t i = 0; i < s->flags_len; i++)
+    {
+      int bit = name_to_value (s->flags[i], flags, sizeof flags / sizeof flags[0]);
+      if (bit < 0)
+        return lcr_error_invalid (err, ".process.scheduler.flags[%zu]: unknown flag `%s`", i, s->flags[i]);
+      attr.sched_flags |= 1ULL << bit;
+    }
+  if (syscall (SYS_sched_setattr, 0, &attr, 0) < 0)
+    return lcr_error_sys (err, ".process.scheduler: sched_setattr %s", s->policy);
+  return 0;
+}
+
+int
+lcr_apply_io_priority (struct lcr_spec_process *p, lcr_error_t *err)
+{
+  static const char *const classes[] = { NULL, "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+  struct lcr_spec_io_priority *io = p->io_priority;
+  if (io == NULL)
+    return 0;
+  int cls = name_to_value (io->class_, classes, 4);
+  if (cls < 0)
+    return lcr_error_invalid (err, ".process.ioPriority.class: unknown class `%s`", io->class_);
+  /* ioprio_set(IOPRIO_WHO_PROCESS, self, class << 13 | level) */
+  if (syscall (SYS_ioprio_set, 1, 0, (cls << 13) | (io->priority & 0x1fff)) < 0)
+    return lcr_error_sys (err, ".process.ioPriority: ioprio_set");
+  return 0;
+}
+
+int
+lcr_apply_cpu_affinity (const char *list, const char *field, lcr_error_t *err)
+{
+  if (list == NULL || list[0] == '\0')
+    return 0;
+  cpu_set_t set;
+  CPU_ZERO (&set);
+  cleanup_free char *copy = xstrdup (list);
+  char *save = NULL;
+  for (char *tok = strtok_r (copy, ",", &save); tok; tok = strtok_r (NULL, ",", &save))
+    {
+      char *end;
+      long a = strtol (tok, &end, 10), b = a;
+      if (*end == '-')
+        b = strtol (end + 1, &end, 10);
+      if (end == tok || *end != '\0' || a < 0 || b < a || b >= CPU_SETSIZE)
+        return lcr_error_invalid (err, "%s: bad cpu list `%s`", field, list);
+      for (long c = a; c <= b; c++)
+        CPU_SET (c, &set);
+    }
+  if (sched_setaffinity (0, sizeof set, &set) < 0)
+    return lcr_error_sys (err, "%s: sched_setaffinity `%s`", field, list);
+  return 0;
 }

@@ -41,7 +41,7 @@ intermediate_main (struct lcr_start *s, int parent_fd)
       && (s->spec->linux_->time_offsets_boottime || s->spec->linux_->time_offsets_monotonic)
       && s->join_fd[LCR_NS_TIME] < 0 && lcr_ns_setup_time (s->spec, &err) < 0)
     goto fail;
-  pid_t pid = clone_with_flags (s->new_ns_flags);
+  pid_t pid = clone_with_flags (lcr_ns_clone_flags (s));
   if (pid < 0)
     {
       lcr_error_sys (&err, "clone the container's init");
@@ -68,7 +68,7 @@ lcr_spawn_init (struct lcr_start *s, pid_t *pid_out, int *parent_fd_out, lcr_err
   pid_t pid;
   if (!s->needs_intermediate)
     {
-      pid = clone_with_flags (s->new_ns_flags);
+      pid = clone_with_flags (lcr_ns_clone_flags (s));
       if (pid < 0)
         {
           int saved = errno;

@@ -1,0 +1,63 @@
+#!/bin/bash
+# Run every test suite and end with one line "N passed, N failed, N skipped".
+#   unit  tests/unit/test-*   (TAP; also ASAN_UNIT_DIR's copies when set: the sanitizer build)
+#   oci   tests/oci/run.sh    (TAP; as root)
+#   bats  tests/bats          (TAP; as root)
+# Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
+# SUITES (default "unit oci bats").
+set -u
+SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
+SUITES=${SUITES:-unit oci bats}
+export RUNTIME=${RUNTIME:-$BUILDDIR/berth}
+log=$(mktemp -d /tmp/berth-tests.XXXXXX)
+trap 'rm -rf "$log"' EXIT
+
+pass=0 fail=0 skip=0
+# count one TAP stream (file $1, suite label $2); echo the failures
+count() {
+  local p f s
+  # "ok … # skip" and "not ok … # TODO" (a known failure) are skipped, not passed or failed
+  p=$(grep -E '^ok ' "$1" | grep -cvE '# (skip|SKIP|TODO)')
+  f=$(grep -E '^not ok ' "$1" | grep -cvE '# TODO')
+  s=$(grep -cE '^(ok .*# (skip|SKIP|TODO)|not ok .*# TODO)' "$1")
+  pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
+  printf '%-12s %4d passed, %4d failed, %4d skipped\n' "$2" "$p" "$f" "$s"
+  grep -E '^not ok ' "$1" | grep -vE '# TODO' | sed 's/^/    /'
+}
+
+# a suite that dies without a plan line counts as one failure
+run_suite() {
+  local label=$1; shift
+  local out=$log/${label//\//-}.tap
+  "$@" >"$out" 2>"${out%.tap}.err"
+  local rc=$?
+  count "$out" "$label"
+  if [ "$rc" -ne 0 ] && ! grep -qE '^not ok ' "$out"; then
+    echo "    not ok - $label exited $rc without a failing test:"; tail -n 20 "${out%.tap}.err" | sed 's/^/      /'
+    fail=$((fail + 1))
+  fi
+}
+
+for suite in $SUITES; do
+  case $suite in
+  unit)
+    for t in "$BUILDDIR"/tests/unit/test-*; do
+      [ -x "$t" ] && run_suite "unit/${t##*/}" "$t"
+    done
+    if [ -n "${ASAN_UNIT_DIR:-}" ]; then
+      for t in "$ASAN_UNIT_DIR"/tests/unit/test-*; do
+        [ -x "$t" ] && run_suite "asan/${t##*/}" "$t"
+      done
+    fi
+    ;;
+  oci)
+    OCI_CHECK=$BUILDDIR/tests/oci/oci-check run_suite oci bash "$SRCDIR/tests/oci/run.sh"
+    ;;
+  bats)
+    run_suite bats bats --tap "$SRCDIR/tests/bats"
+    ;;
+  esac
+done
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
