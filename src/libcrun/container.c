@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -107,6 +108,7 @@ struct created
   unsigned long long start_time;
   int dirfd;   /* state dir, locked */
   int sync_fd; /* parent end */
+  int console_fd; /* run in the foreground with a terminal: receives the master */
   struct lcr_cgroup *cgroup;
 };
 
@@ -117,8 +119,6 @@ check_spec_for_create (struct lcr_spec *spec, lcr_error_t *err)
     return lcr_error_invalid (err, "config.json: .process: missing: create needs a process to run");
   if (spec->process->args_len == 0)
     return lcr_error_invalid (err, "config.json: .process.args: empty: nothing to run");
-  if (spec->process->terminal)
-    return lcr_error_invalid (err, "config.json: .process.terminal: terminals are not supported yet");
   bool mount_ns = false, uts_ns = false;
   for (size_t i = 0; spec->linux_ && i < spec->linux_->namespaces_len; i++)
     {
@@ -172,6 +172,8 @@ undo_create (struct lcr_context *ctx, const char *id, struct created *c, int *pd
     }
   if (c->sync_fd >= 0)
     close (c->sync_fd);
+  if (c->console_fd >= 0)
+    close (c->console_fd);
   lcr_state_remove (state_root (ctx), id, NULL);
   if (*pdirfd >= 0)
     close (*pdirfd);
@@ -182,7 +184,7 @@ static int
 do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, bool parent_waits,
            struct created *out, lcr_error_t *err)
 {
-  struct created c = { .pid = -1, .dirfd = -1, .sync_fd = -1 };
+  struct created c = { .pid = -1, .dirfd = -1, .sync_fd = -1, .console_fd = -1 };
   cleanup_spec struct lcr_spec *spec = NULL;
   cleanup_free char *bundle = NULL, *rootfs = NULL;
 
@@ -196,13 +198,19 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
     return -1;
   if (check_spec_for_create (spec, err) < 0 || resolve_rootfs (bundle, spec, &rootfs, err) < 0)
     return -1;
+  bool terminal = spec->process->terminal;
+  if (opts->console_socket && !terminal)
+    return lcr_error_invalid (err, "--console-socket needs .process.terminal set to true in config.json");
+  if (terminal && !opts->console_socket && !parent_waits)
+    return lcr_error_invalid (err, "config.json: .process.terminal: a detached container with a terminal needs "
+                                   "--console-socket to send it to");
 
   int dirfd = lcr_state_claim (state_root (ctx), id, err);
   if (dirfd < 0)
     return -1;
 
   struct lcr_start s = { .ctx = ctx, .id = id, .spec = spec, .opts = opts, .bundle = bundle, .rootfs = rootfs,
-                         .state_dirfd = dirfd, .sync_fd = -1, .fifo_fd = -1, .host_proc_fd = -1,
+                         .state_dirfd = dirfd, .sync_fd = -1, .fifo_fd = -1, .host_proc_fd = -1, .console_fd = -1,
                          .parent_waits = parent_waits };
   int ret = -1;
   for (int i = 0; i < LCR_NS_COUNT; i++)
@@ -224,6 +232,20 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         {
           lcr_error_sys (err, "open exec.fifo");
           break;
+        }
+      if (terminal && opts->console_socket
+          && (s.console_fd = lcr_console_socket_connect (opts->console_socket, err)) < 0)
+        break;
+      if (terminal && !opts->console_socket)
+        {
+          int sv[2];
+          if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+            {
+              lcr_error_sys (err, "socketpair");
+              break;
+            }
+          c.console_fd = sv[0];
+          s.console_fd = sv[1];
         }
       if (lcr_ns_prepare (&s, err) < 0)
         {
@@ -250,6 +272,15 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         }
       if (lcr_sync_expect (c.sync_fd, SYNC_READY, NULL, ctx->log, err) < 0)
         break;
+      if (c.console_fd >= 0)
+        {
+          /* swap the socket for the master it carried */
+          int master = lcr_recv_fd (c.console_fd, err);
+          close (c.console_fd);
+          c.console_fd = master;
+          if (master < 0)
+            break;
+        }
 
       c.start_time = lcr_proc_start_time (c.pid, NULL);
       struct lcr_state st = { .id = (char *) id, .pid = c.pid, .start_time = c.start_time, .bundle = bundle,
@@ -268,6 +299,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
   while (0);
 
   lcr_ns_close (&s);
+  if (s.console_fd >= 0)
+    close (s.console_fd);
   if (s.fifo_fd >= 0)
     close (s.fifo_fd);
   if (s.host_proc_fd >= 0)
@@ -289,8 +322,10 @@ release_created (struct created *c)
     close (c->dirfd);
   if (c->sync_fd >= 0)
     close (c->sync_fd);
+  if (c->console_fd >= 0)
+    close (c->console_fd);
   lcr_cgroup_free (c->cgroup);
-  c->dirfd = c->sync_fd = -1;
+  c->dirfd = c->sync_fd = c->console_fd = -1;
   c->cgroup = NULL;
 }
 
@@ -458,7 +493,15 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
       release_created (&c);
       return lcr_error_sys (err, "signalfd");
     }
-  int ret = wait_foreground (c.pid, sfd, exit_status, err);
+  int ret;
+  if (c.console_fd >= 0)
+    {
+      int wstatus = 0;
+      ret = lcr_terminal_proxy (c.console_fd, c.pid, sfd, &wstatus, err);
+      *exit_status = exit_code (wstatus);
+    }
+  else
+    ret = wait_foreground (c.pid, sfd, exit_status, err);
   sigprocmask (SIG_SETMASK, &old, NULL);
   if (ret == 0 && !opts->keep)
     {

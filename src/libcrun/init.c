@@ -99,6 +99,14 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
   umask (0);
   if (lcr_rootfs_setup (s, err) < 0)
     return -1;
+  if (s->console_fd >= 0)
+    {
+      int r = lcr_terminal_setup (p, s->console_fd, err);
+      close (s->console_fd);
+      s->console_fd = -1;
+      if (r < 0)
+        return -1;
+    }
 
   /* cwd: create it as root if the image lacks it, as runc does */
   struct stat st;
@@ -164,11 +172,12 @@ lcr_init_main (struct lcr_start *s)
 
   if (prepare (s, &exe, &err) < 0)
     goto fail;
+  /* `create` returns as soon as it reads READY: drop the death signal first,
+     or its exit could kill us */
+  prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (lcr_sync_send (s->sync_fd, SYNC_READY, 0, NULL) < 0)
     _exit (1);
   ready = true;
-  /* `create` returns now: from here on nobody may be waiting for us */
-  prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (s->fifo_fd >= 0 && wait_for_start (s, &err) < 0)
     goto fail;
   close (s->host_proc_fd);

@@ -32,6 +32,7 @@ struct lcr_start
   int sync_fd;    /* child's end of the socketpair */
   int fifo_fd;    /* O_PATH fd of exec.fifo, opened by the parent; -1 when none */
   int host_proc_fd; /* the host's /proc, to reopen the fifo after pivot_root */
+  int console_fd;   /* where the init sends the pty master; -1: no terminal */
 
   /* namespaces: which to create, which to join (fds opened by the parent so a
      bad path fails before clone) */
@@ -114,6 +115,17 @@ int lcr_apply_io_priority (struct lcr_spec_process *p, lcr_error_t *err);
 int lcr_apply_cpu_affinity (const char *list, const char *field, lcr_error_t *err);
 /* Look args[0] up in the container's PATH; malloc'd absolute path. */
 int lcr_find_executable (struct lcr_spec_process *p, char **out, lcr_error_t *err);
+
+/* terminal.c */
+int lcr_send_fd (int sock, int fd, lcr_error_t *err);
+int lcr_recv_fd (int sock, lcr_error_t *err);
+int lcr_console_socket_connect (const char *path, lcr_error_t *err);
+/* In the init, after pivot_root: allocate the pty, make it our terminal and
+   stdio, send the master on console_fd. */
+int lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, lcr_error_t *err);
+/* `run` in the foreground: raw mode, copy stdin/stdout to and from the
+   master, forward signals and window size, until pid exits. */
+int lcr_terminal_proxy (int master, pid_t pid, int sfd, int *wstatus, lcr_error_t *err);
 
 /* caps.c: drop the bounding set, change user keeping capabilities, then set
    the other sets and no_new_privs. */

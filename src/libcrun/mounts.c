@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <sched.h>
@@ -42,55 +43,82 @@ openat2_in_root (int rootfd, const char *path, int flags)
   return fd;
 }
 
+/* Create what is missing of `path`, one component at a time.  Each prefix is
+   resolved inside the root; mkdirat and O_EXCL never follow a symlink; a
+   dangling symlink is followed by hand, inside the root, so its target is
+   created there and never on the host. */
+static int
+create_in_root (int rootfd, const char *path, bool dir, int depth, lcr_error_t *err)
+{
+  if (depth > 40)
+    return lcr_error_make (err, ELOOP, LCR_ERR_SYSTEM, "open `%s` in the rootfs", path);
+  cleanup_free char *copy = xstrdup (path);
+  size_t len = strlen (copy);
+  cleanup_close int parent = openat2_in_root (rootfd, ".", O_PATH | O_DIRECTORY);
+  if (parent < 0)
+    return lcr_error_sys (err, "open the rootfs");
+  for (char *p = copy; p < copy + len;)
+    {
+      while (*p == '/')
+        p++;
+      if (*p == '\0')
+        break;
+      char *end = strchr (p, '/');
+      if (end)
+        *end = '\0'; /* copy now holds the prefix up to this component */
+      const char *rest = end && end + 1 < copy + len ? end + 1 : NULL;
+      bool last = rest == NULL || rest[strspn (rest, "/")] == '\0';
+      bool want_dir = !last || dir;
+      int next = openat2_in_root (rootfd, copy, O_PATH | (want_dir ? O_DIRECTORY : 0));
+      if (next < 0 && errno == ENOENT)
+        {
+          char link[PATH_MAX];
+          ssize_t n = readlinkat (parent, p, link, sizeof link - 1);
+          if (n >= 0)
+            {
+              cleanup_free char *target = NULL;
+              link[n] = '\0';
+              *p = '\0'; /* copy: the directory holding the link */
+              xasprintf (&target, "%s%s%s%s%s", link[0] == '/' ? "" : copy, link[0] == '/' ? "" : "/", link,
+                         rest ? "/" : "", rest ? rest : "");
+              return create_in_root (rootfd, target, dir, depth + 1, err);
+            }
+          if (want_dir)
+            {
+              if (mkdirat (parent, p, 0755) < 0 && errno != EEXIST)
+                return lcr_error_sys (err, "mkdir `%s` in the rootfs", copy);
+            }
+          else
+            {
+              int f = openat (parent, p, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+              if (f < 0 && errno != EEXIST)
+                return lcr_error_sys (err, "create `%s` in the rootfs", copy);
+              if (f >= 0)
+                close (f);
+            }
+          next = openat2_in_root (rootfd, copy, O_PATH | (want_dir ? O_DIRECTORY : 0));
+        }
+      if (next < 0)
+        return lcr_error_sys (err, "open `%s` in the rootfs", copy);
+      close (parent);
+      parent = next;
+      if (end == NULL)
+        break;
+      *end = '/';
+      p = end + 1;
+    }
+  return steal_fd (&parent);
+}
+
 int
 lcr_open_in_root (int rootfd, const char *path, bool create, bool dir, lcr_error_t *err)
 {
   int fd = openat2_in_root (rootfd, path, O_PATH);
-  if (fd >= 0 || errno != ENOENT || !create)
-    {
-      if (fd < 0)
-        return lcr_error_sys (err, "open `%s` in the rootfs", path);
-      return fd;
-    }
-  /* Create what is missing, one component at a time; each parent is itself
-     resolved inside the root, and mkdirat / O_EXCL never follow a symlink. */
-  cleanup_free char *copy = xstrdup (path);
-  char *p = copy;
-  while (*p == '/')
-    p++;
-  cleanup_close int parent = openat2_in_root (rootfd, ".", O_PATH | O_DIRECTORY);
-  if (parent < 0)
-    return lcr_error_sys (err, "open the rootfs");
-  while (*p)
-    {
-      char *slash = strchr (p, '/');
-      if (slash)
-        *slash = '\0'; /* copy now holds the prefix up to this component */
-      bool last = slash == NULL || slash[1] == '\0';
-      if (*p && strcmp (p, ".") != 0)
-        {
-          if (last && !dir)
-            {
-              int f = openat (parent, p, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-              if (f < 0 && errno != EEXIST)
-                return lcr_error_sys (err, "create `%s` in the rootfs", path);
-              if (f >= 0)
-                close (f);
-            }
-          else if (mkdirat (parent, p, 0755) < 0 && errno != EEXIST)
-            return lcr_error_sys (err, "mkdir `%s` in the rootfs", path);
-          int next = openat2_in_root (rootfd, copy, O_PATH | (last && !dir ? 0 : O_DIRECTORY));
-          if (next < 0)
-            return lcr_error_sys (err, "open `%s` in the rootfs", copy);
-          close (parent);
-          parent = next;
-        }
-      if (slash == NULL)
-        break;
-      *slash = '/';
-      p = slash + 1;
-    }
-  return steal_fd (&parent);
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT || !create)
+    return lcr_error_sys (err, "open `%s` in the rootfs", path);
+  return create_in_root (rootfd, path, dir, 0, err);
 }
 
 struct option_def
