@@ -29,7 +29,7 @@ cap_by_name (const char *name, cap_value_t *out)
   /* libcap wants "cap_chown"; the spec says "CAP_CHOWN" */
   cleanup_free char *lower = xstrdup (name);
   for (char *p = lower; *p; p++)
-    *p = (char) tolower ((unsigned char) *p);
+    *p = (char)tolower ((unsigned char)*p);
   return cap_from_name (lower, out);
 }
 
@@ -53,7 +53,7 @@ set_flag_list (cap_t caps, cap_flag_t flag, char **names, const char *set, lcr_e
 int
 lcr_change_user_and_caps (struct lcr_spec_process *p, bool in_userns, lcr_error_t *err)
 {
-  struct lcr_spec_capabilities empty = { 0 };
+  struct lcr_spec_capabilities empty = {0};
   struct lcr_spec_capabilities *c = p->capabilities ? p->capabilities : &empty;
   int last = cap_max_bits ();
 

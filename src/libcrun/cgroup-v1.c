@@ -27,15 +27,15 @@ dir_of (struct lcr_cgroup *cg, const char *h)
 static int
 init_cpuset (struct lcr_cgroup *cg, const char *h, lcr_error_t *err)
 {
-  static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+  static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
   cleanup_free char *parent = NULL;
   xasprintf (&parent, "%s/%s", cg->root, h);
   for (const char *p = cg->path + 1; *p;)
     {
       const char *slash = strchr (p, '/');
-      size_t len = slash ? (size_t) (slash - p) : strlen (p);
+      size_t len = slash ? (size_t)(slash - p) : strlen (p);
       cleanup_free char *level = NULL;
-      xasprintf (&level, "%s/%.*s", parent, (int) len, p);
+      xasprintf (&level, "%s/%.*s", parent, (int)len, p);
       for (int i = 0; i < 2; i++)
         {
           cleanup_free char *mine = NULL, *theirs = NULL, *mpath = NULL, *ppath = NULL;
@@ -200,7 +200,7 @@ v1_mount (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long fla
         link[n] = '\0';
         symlinkat (link, fd, de->d_name);
       }
-  (void) cgroupns; /* the bound directory is the container's own cgroup either way */
+  (void)cgroupns; /* the bound directory is the container's own cgroup either way */
   if (ro)
     {
       char top[LCR_FD_PATH_MAX];
@@ -212,10 +212,10 @@ v1_mount (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long fla
 }
 
 const struct lcr_cgroup_ops lcr_cgroup_v1_ops = {
-  .create = v1_create,
-  .enter = v1_enter,
-  .pids = v1_pids,
-  .kill = v1_kill,
-  .destroy = v1_destroy,
-  .mount = v1_mount,
+    .create = v1_create,
+    .enter = v1_enter,
+    .pids = v1_pids,
+    .kill = v1_kill,
+    .destroy = v1_destroy,
+    .mount = v1_mount,
 };

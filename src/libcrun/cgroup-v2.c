@@ -91,10 +91,10 @@ v2_mount (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long fla
 }
 
 const struct lcr_cgroup_ops lcr_cgroup_v2_ops = {
-  .create = v2_create,
-  .enter = v2_enter,
-  .pids = v2_pids,
-  .kill = v2_kill,
-  .destroy = v2_destroy,
-  .mount = v2_mount,
+    .create = v2_create,
+    .enter = v2_enter,
+    .pids = v2_pids,
+    .kill = v2_kill,
+    .destroy = v2_destroy,
+    .mount = v2_mount,
 };

@@ -70,8 +70,7 @@ init (const char *root, char *path, struct lcr_cgroup **out, lcr_error_t *err)
 }
 
 int
-lcr_cgroup_new (const char *root, const char *id, const char *cgroups_path, struct lcr_cgroup **out,
-                lcr_error_t *err)
+lcr_cgroup_new (const char *root, const char *id, const char *cgroups_path, struct lcr_cgroup **out, lcr_error_t *err)
 {
   char *path;
   if (cgroups_path == NULL || cgroups_path[0] == '\0')
@@ -164,7 +163,7 @@ lcr_cgroup_read_pids (const char *procs_file, pid_t **pids, size_t *n, lcr_error
           cap = cap ? cap * 2 : 16;
           *pids = xrealloc (*pids, cap * sizeof (pid_t));
         }
-      (*pids)[(*n)++] = (pid_t) v;
+      (*pids)[(*n)++] = (pid_t)v;
       while (*end == '\n')
         end++;
     }
@@ -194,7 +193,7 @@ lcr_cgroup_rmdir (const char *dir, lcr_error_t *err)
         return 0;
       if (errno != EBUSY || attempt >= 500)
         return lcr_error_sys (err, "remove cgroup `%s`", dir);
-      struct timespec ts = { 0, 2 * 1000 * 1000 };
+      struct timespec ts = {0, 2 * 1000 * 1000};
       nanosleep (&ts, NULL);
     }
 }

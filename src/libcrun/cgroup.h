@@ -63,8 +63,8 @@ int lcr_cgroup_pids (struct lcr_cgroup *cg, pid_t **pids, size_t *n, lcr_error_t
 int lcr_cgroup_kill (struct lcr_cgroup *cg, int signo, lcr_error_t *err);
 /* Kill what is left, then remove the directories. */
 int lcr_cgroup_destroy (struct lcr_cgroup *cg, lcr_error_t *err);
-int lcr_cgroup_mount (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long flags, bool ro,
-                      bool cgroupns, lcr_error_t *err);
+int lcr_cgroup_mount (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long flags, bool ro, bool cgroupns,
+                      lcr_error_t *err);
 
 /* shared helpers for the backends */
 int lcr_cgroup_read_pids (const char *procs_file, pid_t **pids, size_t *n, lcr_error_t *err);

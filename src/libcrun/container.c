@@ -64,7 +64,7 @@ wait_exit (pid_t pid, unsigned long long start_time, int timeout_ms)
   cleanup_close int fd = pidfd_open_checked (pid, start_time);
   if (fd < 0)
     return true;
-  struct pollfd p = { .fd = fd, .events = POLLIN };
+  struct pollfd p = {.fd = fd, .events = POLLIN};
   int r;
   do
     r = poll (&p, 1, timeout_ms);
@@ -106,8 +106,8 @@ struct created
 {
   pid_t pid;
   unsigned long long start_time;
-  int dirfd;   /* state dir, locked */
-  int sync_fd; /* parent end */
+  int dirfd;      /* state dir, locked */
+  int sync_fd;    /* parent end */
   int console_fd; /* run in the foreground with a terminal: receives the master */
   struct lcr_cgroup *cgroup;
 };
@@ -184,7 +184,7 @@ static int
 do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, bool parent_waits,
            struct created *out, lcr_error_t *err)
 {
-  struct created c = { .pid = -1, .dirfd = -1, .sync_fd = -1, .console_fd = -1 };
+  struct created c = {.pid = -1, .dirfd = -1, .sync_fd = -1, .console_fd = -1};
   cleanup_spec struct lcr_spec *spec = NULL;
   cleanup_free char *bundle = NULL, *rootfs = NULL;
 
@@ -209,9 +209,18 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
   if (dirfd < 0)
     return -1;
 
-  struct lcr_start s = { .ctx = ctx, .id = id, .spec = spec, .opts = opts, .bundle = bundle, .rootfs = rootfs,
-                         .state_dirfd = dirfd, .sync_fd = -1, .fifo_fd = -1, .host_proc_fd = -1, .console_fd = -1,
-                         .parent_waits = parent_waits };
+  struct lcr_start s = {.ctx = ctx,
+                        .id = id,
+                        .spec = spec,
+                        .opts = opts,
+                        .bundle = bundle,
+                        .rootfs = rootfs,
+                        .state_dirfd = dirfd,
+                        .sync_fd = -1,
+                        .fifo_fd = -1,
+                        .host_proc_fd = -1,
+                        .console_fd = -1,
+                        .parent_waits = parent_waits};
   int ret = -1;
   for (int i = 0; i < LCR_NS_COUNT; i++)
     s.join_fd[i] = -1;
@@ -252,8 +261,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           lcr_error_wrap (err, "config.json");
           break;
         }
-      if (lcr_cgroup_new (cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err)
-              < 0
+      if (lcr_cgroup_new (cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err) < 0
           || lcr_cgroup_create (c.cgroup, err) < 0)
         break;
       s.cgroup = c.cgroup;
@@ -283,10 +291,16 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         }
 
       c.start_time = lcr_proc_start_time (c.pid, NULL);
-      struct lcr_state st = { .id = (char *) id, .pid = c.pid, .start_time = c.start_time, .bundle = bundle,
-                              .rootfs = rootfs, .owner = geteuid (), .cgroup_path = c.cgroup->path,
-                              .systemd_cgroup = ctx->systemd_cgroup, .annotations = spec->annotations,
-                              .annotations_len = spec->annotations_len };
+      struct lcr_state st = {.id = (char *)id,
+                             .pid = c.pid,
+                             .start_time = c.start_time,
+                             .bundle = bundle,
+                             .rootfs = rootfs,
+                             .owner = geteuid (),
+                             .cgroup_path = c.cgroup->path,
+                             .systemd_cgroup = ctx->systemd_cgroup,
+                             .annotations = spec->annotations,
+                             .annotations_len = spec->annotations_len};
       char created[64];
       lcr_rfc3339_now (created, sizeof created);
       st.created = created;
@@ -351,7 +365,7 @@ start_locked (int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
   if (fifo < 0)
     return lcr_error_sys (err, "start `%s`: open exec.fifo", id);
   cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
-  struct pollfd p[2] = { { .fd = fifo, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+  struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
   for (;;)
     {
       int r = poll (p, pidfd >= 0 ? 2 : 1, -1);
@@ -392,8 +406,7 @@ destroy (struct lcr_context *ctx, const char *id, const char *cgroup_path, lcr_e
   if (cgroup_path)
     {
       cleanup_cgroup struct lcr_cgroup *cg = NULL;
-      if (lcr_cgroup_load (cgroup_root (ctx), cgroup_path, &cg, err) < 0
-          || lcr_cgroup_destroy (cg, err) < 0)
+      if (lcr_cgroup_load (cgroup_root (ctx), cgroup_path, &cg, err) < 0 || lcr_cgroup_destroy (cg, err) < 0)
         return lcr_error_wrap (err, "delete `%s`", id);
     }
   return lcr_state_remove (state_root (ctx), id, err);

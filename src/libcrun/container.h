@@ -16,7 +16,7 @@
    can point them at fake trees. */
 struct lcr_context
 {
-  const char *state_root; /* --root */
+  const char *state_root;  /* --root */
   const char *cgroup_root; /* "/sys/fs/cgroup" */
   struct lcr_log_sink *log;
   bool systemd_cgroup;
@@ -25,12 +25,12 @@ struct lcr_context
 
 struct lcr_create_opts
 {
-  const char *bundle;         /* default "." */
+  const char *bundle; /* default "." */
   const char *pid_file;
   const char *console_socket;
   bool no_pivot;
   bool no_new_keyring;
-  int preserve_fds;           /* fds 3 .. 3+N-1 pass into the container */
+  int preserve_fds; /* fds 3 .. 3+N-1 pass into the container */
   /* run only */
   bool detach;
   bool keep;

@@ -16,22 +16,22 @@
 #include "utils.h"
 
 static const struct lcr_spec_device default_devices[] = {
-  { .path = "/dev/null", .type = 'c', .major = 1, .minor = 3, .has_file_mode = true, .file_mode = 0666 },
-  { .path = "/dev/zero", .type = 'c', .major = 1, .minor = 5, .has_file_mode = true, .file_mode = 0666 },
-  { .path = "/dev/full", .type = 'c', .major = 1, .minor = 7, .has_file_mode = true, .file_mode = 0666 },
-  { .path = "/dev/random", .type = 'c', .major = 1, .minor = 8, .has_file_mode = true, .file_mode = 0666 },
-  { .path = "/dev/urandom", .type = 'c', .major = 1, .minor = 9, .has_file_mode = true, .file_mode = 0666 },
-  { .path = "/dev/tty", .type = 'c', .major = 5, .minor = 0, .has_file_mode = true, .file_mode = 0666 },
+    {.path = "/dev/null", .type = 'c', .major = 1, .minor = 3, .has_file_mode = true, .file_mode = 0666},
+    {.path = "/dev/zero", .type = 'c', .major = 1, .minor = 5, .has_file_mode = true, .file_mode = 0666},
+    {.path = "/dev/full", .type = 'c', .major = 1, .minor = 7, .has_file_mode = true, .file_mode = 0666},
+    {.path = "/dev/random", .type = 'c', .major = 1, .minor = 8, .has_file_mode = true, .file_mode = 0666},
+    {.path = "/dev/urandom", .type = 'c', .major = 1, .minor = 9, .has_file_mode = true, .file_mode = 0666},
+    {.path = "/dev/tty", .type = 'c', .major = 5, .minor = 0, .has_file_mode = true, .file_mode = 0666},
 };
 
 static const struct
 {
   const char *name, *target;
 } dev_links[] = {
-  { "fd", "/proc/self/fd" },
-  { "stdin", "/proc/self/fd/0" },
-  { "stdout", "/proc/self/fd/1" },
-  { "stderr", "/proc/self/fd/2" },
+    {"fd", "/proc/self/fd"},
+    {"stdin", "/proc/self/fd/0"},
+    {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"},
 };
 
 static int
@@ -84,8 +84,8 @@ make_node (int rootfd, const struct lcr_spec_device *d, bool in_userns, bool rep
       return 0;
     }
   if ((d->has_uid || d->has_gid)
-      && fchownat (dfd, name, d->has_uid ? d->uid : (uid_t) -1, d->has_gid ? d->gid : (gid_t) -1,
-                   AT_SYMLINK_NOFOLLOW) < 0)
+      && fchownat (dfd, name, d->has_uid ? d->uid : (uid_t)-1, d->has_gid ? d->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW)
+             < 0)
     return lcr_error_sys (err, "chown `%s`", d->path);
   return 0;
 }

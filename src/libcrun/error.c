@@ -88,7 +88,7 @@ lcr_json_escape (const char *s)
 {
   size_t n = strlen (s);
   char *out = xmalloc0 (n * 6 + 1), *o = out;
-  for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
     {
       switch (*p)
         {
@@ -111,14 +111,14 @@ lcr_json_escape (const char *s)
           if (*p < 0x20)
             o += sprintf (o, "\\u%04x", *p);
           else
-            *o++ = (char) *p;
+            *o++ = (char)*p;
         }
     }
   *o = '\0';
   return out;
 }
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 void
 lcr_vlog (struct lcr_log_sink *sink, int level, const char *fmt, va_list ap)

@@ -63,9 +63,9 @@ enum lcr_log_level
 
 struct lcr_log_sink
 {
-  int fd;       /* -1: no log file */
-  int json;     /* --log-format json */
-  int level;    /* highest level written */
+  int fd;        /* -1: no log file */
+  int json;      /* --log-format json */
+  int level;     /* highest level written */
   int to_stderr; /* also write warnings and errors to stderr (text) */
 };
 

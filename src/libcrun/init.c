@@ -185,7 +185,7 @@ lcr_init_main (struct lcr_start *s)
     close (s->fifo_fd);
   if (become_process (s, &err) < 0)
     goto fail;
-  execve (exe, s->spec->process->args, s->spec->process->env ? s->spec->process->env : (char *[]){ NULL });
+  execve (exe, s->spec->process->args, s->spec->process->env ? s->spec->process->env : (char *[]){NULL});
   lcr_error_make (&err, errno, LCR_ERR_SYSTEM, "exec `%s`", exe);
 fail:
   {

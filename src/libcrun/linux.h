@@ -27,19 +27,19 @@ struct lcr_start
   char *bundle; /* absolute */
   char *rootfs; /* absolute, resolved */
 
-  int state_dirfd; /* locked state dir: the child must close it, or the
-                      flock it shares would block `start` until execve */
-  int sync_fd;    /* child's end of the socketpair */
-  int fifo_fd;    /* O_PATH fd of exec.fifo, opened by the parent; -1 when none */
+  int state_dirfd;  /* locked state dir: the child must close it, or the
+                       flock it shares would block `start` until execve */
+  int sync_fd;      /* child's end of the socketpair */
+  int fifo_fd;      /* O_PATH fd of exec.fifo, opened by the parent; -1 when none */
   int host_proc_fd; /* the host's /proc, to reopen the fifo after pivot_root */
   int console_fd;   /* where the init sends the pty master; -1: no terminal */
 
   /* namespaces: which to create, which to join (fds opened by the parent so a
      bad path fails before clone) */
-  int new_ns_flags;           /* CLONE_NEW* to create */
-  int join_fd[LCR_NS_COUNT];  /* -1 when not joined */
-  bool needs_intermediate;    /* see sync.h */
-  bool parent_waits;          /* `run` in the foreground reads errors until execve */
+  int new_ns_flags;          /* CLONE_NEW* to create */
+  int join_fd[LCR_NS_COUNT]; /* -1 when not joined */
+  bool needs_intermediate;   /* see sync.h */
+  bool parent_waits;         /* `run` in the foreground reads errors until execve */
 
   struct lcr_cgroup *cgroup;
 };
@@ -75,12 +75,12 @@ int lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err);
 /* mounts.c */
 struct lcr_mount_flags
 {
-  unsigned long flags;         /* MS_* for mount(2) */
-  unsigned long propagation;   /* MS_SHARED / MS_SLAVE / … (with MS_REC) */
+  unsigned long flags;                   /* MS_* for mount(2) */
+  unsigned long propagation;             /* MS_SHARED / MS_SLAVE / … (with MS_REC) */
   unsigned long long attr_set, attr_clr; /* MOUNT_ATTR_* for recursive options ("rro") */
   bool recursive_attr;
   bool bind, rbind, idmap;
-  char *data;                  /* what the kernel gets as options (size=…, mode=…) */
+  char *data; /* what the kernel gets as options (size=…, mode=…) */
 };
 static inline void
 lcr_mount_flags_release (struct lcr_mount_flags *f)

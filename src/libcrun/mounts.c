@@ -31,7 +31,7 @@ lcr_fd_path (int fd, char buf[LCR_FD_PATH_MAX])
 static int
 openat2_in_root (int rootfd, const char *path, int flags)
 {
-  struct open_how how = { .flags = (unsigned) flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  struct open_how how = {.flags = (unsigned)flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
   while (*path == '/')
     path++;
   if (*path == '\0')
@@ -124,62 +124,62 @@ lcr_open_in_root (int rootfd, const char *path, bool create, bool dir, lcr_error
 struct option_def
 {
   const char *name;
-  bool clear;          /* "rw", "suid": clear the flag */
-  unsigned long flag;  /* MS_* */
+  bool clear;              /* "rw", "suid": clear the flag */
+  unsigned long flag;      /* MS_* */
   unsigned long long attr; /* MOUNT_ATTR_* for the recursive "r" forms */
-  unsigned long prop;  /* propagation */
+  unsigned long prop;      /* propagation */
 };
 
 static const struct option_def option_defs[] = {
-  { "ro", false, MS_RDONLY, 0, 0 },
-  { "rw", true, MS_RDONLY, 0, 0 },
-  { "nosuid", false, MS_NOSUID, 0, 0 },
-  { "suid", true, MS_NOSUID, 0, 0 },
-  { "nodev", false, MS_NODEV, 0, 0 },
-  { "dev", true, MS_NODEV, 0, 0 },
-  { "noexec", false, MS_NOEXEC, 0, 0 },
-  { "exec", true, MS_NOEXEC, 0, 0 },
-  { "sync", false, MS_SYNCHRONOUS, 0, 0 },
-  { "async", true, MS_SYNCHRONOUS, 0, 0 },
-  { "dirsync", false, MS_DIRSYNC, 0, 0 },
-  { "remount", false, MS_REMOUNT, 0, 0 },
-  { "mand", false, MS_MANDLOCK, 0, 0 },
-  { "nomand", true, MS_MANDLOCK, 0, 0 },
-  { "atime", true, MS_NOATIME, 0, 0 },
-  { "noatime", false, MS_NOATIME, 0, 0 },
-  { "diratime", true, MS_NODIRATIME, 0, 0 },
-  { "nodiratime", false, MS_NODIRATIME, 0, 0 },
-  { "relatime", false, MS_RELATIME, 0, 0 },
-  { "norelatime", true, MS_RELATIME, 0, 0 },
-  { "strictatime", false, MS_STRICTATIME, 0, 0 },
-  { "nostrictatime", true, MS_STRICTATIME, 0, 0 },
-  { "lazytime", false, MS_LAZYTIME, 0, 0 },
-  { "nolazytime", true, MS_LAZYTIME, 0, 0 },
-  { "bind", false, MS_BIND, 0, 0 },
-  { "rbind", false, MS_BIND | MS_REC, 0, 0 },
-  { "private", false, 0, 0, MS_PRIVATE },
-  { "rprivate", false, 0, 0, MS_PRIVATE | MS_REC },
-  { "shared", false, 0, 0, MS_SHARED },
-  { "rshared", false, 0, 0, MS_SHARED | MS_REC },
-  { "slave", false, 0, 0, MS_SLAVE },
-  { "rslave", false, 0, 0, MS_SLAVE | MS_REC },
-  { "unbindable", false, 0, 0, MS_UNBINDABLE },
-  { "runbindable", false, 0, 0, MS_UNBINDABLE | MS_REC },
-  /* recursive attributes (mount_setattr with AT_RECURSIVE) */
-  { "rro", false, 0, MOUNT_ATTR_RDONLY, 0 },
-  { "rrw", true, 0, MOUNT_ATTR_RDONLY, 0 },
-  { "rnosuid", false, 0, MOUNT_ATTR_NOSUID, 0 },
-  { "rsuid", true, 0, MOUNT_ATTR_NOSUID, 0 },
-  { "rnodev", false, 0, MOUNT_ATTR_NODEV, 0 },
-  { "rdev", true, 0, MOUNT_ATTR_NODEV, 0 },
-  { "rnoexec", false, 0, MOUNT_ATTR_NOEXEC, 0 },
-  { "rexec", true, 0, MOUNT_ATTR_NOEXEC, 0 },
-  { "rnodiratime", false, 0, MOUNT_ATTR_NODIRATIME, 0 },
-  { "rdiratime", true, 0, MOUNT_ATTR_NODIRATIME, 0 },
-  { "rnosymfollow", false, 0, MOUNT_ATTR_NOSYMFOLLOW, 0 },
-  { "rsymfollow", true, 0, MOUNT_ATTR_NOSYMFOLLOW, 0 },
-  { "nosymfollow", false, 0, MOUNT_ATTR_NOSYMFOLLOW, 0 },
-  { "symfollow", true, 0, MOUNT_ATTR_NOSYMFOLLOW, 0 },
+    {"ro", false, MS_RDONLY, 0, 0},
+    {"rw", true, MS_RDONLY, 0, 0},
+    {"nosuid", false, MS_NOSUID, 0, 0},
+    {"suid", true, MS_NOSUID, 0, 0},
+    {"nodev", false, MS_NODEV, 0, 0},
+    {"dev", true, MS_NODEV, 0, 0},
+    {"noexec", false, MS_NOEXEC, 0, 0},
+    {"exec", true, MS_NOEXEC, 0, 0},
+    {"sync", false, MS_SYNCHRONOUS, 0, 0},
+    {"async", true, MS_SYNCHRONOUS, 0, 0},
+    {"dirsync", false, MS_DIRSYNC, 0, 0},
+    {"remount", false, MS_REMOUNT, 0, 0},
+    {"mand", false, MS_MANDLOCK, 0, 0},
+    {"nomand", true, MS_MANDLOCK, 0, 0},
+    {"atime", true, MS_NOATIME, 0, 0},
+    {"noatime", false, MS_NOATIME, 0, 0},
+    {"diratime", true, MS_NODIRATIME, 0, 0},
+    {"nodiratime", false, MS_NODIRATIME, 0, 0},
+    {"relatime", false, MS_RELATIME, 0, 0},
+    {"norelatime", true, MS_RELATIME, 0, 0},
+    {"strictatime", false, MS_STRICTATIME, 0, 0},
+    {"nostrictatime", true, MS_STRICTATIME, 0, 0},
+    {"lazytime", false, MS_LAZYTIME, 0, 0},
+    {"nolazytime", true, MS_LAZYTIME, 0, 0},
+    {"bind", false, MS_BIND, 0, 0},
+    {"rbind", false, MS_BIND | MS_REC, 0, 0},
+    {"private", false, 0, 0, MS_PRIVATE},
+    {"rprivate", false, 0, 0, MS_PRIVATE | MS_REC},
+    {"shared", false, 0, 0, MS_SHARED},
+    {"rshared", false, 0, 0, MS_SHARED | MS_REC},
+    {"slave", false, 0, 0, MS_SLAVE},
+    {"rslave", false, 0, 0, MS_SLAVE | MS_REC},
+    {"unbindable", false, 0, 0, MS_UNBINDABLE},
+    {"runbindable", false, 0, 0, MS_UNBINDABLE | MS_REC},
+    /* recursive attributes (mount_setattr with AT_RECURSIVE) */
+    {"rro", false, 0, MOUNT_ATTR_RDONLY, 0},
+    {"rrw", true, 0, MOUNT_ATTR_RDONLY, 0},
+    {"rnosuid", false, 0, MOUNT_ATTR_NOSUID, 0},
+    {"rsuid", true, 0, MOUNT_ATTR_NOSUID, 0},
+    {"rnodev", false, 0, MOUNT_ATTR_NODEV, 0},
+    {"rdev", true, 0, MOUNT_ATTR_NODEV, 0},
+    {"rnoexec", false, 0, MOUNT_ATTR_NOEXEC, 0},
+    {"rexec", true, 0, MOUNT_ATTR_NOEXEC, 0},
+    {"rnodiratime", false, 0, MOUNT_ATTR_NODIRATIME, 0},
+    {"rdiratime", true, 0, MOUNT_ATTR_NODIRATIME, 0},
+    {"rnosymfollow", false, 0, MOUNT_ATTR_NOSYMFOLLOW, 0},
+    {"rsymfollow", true, 0, MOUNT_ATTR_NOSYMFOLLOW, 0},
+    {"nosymfollow", false, 0, MOUNT_ATTR_NOSYMFOLLOW, 0},
+    {"symfollow", true, 0, MOUNT_ATTR_NOSYMFOLLOW, 0},
 };
 
 int
@@ -250,9 +250,9 @@ current_mount_flags (const char *path)
   static const struct
   {
     unsigned long st, ms;
-  } map[] = { { ST_RDONLY, MS_RDONLY },     { ST_NOSUID, MS_NOSUID },         { ST_NODEV, MS_NODEV },
-              { ST_NOEXEC, MS_NOEXEC },     { ST_NOATIME, MS_NOATIME },       { ST_NODIRATIME, MS_NODIRATIME },
-              { ST_RELATIME, MS_RELATIME } };
+  } map[]
+      = {{ST_RDONLY, MS_RDONLY},   {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},      {ST_NOEXEC, MS_NOEXEC},
+         {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
   for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
     if (sv.f_flag & map[i].st)
       f |= map[i].ms;
@@ -292,7 +292,7 @@ int
 lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lcr_error_t *err)
 {
   struct lcr_spec_mount *m = &s->spec->mounts[index];
-  struct lcr_mount_flags f LCR_CLEANUP_MOUNT_FLAGS = { 0 };
+  struct lcr_mount_flags f LCR_CLEANUP_MOUNT_FLAGS = {0};
   char target[LCR_FD_PATH_MAX];
   lcr_mount_parse_options (m->options, &f, err);
   bool bind = f.bind || (m->type && strcmp (m->type, "bind") == 0);
@@ -353,11 +353,10 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lc
   if (bind && remount_flags && lcr_remount_bind (target, remount_flags, in_userns, err) < 0)
     return lcr_error_wrap (err, ".mounts[%zu] (%s)", index, m->destination);
   if (f.propagation && mount (NULL, target, NULL, f.propagation, NULL) < 0)
-    return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: set propagation of `%s`", index,
-                           m->destination);
+    return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: set propagation of `%s`", index, m->destination);
   if (f.recursive_attr)
     {
-      struct mount_attr attr = { .attr_set = f.attr_set, .attr_clr = f.attr_clr };
+      struct mount_attr attr = {.attr_set = f.attr_set, .attr_clr = f.attr_clr};
       if (syscall (SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
         return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: set recursive attributes on `%s`", index,
                                m->destination);

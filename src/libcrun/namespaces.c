@@ -24,9 +24,9 @@
 #endif
 
 static const int clone_flags[LCR_NS_COUNT] = {
-  [LCR_NS_PID] = CLONE_NEWPID,   [LCR_NS_NETWORK] = CLONE_NEWNET, [LCR_NS_MOUNT] = CLONE_NEWNS,
-  [LCR_NS_IPC] = CLONE_NEWIPC,   [LCR_NS_UTS] = CLONE_NEWUTS,     [LCR_NS_USER] = CLONE_NEWUSER,
-  [LCR_NS_CGROUP] = CLONE_NEWCGROUP, [LCR_NS_TIME] = CLONE_NEWTIME,
+    [LCR_NS_PID] = CLONE_NEWPID,       [LCR_NS_NETWORK] = CLONE_NEWNET, [LCR_NS_MOUNT] = CLONE_NEWNS,
+    [LCR_NS_IPC] = CLONE_NEWIPC,       [LCR_NS_UTS] = CLONE_NEWUTS,     [LCR_NS_USER] = CLONE_NEWUSER,
+    [LCR_NS_CGROUP] = CLONE_NEWCGROUP, [LCR_NS_TIME] = CLONE_NEWTIME,
 };
 
 int
@@ -64,8 +64,8 @@ lcr_ns_prepare (struct lcr_start *s, lcr_error_t *err)
       if (kind >= 0 && kind != clone_flags[ns->type])
         {
           close (fd);
-          return lcr_error_make (err, 0, LCR_ERR_INVALID, ".linux.namespaces[%zu].path: `%s` is not a %s namespace",
-                                 i, ns->path, lcr_ns_type_name (ns->type));
+          return lcr_error_make (err, 0, LCR_ERR_INVALID, ".linux.namespaces[%zu].path: `%s` is not a %s namespace", i,
+                                 ns->path, lcr_ns_type_name (ns->type));
         }
       s->join_fd[ns->type] = fd;
       any_join = true;
@@ -103,8 +103,8 @@ lcr_ns_join (struct lcr_start *s, bool include_user_pid_time, lcr_error_t *err)
 {
   /* user first: the others may be owned by it; mount last: it changes our
      root and cwd. */
-  static const int order[] = { LCR_NS_USER, LCR_NS_PID, LCR_NS_TIME, LCR_NS_NETWORK, LCR_NS_IPC,
-                               LCR_NS_UTS,  LCR_NS_CGROUP, LCR_NS_MOUNT };
+  static const int order[]
+      = {LCR_NS_USER, LCR_NS_PID, LCR_NS_TIME, LCR_NS_NETWORK, LCR_NS_IPC, LCR_NS_UTS, LCR_NS_CGROUP, LCR_NS_MOUNT};
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
     {
       int t = order[i];
@@ -128,7 +128,7 @@ write_map (pid_t pid, const char *file, struct lcr_spec_id_mapping *m, size_t n,
     len += snprintf (buf + len, cap - len, "%u %u %u\n", m[i].container_id, m[i].host_id, m[i].size);
   snprintf (path, sizeof path, "/proc/%d/%s", pid, file);
   cleanup_close int fd = open (path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write (fd, buf, len) != (ssize_t) len)
+  if (fd < 0 || write (fd, buf, len) != (ssize_t)len)
     return lcr_error_sys (err, "write %s", file);
   return 0;
 }
@@ -155,10 +155,10 @@ lcr_ns_setup_time (struct lcr_spec *spec, lcr_error_t *err)
   if (unshare (CLONE_NEWTIME) < 0)
     return lcr_error_sys (err, "unshare the time namespace");
   if (l->time_offsets_monotonic)
-    len += snprintf (buf + len, sizeof buf - len, "monotonic %lld %u\n",
-                     (long long) l->time_offsets_monotonic->secs, l->time_offsets_monotonic->nanosecs);
+    len += snprintf (buf + len, sizeof buf - len, "monotonic %lld %u\n", (long long)l->time_offsets_monotonic->secs,
+                     l->time_offsets_monotonic->nanosecs);
   if (l->time_offsets_boottime)
-    len += snprintf (buf + len, sizeof buf - len, "boottime %lld %u\n", (long long) l->time_offsets_boottime->secs,
+    len += snprintf (buf + len, sizeof buf - len, "boottime %lld %u\n", (long long)l->time_offsets_boottime->secs,
                      l->time_offsets_boottime->nanosecs);
   cleanup_close int fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
   /* the kernel takes one clock per write */

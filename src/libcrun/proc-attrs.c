@@ -20,12 +20,12 @@ static const struct
   const char *name;
   int resource;
 } rlimit_names[] = {
-  { "RLIMIT_AS", RLIMIT_AS },           { "RLIMIT_CORE", RLIMIT_CORE },       { "RLIMIT_CPU", RLIMIT_CPU },
-  { "RLIMIT_DATA", RLIMIT_DATA },       { "RLIMIT_FSIZE", RLIMIT_FSIZE },     { "RLIMIT_LOCKS", RLIMIT_LOCKS },
-  { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK }, { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE },
-  { "RLIMIT_NOFILE", RLIMIT_NOFILE },   { "RLIMIT_NPROC", RLIMIT_NPROC },     { "RLIMIT_RSS", RLIMIT_RSS },
-  { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },   { "RLIMIT_RTTIME", RLIMIT_RTTIME },   { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
-  { "RLIMIT_STACK", RLIMIT_STACK },
+    {"RLIMIT_AS", RLIMIT_AS},           {"RLIMIT_CORE", RLIMIT_CORE},         {"RLIMIT_CPU", RLIMIT_CPU},
+    {"RLIMIT_DATA", RLIMIT_DATA},       {"RLIMIT_FSIZE", RLIMIT_FSIZE},       {"RLIMIT_LOCKS", RLIMIT_LOCKS},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK}, {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_NPROC", RLIMIT_NPROC},       {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},   {"RLIMIT_RTTIME", RLIMIT_RTTIME},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_STACK", RLIMIT_STACK},
 };
 
 int
@@ -40,7 +40,7 @@ lcr_apply_rlimits (struct lcr_spec_process *p, lcr_error_t *err)
           res = rlimit_names[k].resource;
       if (res < 0)
         return lcr_error_make (err, 0, LCR_ERR_INVALID, ".process.rlimits[%zu].type: unknown rlimit `%s`", i, r->type);
-      struct rlimit lim = { .rlim_cur = r->soft, .rlim_max = r->hard };
+      struct rlimit lim = {.rlim_cur = r->soft, .rlim_max = r->hard};
       if (setrlimit (res, &lim) < 0)
         {
           int saved = errno;
@@ -50,7 +50,7 @@ lcr_apply_rlimits (struct lcr_spec_process *p, lcr_error_t *err)
             return lcr_error_make (err, saved, LCR_ERR_INVALID,
                                    ".process.rlimits[%zu]: %s hard limit %llu is above the current hard limit %llu, "
                                    "and raising it needs CAP_SYS_RESOURCE",
-                                   i, r->type, (unsigned long long) r->hard, (unsigned long long) cur.rlim_max);
+                                   i, r->type, (unsigned long long)r->hard, (unsigned long long)cur.rlim_max);
           return lcr_error_make (err, saved, LCR_ERR_SYSTEM, ".process.rlimits[%zu]: setrlimit %s", i, r->type);
         }
     }
@@ -68,9 +68,8 @@ lcr_apply_sysctl (struct lcr_spec *spec, lcr_error_t *err)
       for (char *p = path + strlen ("/proc/sys/"); *p; p++)
         if (*p == '.')
           *p = '/';
-      if (strstr (path, "..") || lcr_write_file_at (AT_FDCWD, path, l->sysctl[i].value, strlen (l->sysctl[i].value), 0,
-                                                    err)
-                                     < 0)
+      if (strstr (path, "..")
+          || lcr_write_file_at (AT_FDCWD, path, l->sysctl[i].value, strlen (l->sysctl[i].value), 0, err) < 0)
         {
           if (err && *err == NULL)
             lcr_error_invalid (err, "bad key");
@@ -170,27 +169,31 @@ name_to_value (const char *name, const char *const *names, size_t n)
 {
   for (size_t i = 0; i < n; i++)
     if (names[i] && strcmp (name, names[i]) == 0)
-      return (int) i;
+      return (int)i;
   return -1;
 }
 
 int
 lcr_apply_scheduler (struct lcr_spec_process *p, lcr_error_t *err)
 {
-  static const char *const policies[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR",  "SCHED_BATCH",
-                                          "SCHED_ISO",   "SCHED_IDLE", "SCHED_DEADLINE" };
-  static const char *const flags[] = { "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",    "SCHED_FLAG_DL_OVERRUN",
-                                       "SCHED_FLAG_KEEP_POLICY",   "SCHED_FLAG_KEEP_PARAMS", "SCHED_FLAG_UTIL_CLAMP_MIN",
-                                       "SCHED_FLAG_UTIL_CLAMP_MAX" };
+  static const char *const policies[]
+      = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE"};
+  static const char *const flags[]
+      = {"SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",        "SCHED_FLAG_DL_OVERRUN",    "SCHED_FLAG_KEEP_POLICY",
+         "SCHED_FLAG_KEEP_PARAMS",   "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX"};
   struct lcr_spec_scheduler *s = p->scheduler;
   if (s == NULL)
     return 0;
   int policy = name_to_value (s->policy, policies, sizeof policies / sizeof policies[0]);
   if (policy < 0)
     return lcr_error_invalid (err, ".process.scheduler.policy: unknown policy `%s`", s->policy);
-  struct sched_attr_v1 attr = { .size = sizeof attr, .sched_policy = (uint32_t) policy, .sched_nice = s->nice,
-                                .sched_priority = (uint32_t) s->priority, .sched_runtime = s->runtime,
-                                .sched_deadline = s->deadline, .sched_period = s->period };
+  struct sched_attr_v1 attr = {.size = sizeof attr,
+                               .sched_policy = (uint32_t)policy,
+                               .sched_nice = s->nice,
+                               .sched_priority = (uint32_t)s->priority,
+                               .sched_runtime = s->runtime,
+                               .sched_deadline = s->deadline,
+                               .sched_period = s->period};
   for (size_t i = 0; i < s->flags_len; i++)
     {
       int bit = name_to_value (s->flags[i], flags, sizeof flags / sizeof flags[0]);
@@ -206,7 +209,7 @@ lcr_apply_scheduler (struct lcr_spec_process *p, lcr_error_t *err)
 int
 lcr_apply_io_priority (struct lcr_spec_process *p, lcr_error_t *err)
 {
-  static const char *const classes[] = { NULL, "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+  static const char *const classes[] = {NULL, "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
   struct lcr_spec_io_priority *io = p->io_priority;
   if (io == NULL)
     return 0;

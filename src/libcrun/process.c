@@ -23,10 +23,10 @@
 static pid_t
 clone_with_flags (int flags)
 {
-  struct clone_args args = { .flags = (unsigned) flags, .exit_signal = SIGCHLD };
+  struct clone_args args = {.flags = (unsigned)flags, .exit_signal = SIGCHLD};
   pid_t pid = syscall (SYS_clone3, &args, sizeof args);
   if (pid < 0 && errno == ENOSYS)
-    pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, 0);
+    pid = syscall (SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
   return pid;
 }
 

@@ -23,9 +23,14 @@ propagation_flags (const char *name)
     const char *name;
     unsigned long flags;
   } map[] = {
-    { "shared", MS_SHARED },         { "slave", MS_SLAVE },           { "private", MS_PRIVATE },
-    { "unbindable", MS_UNBINDABLE }, { "rshared", MS_SHARED | MS_REC }, { "rslave", MS_SLAVE | MS_REC },
-    { "rprivate", MS_PRIVATE | MS_REC }, { "runbindable", MS_UNBINDABLE | MS_REC },
+      {"shared", MS_SHARED},
+      {"slave", MS_SLAVE},
+      {"private", MS_PRIVATE},
+      {"unbindable", MS_UNBINDABLE},
+      {"rshared", MS_SHARED | MS_REC},
+      {"rslave", MS_SLAVE | MS_REC},
+      {"rprivate", MS_PRIVATE | MS_REC},
+      {"runbindable", MS_UNBINDABLE | MS_REC},
   };
   for (size_t i = 0; name && i < sizeof map / sizeof map[0]; i++)
     if (strcmp (name, map[i].name) == 0)
@@ -108,7 +113,7 @@ mask_path (const char *path, lcr_error_t *err)
   if (lstat (path, &st) < 0)
     return errno == ENOENT ? 0 : lcr_error_sys (err, "mask `%s`", path);
   int r = S_ISDIR (st.st_mode) ? mount ("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k")
-                                : mount ("/dev/null", path, NULL, MS_BIND, NULL);
+                               : mount ("/dev/null", path, NULL, MS_BIND, NULL);
   if (r < 0 && errno != ENOENT)
     return lcr_error_sys (err, "mask `%s`", path);
   return 0;

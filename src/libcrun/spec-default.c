@@ -23,7 +23,7 @@
 static void
 gen_str (yajl_gen g, const char *s)
 {
-  yajl_gen_string (g, (const unsigned char *) s, strlen (s));
+  yajl_gen_string (g, (const unsigned char *)s, strlen (s));
 }
 
 static void
@@ -59,15 +59,15 @@ gen_key_strv (yajl_gen g, const char *key, const char *const *v, const char *ski
   yajl_gen_array_close (g);
 }
 
-static const char *const default_caps[] = { "CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL };
+static const char *const default_caps[] = {"CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE", NULL};
 
 static void
 gen_process (yajl_gen g)
 {
-  static const char *const args[] = { "sh", NULL };
+  static const char *const args[] = {"sh", NULL};
   static const char *const env[]
-      = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL };
-  static const char *const cap_sets[] = { "bounding", "effective", "permitted" };
+      = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=xterm", NULL};
+  static const char *const cap_sets[] = {"bounding", "effective", "permitted"};
 
   gen_str (g, "process");
   yajl_gen_map_open (g);
@@ -123,23 +123,23 @@ static void
 gen_mounts (yajl_gen g, bool rootless)
 {
   static const struct default_mount common[] = {
-    { "/proc", "proc", "proc", { NULL } },
-    { "/dev", "tmpfs", "tmpfs", { "nosuid", "strictatime", "mode=755", "size=65536k", NULL } },
-    { "/dev/pts",
-      "devpts",
-      "devpts",
-      { "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL } },
-    { "/dev/shm", "tmpfs", "shm", { "nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL } },
-    { "/dev/mqueue", "mqueue", "mqueue", { "nosuid", "noexec", "nodev", NULL } },
+      {"/proc", "proc", "proc", {NULL}},
+      {"/dev", "tmpfs", "tmpfs", {"nosuid", "strictatime", "mode=755", "size=65536k", NULL}},
+      {"/dev/pts",
+       "devpts",
+       "devpts",
+       {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5", NULL}},
+      {"/dev/shm", "tmpfs", "shm", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k", NULL}},
+      {"/dev/mqueue", "mqueue", "mqueue", {"nosuid", "noexec", "nodev", NULL}},
   };
-  static const struct default_mount sysfs = { "/sys", "sysfs", "sysfs", { "nosuid", "noexec", "nodev", "ro", NULL } };
+  static const struct default_mount sysfs = {"/sys", "sysfs", "sysfs", {"nosuid", "noexec", "nodev", "ro", NULL}};
   /* A user namespace that does not own the network namespace may not mount
      sysfs, so a rootless container borrows the host's /sys (cgroup fs
      included, which is why there is no separate cgroup mount then). */
   static const struct default_mount sysfs_rootless
-      = { "/sys", "none", "/sys", { "rbind", "nosuid", "noexec", "nodev", "ro", NULL } };
+      = {"/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro", NULL}};
   static const struct default_mount cgroup
-      = { "/sys/fs/cgroup", "cgroup", "cgroup", { "nosuid", "noexec", "nodev", "relatime", "ro", NULL } };
+      = {"/sys/fs/cgroup", "cgroup", "cgroup", {"nosuid", "noexec", "nodev", "relatime", "ro", NULL}};
 
   gen_str (g, "mounts");
   yajl_gen_array_open (g);
@@ -160,7 +160,7 @@ gen_id_mapping (yajl_gen g, const char *key, unsigned long long host_id)
   yajl_gen_array_open (g);
   yajl_gen_map_open (g);
   gen_key_int (g, "containerID", 0);
-  gen_key_int (g, "hostID", (long long) host_id);
+  gen_key_int (g, "hostID", (long long)host_id);
   gen_key_int (g, "size", 1);
   yajl_gen_map_close (g);
   yajl_gen_array_close (g);
@@ -170,11 +170,15 @@ static void
 gen_linux (yajl_gen g, bool rootless, uid_t uid, gid_t gid)
 {
   static const char *const masked[] = {
-    "/proc/acpi",        "/proc/asound",        "/proc/kcore",       "/proc/keys",
-    "/proc/latency_stats", "/proc/timer_list",  "/proc/timer_stats", "/proc/sched_debug",
-    "/sys/firmware",     "/sys/devices/virtual/powercap", "/proc/scsi", NULL,
+      "/proc/acpi",          "/proc/asound",
+      "/proc/kcore",         "/proc/keys",
+      "/proc/latency_stats", "/proc/timer_list",
+      "/proc/timer_stats",   "/proc/sched_debug",
+      "/sys/firmware",       "/sys/devices/virtual/powercap",
+      "/proc/scsi",          NULL,
   };
-  static const char *const readonly[] = { "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL };
+  static const char *const readonly[]
+      = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL};
 
   gen_str (g, "linux");
   yajl_gen_map_open (g);
@@ -201,7 +205,7 @@ gen_linux (yajl_gen g, bool rootless, uid_t uid, gid_t gid)
 
   gen_str (g, "namespaces");
   yajl_gen_array_open (g);
-  static const char *const namespaces[] = { "pid", "network", "ipc", "uts", "mount", "cgroup", "user" };
+  static const char *const namespaces[] = {"pid", "network", "ipc", "uts", "mount", "cgroup", "user"};
   for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
     {
       bool is_user = strcmp (namespaces[i], "user") == 0;

@@ -33,7 +33,7 @@ lcr_jpath_append (struct lcr_jpath *p, const char *fmt, const char *s, size_t i)
   int n = s ? snprintf (p->buf + p->len, room, fmt, s) : snprintf (p->buf + p->len, room, fmt, i);
   if (n < 0)
     n = 0;
-  p->len += (size_t) n < room ? (size_t) n : room - 1;
+  p->len += (size_t)n < room ? (size_t)n : room - 1;
   return old;
 }
 
@@ -44,7 +44,7 @@ lcr_jpath_push_key (struct lcr_jpath *p, const char *key)
 {
   bool plain = *key != '\0';
   for (const char *c = key; *c; c++)
-    if (!isalnum ((unsigned char) *c) && *c != '_')
+    if (!isalnum ((unsigned char)*c) && *c != '_')
       plain = false;
   return lcr_jpath_append (p, plain ? ".%s" : "[\"%s\"]", key, 0);
 }

@@ -27,45 +27,75 @@ in_list (const char *s, const char *const *list, size_t n)
 
 /* The Linux capabilities, in kernel order (CAP_CHOWN = 0 …). */
 static const char *const capability_names[] = {
-  "CAP_CHOWN",           "CAP_DAC_OVERRIDE",  "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-  "CAP_FSETID",          "CAP_KILL",          "CAP_SETGID",          "CAP_SETUID",
-  "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-  "CAP_NET_ADMIN",       "CAP_NET_RAW",       "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
-  "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",     "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
-  "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",     "CAP_SYS_BOOT",        "CAP_SYS_NICE",
-  "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",      "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
-  "CAP_LEASE",           "CAP_AUDIT_WRITE",   "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
-  "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",     "CAP_SYSLOG",          "CAP_WAKE_ALARM",
-  "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",    "CAP_PERFMON",         "CAP_BPF",
-  "CAP_CHECKPOINT_RESTORE",
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
 };
 
 static const char *const rlimit_names[] = {
-  "RLIMIT_AS",     "RLIMIT_CORE",     "RLIMIT_CPU",    "RLIMIT_DATA",   "RLIMIT_FSIZE",  "RLIMIT_LOCKS",
-  "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",  "RLIMIT_NOFILE", "RLIMIT_NPROC",  "RLIMIT_RSS",
-  "RLIMIT_RTPRIO", "RLIMIT_RTTIME",   "RLIMIT_SIGPENDING", "RLIMIT_STACK",
+    "RLIMIT_AS",      "RLIMIT_CORE",     "RLIMIT_CPU",        "RLIMIT_DATA",   "RLIMIT_FSIZE", "RLIMIT_LOCKS",
+    "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",       "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS",
+    "RLIMIT_RTPRIO",  "RLIMIT_RTTIME",   "RLIMIT_SIGPENDING", "RLIMIT_STACK",
 };
 
 static const char *const scheduler_policies[] = {
-  "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE",
+    "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_ISO", "SCHED_IDLE", "SCHED_DEADLINE",
 };
 
-static const char *const ioprio_classes[] = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
+static const char *const ioprio_classes[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
 
 static const char *const propagations[] = {
-  "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable",
+    "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable",
 };
 
 static const char *const seccomp_actions[] = {
-  "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",   "SCMP_ACT_ERRNO",
-  "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY",
+    "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",   "SCMP_ACT_ERRNO",
+    "SCMP_ACT_TRACE", "SCMP_ACT_ALLOW",        "SCMP_ACT_LOG",         "SCMP_ACT_NOTIFY",
 };
 
 static const char *const seccomp_operators[] = {
-  "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
+    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ",
 };
 
-static const char *const personality_domains[] = { "LINUX", "LINUX32" };
+static const char *const personality_domains[] = {"LINUX", "LINUX32"};
 
 /* Each check pushes the key it looks at; on failure the path stays as it is
    (the caller's struct lcr_jpath dies with the error), on success it is
@@ -105,15 +135,16 @@ check_capabilities (const struct lcr_spec_capabilities *c, struct lcr_jpath *p, 
     char *const *names;
     size_t n;
   } sets[] = {
-    { "bounding", c->bounding, c->bounding_len },          { "effective", c->effective, c->effective_len },
-    { "inheritable", c->inheritable, c->inheritable_len }, { "permitted", c->permitted, c->permitted_len },
-    { "ambient", c->ambient, c->ambient_len },
+      {"bounding", c->bounding, c->bounding_len},
+      {"effective", c->effective, c->effective_len},
+      {"inheritable", c->inheritable, c->inheritable_len},
+      {"permitted", c->permitted, c->permitted_len},
+      {"ambient", c->ambient, c->ambient_len},
   };
   for (size_t i = 0; i < COUNT (sets); i++)
     {
       PUSH (p, sets[i].key);
-      if (check_names (sets[i].names, sets[i].n, capability_names, COUNT (capability_names), "capability", p, err)
-          < 0)
+      if (check_names (sets[i].names, sets[i].n, capability_names, COUNT (capability_names), "capability", p, err) < 0)
         return -1;
       POP (p);
     }
@@ -133,7 +164,7 @@ check_rlimits (const struct lcr_spec_rlimit *r, size_t n, struct lcr_jpath *p, l
         }
       if (r[i].soft > r[i].hard)
         return lcr_spec_error_at (err, p, "%s soft limit %llu is above the hard limit %llu", r[i].type,
-                                  (unsigned long long) r[i].soft, (unsigned long long) r[i].hard);
+                                  (unsigned long long)r[i].soft, (unsigned long long)r[i].hard);
       /* setrlimit would silently apply only the last one. */
       for (size_t j = 0; j < i; j++)
         if (strcmp (r[i].type, r[j].type) == 0)
@@ -265,12 +296,12 @@ check_hooks (const struct lcr_spec_hooks *h, struct lcr_jpath *p, lcr_error_t *e
     const struct lcr_spec_hook *hooks;
     size_t n;
   } kinds[] = {
-    { "prestart", h->prestart, h->prestart_len },
-    { "createRuntime", h->create_runtime, h->create_runtime_len },
-    { "createContainer", h->create_container, h->create_container_len },
-    { "startContainer", h->start_container, h->start_container_len },
-    { "poststart", h->poststart, h->poststart_len },
-    { "poststop", h->poststop, h->poststop_len },
+      {"prestart", h->prestart, h->prestart_len},
+      {"createRuntime", h->create_runtime, h->create_runtime_len},
+      {"createContainer", h->create_container, h->create_container_len},
+      {"startContainer", h->start_container, h->start_container_len},
+      {"poststart", h->poststart, h->poststart_len},
+      {"poststop", h->poststop, h->poststop_len},
   };
   for (size_t k = 0; k < COUNT (kinds); k++)
     for (size_t i = 0; i < kinds[k].n; i++)
@@ -284,7 +315,7 @@ check_hooks (const struct lcr_spec_hooks *h, struct lcr_jpath *p, lcr_error_t *e
         lcr_jpath_pop (p, in_hook);
         lcr_jpath_push_key (p, "timeout");
         if (hook->has_timeout && hook->timeout <= 0)
-          return lcr_spec_error_at (err, p, "must be greater than zero, got %d", (int) hook->timeout);
+          return lcr_spec_error_at (err, p, "must be greater than zero, got %d", (int)hook->timeout);
         lcr_jpath_pop (p, old);
       }
   return 0;
@@ -305,7 +336,7 @@ check_namespaces (const struct lcr_spec_linux *l, struct lcr_jpath *p, lcr_error
         if (where[t] >= 0)
           return lcr_spec_error_at (err, p, "duplicate namespace \"%s\" (also at index %zd)", lcr_ns_type_name (t),
                                     where[t]);
-        where[t] = (ssize_t) i;
+        where[t] = (ssize_t)i;
         lcr_jpath_pop (p, old);
       }
     POP (p);
@@ -323,12 +354,12 @@ check_namespaces (const struct lcr_spec_linux *l, struct lcr_jpath *p, lcr_error
       && (l->uid_mappings_len == 0 || l->gid_mappings_len == 0))
     {
       lcr_jpath_push_key (p, "namespaces");
-      lcr_jpath_push_index (p, (size_t) where[LCR_NS_USER]);
+      lcr_jpath_push_index (p, (size_t)where[LCR_NS_USER]);
       return lcr_spec_error_at (err, p, "a new user namespace needs both .linux.uidMappings and .linux.gidMappings");
     }
 
-  const struct lcr_spec_time_offset *offsets[] = { l->time_offsets_boottime, l->time_offsets_monotonic };
-  const char *offset_keys[] = { "boottime", "monotonic" };
+  const struct lcr_spec_time_offset *offsets[] = {l->time_offsets_boottime, l->time_offsets_monotonic};
+  const char *offset_keys[] = {"boottime", "monotonic"};
   for (size_t i = 0; i < COUNT (offsets); i++)
     {
       if (offsets[i] == NULL)
@@ -369,8 +400,8 @@ check_devices (const struct lcr_spec_linux *l, struct lcr_jpath *p, lcr_error_t 
 static int
 check_seccomp (const struct lcr_spec_seccomp *s, struct lcr_jpath *p, lcr_error_t *err)
 {
-  if (check_one_of (s->default_action, "defaultAction", seccomp_actions, COUNT (seccomp_actions), "seccomp action",
-                    p, err)
+  if (check_one_of (s->default_action, "defaultAction", seccomp_actions, COUNT (seccomp_actions), "seccomp action", p,
+                    err)
       < 0)
     return -1;
   PUSH (p, "syscalls");
@@ -378,15 +409,14 @@ check_seccomp (const struct lcr_spec_seccomp *s, struct lcr_jpath *p, lcr_error_
     {
       const struct lcr_spec_seccomp_syscall *sc = &s->syscalls[i];
       size_t old = lcr_jpath_push_index (p, i);
-      if (check_one_of (sc->action, "action", seccomp_actions, COUNT (seccomp_actions), "seccomp action", p, err)
-          < 0)
+      if (check_one_of (sc->action, "action", seccomp_actions, COUNT (seccomp_actions), "seccomp action", p, err) < 0)
         return -1;
       size_t in_sc = lcr_jpath_push_key (p, "args");
       for (size_t j = 0; j < sc->args_len; j++)
         {
           size_t in_args = lcr_jpath_push_index (p, j);
-          if (check_one_of (sc->args[j].op, "op", seccomp_operators, COUNT (seccomp_operators), "seccomp operator",
-                            p, err)
+          if (check_one_of (sc->args[j].op, "op", seccomp_operators, COUNT (seccomp_operators), "seccomp operator", p,
+                            err)
               < 0)
             return -1;
           /* Syscalls take six arguments. */
@@ -450,7 +480,7 @@ version_supported (const char *v)
 int
 lcr_spec_validate (const struct lcr_spec *spec, lcr_error_t *err)
 {
-  struct lcr_jpath path = { .len = 0 };
+  struct lcr_jpath path = {.len = 0};
   struct lcr_jpath *p = &path;
   {
     PUSH (p, "ociVersion");

@@ -170,10 +170,10 @@ struct lcr_spec_device
 struct lcr_spec_device_cgroup
 {
   bool allow;
-  char type;             /* 'a', 'c', 'b' or 0 when absent (= all) */
+  char type; /* 'a', 'c', 'b' or 0 when absent (= all) */
   bool has_major, has_minor;
   int64_t major, minor; /* absent = wildcard */
-  char *access;          /* "rwm" subset, or NULL = "rwm" */
+  char *access;         /* "rwm" subset, or NULL = "rwm" */
 };
 
 struct lcr_spec_memory
@@ -335,7 +335,7 @@ struct lcr_spec_linux
 
 struct lcr_spec
 {
-  char *oci_version; /* required; any 1.x */
+  char *oci_version;                /* required; any 1.x */
   struct lcr_spec_process *process; /* optional for the parser; create requires it */
   struct lcr_spec_root *root;       /* required on Linux */
   char *hostname;

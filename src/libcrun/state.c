@@ -40,14 +40,14 @@ cleanup_tree_fn (yajl_val *v)
 #define cleanup_tree __attribute__ ((cleanup (cleanup_tree_fn)))
 
 static const char *const status_names[] = {
-  [LCR_STATUS_CREATING] = "creating", [LCR_STATUS_CREATED] = "created", [LCR_STATUS_RUNNING] = "running",
-  [LCR_STATUS_PAUSED] = "paused",     [LCR_STATUS_STOPPED] = "stopped",
+    [LCR_STATUS_CREATING] = "creating", [LCR_STATUS_CREATED] = "created", [LCR_STATUS_RUNNING] = "running",
+    [LCR_STATUS_PAUSED] = "paused",     [LCR_STATUS_STOPPED] = "stopped",
 };
 
 const char *
 lcr_status_name (int status)
 {
-  if (status < 0 || (size_t) status >= sizeof status_names / sizeof status_names[0])
+  if (status < 0 || (size_t)status >= sizeof status_names / sizeof status_names[0])
     return "unknown";
   return status_names[status];
 }
@@ -55,8 +55,8 @@ lcr_status_name (int status)
 static bool
 id_char_ok (unsigned char c)
 {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+'
-         || c == '-' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '-'
+         || c == '.';
 }
 
 int
@@ -73,7 +73,7 @@ lcr_state_check_id (const char *id, lcr_error_t *err)
   if (strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
     return lcr_error_invalid (err, "invalid container ID \"%s\": \".\" and \"..\" are not allowed", id);
 
-  for (const unsigned char *p = (const unsigned char *) id; *p; p++)
+  for (const unsigned char *p = (const unsigned char *)id; *p; p++)
     if (!id_char_ok (*p))
       {
         /* the ID may hold control characters: show it escaped */
@@ -192,7 +192,7 @@ gen_check (struct gen *g, yajl_gen_status s, const char *where)
 static void
 gen_key (struct gen *g, const char *key)
 {
-  gen_check (g, yajl_gen_string (g->g, (const unsigned char *) key, strlen (key)), key);
+  gen_check (g, yajl_gen_string (g->g, (const unsigned char *)key, strlen (key)), key);
 }
 
 static void
@@ -202,7 +202,7 @@ gen_kstr (struct gen *g, const char *key, const char *value)
   if (value == NULL)
     gen_check (g, yajl_gen_null (g->g), key);
   else
-    gen_check (g, yajl_gen_string (g->g, (const unsigned char *) value, strlen (value)), key);
+    gen_check (g, yajl_gen_string (g->g, (const unsigned char *)value, strlen (value)), key);
 }
 
 static void
@@ -222,8 +222,8 @@ gen_kbool (struct gen *g, const char *key, bool value)
 static int
 cmp_kv_ptr (const void *a, const void *b)
 {
-  const struct lcr_spec_kv *x = *(const struct lcr_spec_kv *const *) a;
-  const struct lcr_spec_kv *y = *(const struct lcr_spec_kv *const *) b;
+  const struct lcr_spec_kv *x = *(const struct lcr_spec_kv *const *)a;
+  const struct lcr_spec_kv *y = *(const struct lcr_spec_kv *const *)b;
   return strcmp (x->key, y->key);
 }
 
@@ -267,11 +267,11 @@ lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err)
   /* refuse to write what yajl_tree would refuse to read back */
   yajl_gen_config (yg, yajl_gen_validate_utf8, 1);
 
-  struct gen g = { .g = yg, .status = yajl_gen_status_ok };
+  struct gen g = {.g = yg, .status = yajl_gen_status_ok};
   gen_check (&g, yajl_gen_map_open (yg), "");
   gen_kstr (&g, "id", st->id);
   gen_kint (&g, "pid", st->pid);
-  gen_kint (&g, "start_time", (long long) st->start_time);
+  gen_kint (&g, "start_time", (long long)st->start_time);
   gen_kstr (&g, "bundle", st->bundle);
   gen_kstr (&g, "rootfs", st->rootfs);
   gen_kstr (&g, "created", st->created);
@@ -285,8 +285,7 @@ lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err)
     {
       cleanup_free char *dir = fd_path (dirfd);
       return lcr_error_make (err, 0, LCR_ERR_INVALID, "write `%s/%s`: cannot encode `%s`%s", dir, LCR_STATE_JSON,
-                             g.where,
-                             g.status == yajl_gen_invalid_string ? ": not valid UTF-8" : "");
+                             g.where, g.status == yajl_gen_invalid_string ? ": not valid UTF-8" : "");
     }
 
   const unsigned char *buf;
@@ -379,7 +378,7 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
 
   char errbuf[256] = "";
   cleanup_tree yajl_val tree = yajl_tree_parse (data, errbuf, sizeof errbuf);
-  struct reader r = { .dirfd = dirfd, .err = err };
+  struct reader r = {.dirfd = dirfd, .err = err};
   if (tree == NULL)
     {
       /* yajl's message goes on with a snippet of the input: keep line one */
@@ -408,13 +407,13 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
       else if (strcmp (k, "pid") == 0)
         {
           ret = read_int (&r, v, k, 0, INT_MAX, &n);
-          st->pid = (pid_t) n;
+          st->pid = (pid_t)n;
           have_pid = true;
         }
       else if (strcmp (k, "start_time") == 0)
         {
           ret = read_int (&r, v, k, 0, LLONG_MAX, &n);
-          st->start_time = (unsigned long long) n;
+          st->start_time = (unsigned long long)n;
           have_start = true;
         }
       else if (strcmp (k, "bundle") == 0)
@@ -426,7 +425,7 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
       else if (strcmp (k, "owner") == 0)
         {
           ret = read_int (&r, v, k, 0, UINT32_MAX, &n);
-          st->owner = (uid_t) n;
+          st->owner = (uid_t)n;
         }
       else if (strcmp (k, "cgroup_path") == 0)
         ret = read_str (&r, v, k, &st->cgroup_path);
@@ -471,7 +470,7 @@ lcr_state_remove (const char *root, const char *id, lcr_error_t *err)
 static int
 cmp_str_ptr (const void *a, const void *b)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  return strcmp (*(char *const *)a, *(char *const *)b);
 }
 
 static void
@@ -565,7 +564,7 @@ lcr_state_to_json (const struct lcr_state *st, int status, bool pretty)
     }
 
   /* key order and omissions are runc's (libcontainer's containerState) */
-  struct gen g = { .g = yg, .status = yajl_gen_status_ok };
+  struct gen g = {.g = yg, .status = yajl_gen_status_ok};
   gen_check (&g, yajl_gen_map_open (yg), "");
   gen_kstr (&g, "ociVersion", LCR_OCI_VERSION);
   gen_kstr (&g, "id", st->id ? st->id : "");

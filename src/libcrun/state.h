@@ -37,7 +37,7 @@ struct lcr_state
   char *rootfs;                  /* absolute */
   char *created;                 /* RFC 3339 */
   uid_t owner;
-  char *cgroup_path;             /* relative to each hierarchy's root; NULL if none */
+  char *cgroup_path; /* relative to each hierarchy's root; NULL if none */
   bool systemd_cgroup;
   struct lcr_spec_kv *annotations;
   size_t annotations_len;

@@ -12,7 +12,7 @@
 int
 lcr_sync_send (int fd, uint32_t type, int32_t value, const char *text)
 {
-  struct lcr_sync_msg msg = { .type = type, .value = value };
+  struct lcr_sync_msg msg = {.type = type, .value = value};
   size_t len = 0;
   if (text)
     {
@@ -39,7 +39,7 @@ lcr_sync_recv (int fd, struct lcr_sync_msg *msg)
     return -1;
   if (r == 0)
     return 0;
-  if ((size_t) r < offsetof (struct lcr_sync_msg, text) + 1)
+  if ((size_t)r < offsetof (struct lcr_sync_msg, text) + 1)
     {
       errno = EPROTO;
       return -1;
@@ -88,7 +88,8 @@ lcr_sync_expect (int fd, uint32_t want, struct lcr_sync_msg *out, struct lcr_log
       if (msg->type == SYNC_ERROR)
         return error_from_msg (msg, err);
       if (msg->type != want)
-        return lcr_error_make (err, EPROTO, LCR_ERR_SYSTEM, "unexpected message %u from the container's init", msg->type);
+        return lcr_error_make (err, EPROTO, LCR_ERR_SYSTEM, "unexpected message %u from the container's init",
+                               msg->type);
       return 0;
     }
 }

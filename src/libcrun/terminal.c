@@ -30,8 +30,8 @@ int
 lcr_send_fd (int sock, int fd, lcr_error_t *err)
 {
   char byte = 0, cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
   memset (cbuf, 0, sizeof cbuf);
   struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
   c->cmsg_level = SOL_SOCKET;
@@ -51,8 +51,8 @@ int
 lcr_recv_fd (int sock, lcr_error_t *err)
 {
   char byte, cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
   ssize_t r;
   do
     r = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
@@ -70,14 +70,14 @@ lcr_recv_fd (int sock, lcr_error_t *err)
 int
 lcr_console_socket_connect (const char *path, lcr_error_t *err)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
   if (strlen (path) >= sizeof addr.sun_path)
     return lcr_error_invalid (err, "--console-socket `%s`: path too long", path);
   strcpy (addr.sun_path, path);
   int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return lcr_error_sys (err, "--console-socket: socket");
-  if (connect (fd, (struct sockaddr *) &addr, sizeof addr) < 0)
+  if (connect (fd, (struct sockaddr *)&addr, sizeof addr) < 0)
     {
       int saved = errno;
       close (fd);
@@ -100,8 +100,8 @@ lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, lcr_error_t *err
     return lcr_error_sys (err, ".process.terminal: open the pty slave");
   if (p->console_size)
     {
-      struct winsize ws = { .ws_row = (unsigned short) p->console_size->height,
-                            .ws_col = (unsigned short) p->console_size->width };
+      struct winsize ws
+          = {.ws_row = (unsigned short)p->console_size->height, .ws_col = (unsigned short)p->console_size->width};
       if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
         return lcr_error_sys (err, ".process.consoleSize");
     }
@@ -165,9 +165,9 @@ lcr_terminal_proxy (int master, pid_t pid, int sfd, int *wstatus_out, lcr_error_
   int wstatus = 0;
   while (!exited)
     {
-      struct pollfd p[3] = { { .fd = master, .events = POLLIN },
-                             { .fd = sfd, .events = POLLIN },
-                             { .fd = stdin_open ? 0 : -1, .events = POLLIN } };
+      struct pollfd p[3] = {{.fd = master, .events = POLLIN},
+                            {.fd = sfd, .events = POLLIN},
+                            {.fd = stdin_open ? 0 : -1, .events = POLLIN}};
       if (poll (p, 3, -1) < 0)
         {
           if (errno == EINTR)
@@ -205,7 +205,7 @@ lcr_terminal_proxy (int master, pid_t pid, int sfd, int *wstatus_out, lcr_error_
   fcntl (master, F_SETFL, fl | O_NONBLOCK);
   while (pump (master, 1))
     {
-      struct pollfd p = { .fd = master, .events = POLLIN };
+      struct pollfd p = {.fd = master, .events = POLLIN};
       if (poll (&p, 1, 0) <= 0 || !(p.revents & POLLIN))
         break;
     }

@@ -262,7 +262,7 @@ lcr_close_fds_from (int from)
       long long fd;
       if (lcr_parse_long (de->d_name, &fd) < 0 || fd < from || fd == self)
         continue;
-      close ((int) fd);
+      close ((int)fd);
     }
   return 0;
 }

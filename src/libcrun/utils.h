@@ -17,7 +17,7 @@
 static inline void
 cleanup_free_fn (void *p)
 {
-  free (*(void **) p);
+  free (*(void **)p);
 }
 static inline void
 cleanup_close_fn (int *fd)
@@ -51,12 +51,12 @@ cleanup_dir_fn (DIR **d)
 static inline void *
 take_ptr (void *pp)
 {
-  void **p = (void **) pp;
+  void **p = (void **)pp;
   void *v = *p;
   *p = NULL;
   return v;
 }
-#define steal_pointer(pp) ((__typeof__ (*(pp))) take_ptr (pp))
+#define steal_pointer(pp) ((__typeof__ (*(pp)))take_ptr (pp))
 
 static inline int
 steal_fd (int *fd)

@@ -17,16 +17,16 @@
 #include "verbs.h"
 
 static const struct verb verbs[] = {
-  { "create", verb_create, "create a container" },
-  { "start", verb_start, "start a created container" },
-  { "run", verb_run, "create and start a container" },
-  { "state", verb_state, "print the state of a container" },
-  { "kill", verb_kill, "send a signal to a container's init (or to all its processes)" },
-  { "delete", verb_delete, "delete a container" },
-  { "list", verb_list, "list containers" },
-  { "spec", verb_spec, "write a new config.json" },
-  { "features", verb_features, "show what this runtime supports" },
-  { NULL, NULL, NULL },
+    {"create", verb_create, "create a container"},
+    {"start", verb_start, "start a created container"},
+    {"run", verb_run, "create and start a container"},
+    {"state", verb_state, "print the state of a container"},
+    {"kill", verb_kill, "send a signal to a container's init (or to all its processes)"},
+    {"delete", verb_delete, "delete a container"},
+    {"list", verb_list, "list containers"},
+    {"spec", verb_spec, "write a new config.json"},
+    {"features", verb_features, "show what this runtime supports"},
+    {NULL, NULL, NULL},
 };
 
 static void
@@ -66,28 +66,28 @@ find_verb (const char *name)
 static int
 status_for_error (lcr_error_t err)
 {
-  (void) err;
+  (void)err;
   return 1; /* runc exits 1 for every runtime error; callers match on that */
 }
 
 int
 main (int argc, char **argv)
 {
-  struct lcr_log_sink log = { .fd = -1, .level = LCR_LOG_WARNING, .to_stderr = 0 };
-  struct lcr_context ctx = { .state_root = LCR_DEFAULT_STATE_ROOT, .log = &log };
+  struct lcr_log_sink log = {.fd = -1, .level = LCR_LOG_WARNING, .to_stderr = 0};
+  struct lcr_context ctx = {.state_root = LCR_DEFAULT_STATE_ROOT, .log = &log};
   const char *log_path = NULL, *log_format = "text", *criu = NULL, *rootless = NULL;
   bool help = false, version = false, debug = false, systemd = false;
   const struct flag_def global[] = {
-    { "root", 0, FLAG_STRING, &ctx.state_root, "PATH", NULL },
-    { "log", 0, FLAG_STRING, &log_path, "PATH", NULL },
-    { "log-format", 0, FLAG_STRING, &log_format, "FORMAT", NULL },
-    { "debug", 0, FLAG_BOOL, &debug, NULL, NULL },
-    { "systemd-cgroup", 0, FLAG_BOOL, &systemd, NULL, NULL },
-    { "criu", 0, FLAG_STRING, &criu, "PATH", NULL },
-    { "rootless", 0, FLAG_STRING, &rootless, "VALUE", NULL },
-    { "version", 'v', FLAG_BOOL, &version, NULL, NULL },
-    { "help", 'h', FLAG_BOOL, &help, NULL, NULL },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      {"root", 0, FLAG_STRING, &ctx.state_root, "PATH", NULL},
+      {"log", 0, FLAG_STRING, &log_path, "PATH", NULL},
+      {"log-format", 0, FLAG_STRING, &log_format, "FORMAT", NULL},
+      {"debug", 0, FLAG_BOOL, &debug, NULL, NULL},
+      {"systemd-cgroup", 0, FLAG_BOOL, &systemd, NULL, NULL},
+      {"criu", 0, FLAG_STRING, &criu, "PATH", NULL},
+      {"rootless", 0, FLAG_STRING, &rootless, "VALUE", NULL},
+      {"version", 'v', FLAG_BOOL, &version, NULL, NULL},
+      {"help", 'h', FLAG_BOOL, &help, NULL, NULL},
+      {NULL, 0, 0, NULL, NULL, NULL},
   };
   lcr_error_t err = NULL;
   int i = 1;
@@ -138,7 +138,7 @@ main (int argc, char **argv)
           lcr_error_invalid (&err, "help: unknown command `%s`", argv[i + 1]);
           goto fail;
         }
-      char *hargv[] = { argv[i + 1], (char *) "--help", NULL };
+      char *hargv[] = {argv[i + 1], (char *)"--help", NULL};
       return v->fn (&ctx, 2, hargv, &err) < 0 ? 1 : 0;
     }
   const struct verb *v = find_verb (name);
@@ -173,7 +173,7 @@ verb_args (int argc, char **argv, const struct flag_def *defs, const char *usage
     n++;
   struct flag_def *all = xmalloc0 ((n + 2) * sizeof *all);
   memcpy (all, defs, n * sizeof *all);
-  all[n] = (struct flag_def){ "help", 'h', FLAG_BOOL, &help, NULL, "show this help" };
+  all[n] = (struct flag_def){"help", 'h', FLAG_BOOL, &help, NULL, "show this help"};
   int i = 1;
   int r = opts_parse (argv[0], argc, argv, &i, all, err);
   if (r == 0 && help)

@@ -28,21 +28,21 @@ set_value (const char *verb, const struct flag_def *d, const char *value, lcr_er
     {
     case FLAG_BOOL:
       if (value == NULL || strcmp (value, "true") == 0 || strcmp (value, "1") == 0)
-        *(bool *) d->dest = true;
+        *(bool *)d->dest = true;
       else if (strcmp (value, "false") == 0 || strcmp (value, "0") == 0)
-        *(bool *) d->dest = false;
+        *(bool *)d->dest = false;
       else
         return lcr_error_invalid (err, "%s: --%s takes true or false, not `%s`", verb, d->name, value);
       return 0;
     case FLAG_STRING:
-      *(const char **) d->dest = value;
+      *(const char **)d->dest = value;
       return 0;
     case FLAG_INT:
       {
         long long v;
         if (lcr_parse_long (value, &v) < 0 || v < 0 || v > 1 << 20)
           return lcr_error_invalid (err, "%s: --%s takes a number, not `%s`", verb, d->name, value);
-        *(int *) d->dest = (int) v;
+        *(int *)d->dest = (int)v;
         return 0;
       }
     case FLAG_STRING_LIST:
@@ -52,7 +52,7 @@ set_value (const char *verb, const struct flag_def *d, const char *value, lcr_er
         while (*list && (*list)[n])
           n++;
         *list = xrealloc (*list, (n + 2) * sizeof (char *));
-        (*list)[n] = (char *) value;
+        (*list)[n] = (char *)value;
         (*list)[n + 1] = NULL;
         return 0;
       }
@@ -77,11 +77,11 @@ opts_parse (const char *verb, int argc, char **argv, int *index, const struct fl
         break;
       const char *name = a + 1 + (a[1] == '-');
       const char *eq = strchr (name, '=');
-      size_t len = eq ? (size_t) (eq - name) : strlen (name);
+      size_t len = eq ? (size_t)(eq - name) : strlen (name);
       const struct flag_def *d = find_flag (defs, name, len);
       if (d == NULL)
-        return lcr_error_invalid (err, "%s: unknown flag `%.*s` (see `berth %s --help`)", verb,
-                                  (int) (len + (name - a)), a, verb);
+        return lcr_error_invalid (err, "%s: unknown flag `%.*s` (see `berth %s --help`)", verb, (int)(len + (name - a)),
+                                  a, verb);
       const char *value = eq ? eq + 1 : NULL;
       if (d->kind != FLAG_BOOL && value == NULL)
         {

@@ -13,17 +13,17 @@ enum flag_kind
   FLAG_BOOL,
   FLAG_STRING,
   FLAG_INT,
-  FLAG_STRING_LIST, /* repeatable: appends to a NULL-terminated char ** */
+  FLAG_STRING_LIST,   /* repeatable: appends to a NULL-terminated char ** */
   FLAG_IGNORED_VALUE, /* accepted for compatibility, value dropped */
 };
 
 struct flag_def
 {
-  const char *name;  /* long name, without dashes */
-  char short_name;   /* 0 if none */
+  const char *name; /* long name, without dashes */
+  char short_name;  /* 0 if none */
   int kind;
-  void *dest;        /* bool *, const char **, int *, char *** */
-  const char *arg;   /* value placeholder for help ("PATH") */
+  void *dest;      /* bool *, const char **, int *, char *** */
+  const char *arg; /* value placeholder for help ("PATH") */
   const char *help;
 };
 

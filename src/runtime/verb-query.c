@@ -11,7 +11,7 @@
 int
 verb_state (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
 {
-  const struct flag_def defs[] = { { NULL, 0, 0, NULL, NULL, NULL } };
+  const struct flag_def defs[] = {{NULL, 0, 0, NULL, NULL, NULL}};
   int pos, r = verb_args (argc, argv, defs, "CONTAINER-ID", 1, 1, &pos, err);
   if (r != 0)
     return r < 0 ? -1 : 0;
@@ -102,9 +102,9 @@ verb_list (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
   const char *format = "table";
   bool quiet = false;
   const struct flag_def defs[] = {
-    { "format", 'f', FLAG_STRING, &format, "table|json", "output format (default table)" },
-    { "quiet", 'q', FLAG_BOOL, &quiet, NULL, "print only the container IDs" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      {"format", 'f', FLAG_STRING, &format, "table|json", "output format (default table)"},
+      {"quiet", 'q', FLAG_BOOL, &quiet, NULL, "print only the container IDs"},
+      {NULL, 0, 0, NULL, NULL, NULL},
   };
   int pos, r = verb_args (argc, argv, defs, "[flags]", 0, 0, &pos, err);
   if (r != 0)

@@ -10,8 +10,8 @@ verb_kill (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
 {
   bool all = false;
   const struct flag_def defs[] = {
-    { "all", 'a', FLAG_BOOL, &all, NULL, "signal every process of the container, not only its init" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      {"all", 'a', FLAG_BOOL, &all, NULL, "signal every process of the container, not only its init"},
+      {NULL, 0, 0, NULL, NULL, NULL},
   };
   int pos, r = verb_args (argc, argv, defs, "[flags] CONTAINER-ID [SIGNAL]", 1, 2, &pos, err);
   if (r != 0)
@@ -27,8 +27,8 @@ verb_delete (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
 {
   bool force = false;
   const struct flag_def defs[] = {
-    { "force", 'f', FLAG_BOOL, &force, NULL, "kill the container first if it is still running" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      {"force", 'f', FLAG_BOOL, &force, NULL, "kill the container first if it is still running"},
+      {NULL, 0, 0, NULL, NULL, NULL},
   };
   int pos, r = verb_args (argc, argv, defs, "[flags] CONTAINER-ID", 1, 1, &pos, err);
   if (r != 0)

@@ -15,9 +15,9 @@ verb_spec (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
   const char *bundle = ".";
   bool rootless = false;
   const struct flag_def defs[] = {
-    { "bundle", 'b', FLAG_STRING, &bundle, "PATH", "write config.json into PATH (default: the current directory)" },
-    { "rootless", 0, FLAG_BOOL, &rootless, NULL, "a spec for a container run by a non-root user" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      {"bundle", 'b', FLAG_STRING, &bundle, "PATH", "write config.json into PATH (default: the current directory)"},
+      {"rootless", 0, FLAG_BOOL, &rootless, NULL, "a spec for a container run by a non-root user"},
+      {NULL, 0, 0, NULL, NULL, NULL},
   };
   int pos, r = verb_args (argc, argv, defs, "[flags]", 0, 0, &pos, err);
   if (r != 0)
@@ -38,7 +38,7 @@ verb_spec (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
 int
 verb_features (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
 {
-  const struct flag_def defs[] = { { NULL, 0, 0, NULL, NULL, NULL } };
+  const struct flag_def defs[] = {{NULL, 0, 0, NULL, NULL, NULL}};
   int pos, r = verb_args (argc, argv, defs, "", 0, 0, &pos, err);
   if (r != 0)
     return r < 0 ? -1 : 0;

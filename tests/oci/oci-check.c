@@ -98,7 +98,7 @@ unescape (char *s)
     {
       if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7')
         {
-          *w++ = (char) ((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+          *w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
           r += 4;
         }
       else
@@ -148,12 +148,12 @@ slurp (const char *path, ssize_t *len)
         }
       if (r == 0)
         break;
-      n += (size_t) r;
+      n += (size_t)r;
     }
   close (fd);
   buf[n] = 0;
   if (len)
-    *len = (ssize_t) n;
+    *len = (ssize_t)n;
   return buf;
 }
 
@@ -161,9 +161,9 @@ static char *
 trim (char *s)
 {
   size_t n = strlen (s);
-  while (n && isspace ((unsigned char) s[n - 1]))
+  while (n && isspace ((unsigned char)s[n - 1]))
     s[--n] = 0;
-  while (isspace ((unsigned char) *s))
+  while (isspace ((unsigned char)*s))
     s++;
   return s;
 }
@@ -183,7 +183,7 @@ status_field (const char *key)
     if (strncmp (l, key, kl) == 0 && l[kl] == ':')
       {
         char *e = strchr (l, '\n');
-        size_t n = e ? (size_t) (e - l) - kl - 1 : strlen (l + kl + 1);
+        size_t n = e ? (size_t)(e - l) - kl - 1 : strlen (l + kl + 1);
         if (n >= sizeof val)
           n = sizeof val - 1;
         memcpy (val, l + kl + 1, n);
@@ -248,7 +248,7 @@ check_groups (const char *want)
     {
       int found = 0;
       for (int j = 0; j < wn; j++)
-        found |= (long) g[i] == w[j];
+        found |= (long)g[i] == w[j];
       pass &= found;
       snprintf (gs + strlen (gs), sizeof gs - strlen (gs), "%s%u", i ? "," : "", g[i]);
     }
@@ -258,18 +258,61 @@ check_groups (const char *want)
 }
 
 static const char *const cap_names[] = {
-  "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
-  "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
-  "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-  "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
-  "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
-  "CHECKPOINT_RESTORE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "DAC_READ_SEARCH",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "SETGID",
+    "SETUID",
+    "SETPCAP",
+    "LINUX_IMMUTABLE",
+    "NET_BIND_SERVICE",
+    "NET_BROADCAST",
+    "NET_ADMIN",
+    "NET_RAW",
+    "IPC_LOCK",
+    "IPC_OWNER",
+    "SYS_MODULE",
+    "SYS_RAWIO",
+    "SYS_CHROOT",
+    "SYS_PTRACE",
+    "SYS_PACCT",
+    "SYS_ADMIN",
+    "SYS_BOOT",
+    "SYS_NICE",
+    "SYS_RESOURCE",
+    "SYS_TIME",
+    "SYS_TTY_CONFIG",
+    "MKNOD",
+    "LEASE",
+    "AUDIT_WRITE",
+    "AUDIT_CONTROL",
+    "SETFCAP",
+    "MAC_OVERRIDE",
+    "MAC_ADMIN",
+    "SYSLOG",
+    "WAKE_ALARM",
+    "BLOCK_SUSPEND",
+    "AUDIT_READ",
+    "PERFMON",
+    "BPF",
+    "CHECKPOINT_RESTORE",
 };
-#define NCAPS (int) (sizeof cap_names / sizeof cap_names[0])
+#define NCAPS (int)(sizeof cap_names / sizeof cap_names[0])
 
-enum { C_BND, C_EFF, C_INH, C_PRM, C_AMB, C_N };
-static const char *const cap_sets[C_N] = { "bounding", "effective", "inheritable", "permitted", "ambient" };
-static const char *const cap_status[C_N] = { "CapBnd", "CapEff", "CapInh", "CapPrm", "CapAmb" };
+enum
+{
+  C_BND,
+  C_EFF,
+  C_INH,
+  C_PRM,
+  C_AMB,
+  C_N
+};
+static const char *const cap_sets[C_N] = {"bounding", "effective", "inheritable", "permitted", "ambient"};
+static const char *const cap_status[C_N] = {"CapBnd", "CapEff", "CapInh", "CapPrm", "CapAmb"};
 static uint64_t cap_want[C_N];
 static int cap_given;
 static long want_uid = -1;
@@ -342,14 +385,14 @@ check_caps (void)
     {
       char *g = status_field (cap_status[i]);
       uint64_t got = g ? strtoull (g, NULL, 16) : ~0ULL;
-      check (g && got == want[i], g, fmt ("%016llx", (unsigned long long) want[i]), "capabilities: %s (%s)",
-             cap_sets[i], cap_status[i]);
+      check (g && got == want[i], g, fmt ("%016llx", (unsigned long long)want[i]), "capabilities: %s (%s)", cap_sets[i],
+             cap_status[i]);
     }
 }
 
 static const char *const rlimit_names[] = {
-  "CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE",
-  "MEMLOCK", "AS", "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME",
+    "CPU",     "FSIZE", "DATA",  "STACK",      "CORE",     "RSS",  "NPROC",  "NOFILE",
+    "MEMLOCK", "AS",    "LOCKS", "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME",
 };
 
 static void
@@ -369,9 +412,9 @@ check_rlimit (char **f, int n)
       return;
     }
   unsigned long long ws = strtoull (f[2], NULL, 10), wh = strtoull (f[3], NULL, 10);
-  check ((unsigned long long) rl.rlim_cur == ws && (unsigned long long) rl.rlim_max == wh,
-         fmt ("%llu/%llu", (unsigned long long) rl.rlim_cur, (unsigned long long) rl.rlim_max),
-         fmt ("%llu/%llu", ws, wh), "rlimit %s soft/hard", f[1]);
+  check ((unsigned long long)rl.rlim_cur == ws && (unsigned long long)rl.rlim_max == wh,
+         fmt ("%llu/%llu", (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max), fmt ("%llu/%llu", ws, wh),
+         "rlimit %s soft/hard", f[1]);
 }
 
 static void
@@ -384,8 +427,8 @@ check_file_value (const char *path, const char *want, const char *what)
       /* Collapse whitespace runs (multi-value sysctls use tabs). */
       size_t o = 0;
       for (char *p = trim (s); *p && o < sizeof norm - 1; p++)
-        if (!isspace ((unsigned char) *p) || (o && norm[o - 1] != ' '))
-          norm[o++] = isspace ((unsigned char) *p) ? ' ' : *p;
+        if (!isspace ((unsigned char)*p) || (o && norm[o - 1] != ' '))
+          norm[o++] = isspace ((unsigned char)*p) ? ' ' : *p;
       norm[o] = 0;
     }
   check (s && strcmp (norm, want) == 0, s ? norm : strerror (errno), want, "%s", what);
@@ -406,8 +449,8 @@ check_idmap (char **f, int n, const char *file)
   for (char *l = s ? strtok (s, "\n") : NULL; l; l = strtok (NULL, "\n"))
     {
       unsigned long a, b, c;
-      if (sscanf (l, "%lu %lu %lu", &a, &b, &c) == 3 && a == strtoul (f[1], NULL, 10)
-          && b == strtoul (f[2], NULL, 10) && c == strtoul (f[3], NULL, 10))
+      if (sscanf (l, "%lu %lu %lu", &a, &b, &c) == 3 && a == strtoul (f[1], NULL, 10) && b == strtoul (f[2], NULL, 10)
+          && c == strtoul (f[3], NULL, 10))
         found = 1;
     }
   free (s);
@@ -500,7 +543,7 @@ opt_value (const char *list, const char *key)
       if (strncmp (p, key, l) == 0 && p[l] == '=')
         {
           const char *e = strchr (p, ',');
-          size_t n = e ? (size_t) (e - p) - l - 1 : strlen (p + l + 1);
+          size_t n = e ? (size_t)(e - p) - l - 1 : strlen (p + l + 1);
           if (n >= sizeof v)
             n = sizeof v - 1;
           memcpy (v, p + l + 1, n);
@@ -521,11 +564,22 @@ size_bytes (const char *s)
   long long v = strtoll (s, &end, 10);
   switch (*end)
     {
-    case 'k': case 'K': v <<= 10; break;
-    case 'm': case 'M': v <<= 20; break;
-    case 'g': case 'G': v <<= 30; break;
-    case '%': return -1;
-    default: break;
+    case 'k':
+    case 'K':
+      v <<= 10;
+      break;
+    case 'm':
+    case 'M':
+      v <<= 20;
+      break;
+    case 'g':
+    case 'G':
+      v <<= 30;
+      break;
+    case '%':
+      return -1;
+    default:
+      break;
     }
   long pg = sysconf (_SC_PAGESIZE);
   return (v + pg - 1) / pg * pg;
@@ -569,8 +623,9 @@ check_mount (char **f, int n)
   if (!bind)
     {
       /* On cgroup v1 and hybrid hosts a "cgroup" mount is a tmpfs holding one mount per hierarchy. */
-      int tok = strcmp (m->type, type) == 0
-                || (cgroup && (!strcmp (m->type, "cgroup") || !strcmp (m->type, "cgroup2") || !strcmp (m->type, "tmpfs")));
+      int tok
+          = strcmp (m->type, type) == 0
+            || (cgroup && (!strcmp (m->type, "cgroup") || !strcmp (m->type, "cgroup2") || !strcmp (m->type, "tmpfs")));
       check (tok, m->type, type, "mount %s: type", dest);
       if (!cgroup && strcmp (source, "-") != 0)
         check (strcmp (m->source, source) == 0, m->source, source, "mount %s: source", dest);
@@ -638,7 +693,8 @@ check_mount (char **f, int n)
       for (int i = 0; i < n_flag_mnts; i++)
         {
           const char *o = flag_mnts[i]->opts;
-          pass &= !strcmp (atime, "strictatime") ? !has_opt (o, "relatime") && !has_opt (o, "noatime") : has_opt (o, atime);
+          pass &= !strcmp (atime, "strictatime") ? !has_opt (o, "relatime") && !has_opt (o, "noatime")
+                                                 : has_opt (o, atime);
         }
       check (pass, m->opts, atime, "mount %s: %s", dest, atime);
     }
@@ -646,11 +702,14 @@ check_mount (char **f, int n)
     {
       int sh = strstr (m->optional, "shared:") != NULL, sl = strstr (m->optional, "master:") != NULL,
           ub = strstr (m->optional, "unbindable") != NULL;
-      int pass = !strcmp (prop, "shared") ? sh : !strcmp (prop, "slave") ? sl : !strcmp (prop, "unbindable") ? ub : !sh && !sl && !ub;
+      int pass = !strcmp (prop, "shared")       ? sh
+                 : !strcmp (prop, "slave")      ? sl
+                 : !strcmp (prop, "unbindable") ? ub
+                                                : !sh && !sl && !ub;
       check (pass, *m->optional ? m->optional : "private", prop, "mount %s: propagation %s", dest, prop);
     }
   /* Filesystem data the kernel shows back in the super options. */
-  static const char *const keys[] = { "size", "mode", "ptmxmode", "nr_inodes", "uid", "gid" };
+  static const char *const keys[] = {"size", "mode", "ptmxmode", "nr_inodes", "uid", "gid"};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
     {
       char *w = opt_value (opts, keys[i]);
@@ -692,9 +751,9 @@ check_bindsrc (char **f, int n)
     return;
   struct stat st;
   int r = stat (f[1], &st);
-  check (r == 0 && (unsigned long long) st.st_dev == strtoull (f[2], NULL, 10)
-             && (unsigned long long) st.st_ino == strtoull (f[3], NULL, 10),
-         r == 0 ? fmt ("%llu:%llu", (unsigned long long) st.st_dev, (unsigned long long) st.st_ino) : strerror (errno),
+  check (r == 0 && (unsigned long long)st.st_dev == strtoull (f[2], NULL, 10)
+             && (unsigned long long)st.st_ino == strtoull (f[3], NULL, 10),
+         r == 0 ? fmt ("%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino) : strerror (errno),
          fmt ("%s:%s", f[2], f[3]), "mount %s: is the bind source", f[1]);
 }
 
@@ -764,10 +823,15 @@ type_ok (mode_t m, char t)
 {
   switch (t)
     {
-    case 'c': case 'u': return S_ISCHR (m);
-    case 'b': return S_ISBLK (m);
-    case 'p': return S_ISFIFO (m);
-    default: return 0;
+    case 'c':
+    case 'u':
+      return S_ISCHR (m);
+    case 'b':
+      return S_ISBLK (m);
+    case 'p':
+      return S_ISFIFO (m);
+    default:
+      return 0;
     }
 }
 
@@ -787,8 +851,8 @@ check_device (char **f, int n)
   check (type_ok (st.st_mode, t), fmt ("mode %o", st.st_mode & S_IFMT), f[2], "device %s: type %s", path, f[2]);
   if (t != 'p')
     check (major (st.st_rdev) == strtoul (f[3], NULL, 10) && minor (st.st_rdev) == strtoul (f[4], NULL, 10),
-           fmt ("%u:%u", major (st.st_rdev), minor (st.st_rdev)), fmt ("%s:%s", f[3], f[4]), "device %s: %s:%s",
-           path, f[3], f[4]);
+           fmt ("%u:%u", major (st.st_rdev), minor (st.st_rdev)), fmt ("%s:%s", f[3], f[4]), "device %s: %s:%s", path,
+           f[3], f[4]);
   if (strcmp (f[5], "-") != 0)
     check ((st.st_mode & 07777) == (strtoul (f[5], NULL, 10) & 07777), fmt ("%04o", st.st_mode & 07777),
            fmt ("%04lo", strtoul (f[5], NULL, 10) & 07777), "device %s: mode", path);
@@ -805,8 +869,8 @@ check_default_devices (void)
   {
     const char *path;
     unsigned maj, min;
-  } devs[] = { { "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
-               { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 } };
+  } devs[] = {{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+              {"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   for (size_t i = 0; i < sizeof devs / sizeof devs[0]; i++)
     {
       struct stat st;
@@ -819,18 +883,18 @@ check_default_devices (void)
         check ((st.st_mode & 0777) == 0666, fmt ("%04o", st.st_mode & 07777), "0666", "default device %s: mode",
                devs[i].path);
     }
-  static const char *const links[][2] = { { "/dev/fd", "/proc/self/fd" },
-                                          { "/dev/stdin", "/proc/self/fd/0" },
-                                          { "/dev/stdout", "/proc/self/fd/1" },
-                                          { "/dev/stderr", "/proc/self/fd/2" } };
+  static const char *const links[][2] = {{"/dev/fd", "/proc/self/fd"},
+                                         {"/dev/stdin", "/proc/self/fd/0"},
+                                         {"/dev/stdout", "/proc/self/fd/1"},
+                                         {"/dev/stderr", "/proc/self/fd/2"}};
   for (size_t i = 0; i < 4; i++)
     {
       char buf[256];
       ssize_t r = readlink (links[i][0], buf, sizeof buf - 1);
       if (r >= 0)
         buf[r] = 0;
-      check (r >= 0 && strcmp (buf, links[i][1]) == 0, r >= 0 ? buf : strerror (errno), links[i][1],
-             "symlink %s", links[i][0]);
+      check (r >= 0 && strcmp (buf, links[i][1]) == 0, r >= 0 ? buf : strerror (errno), links[i][1], "symlink %s",
+             links[i][0]);
     }
   /* /dev/ptmx: a symlink to pts/ptmx, or a bind mount of /dev/pts/ptmx. */
   char buf[256];
@@ -897,8 +961,9 @@ name_value (const char *name, const char *const *names, const int *values, int n
 static void
 check_sched (char **f, int n)
 {
-  static const char *const names[] = { "SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_IDLE", "SCHED_DEADLINE" };
-  static const int values[] = { 0, 1, 2, 3, 5, 6 };
+  static const char *const names[]
+      = {"SCHED_OTHER", "SCHED_FIFO", "SCHED_RR", "SCHED_BATCH", "SCHED_IDLE", "SCHED_DEADLINE"};
+  static const int values[] = {0, 1, 2, 3, 5, 6};
   if (n < 4)
     return;
   int want = name_value (f[1], names, values, 6);
@@ -909,7 +974,7 @@ check_sched (char **f, int n)
   errno = 0;
   int nice = getpriority (PRIO_PROCESS, 0);
   check (errno == 0 && nice == atoi (f[2]), fmt ("%d", nice), f[2], "scheduler nice");
-  struct sched_param sp = { 0 };
+  struct sched_param sp = {0};
   sched_getparam (0, &sp);
   check (sp.sched_priority == atoi (f[3]), fmt ("%d", sp.sched_priority), f[3], "scheduler priority");
 }
@@ -917,15 +982,14 @@ check_sched (char **f, int n)
 static void
 check_ioprio (char **f, int n)
 {
-  static const char *const names[] = { "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE" };
-  static const int values[] = { 1, 2, 3 };
+  static const char *const names[] = {"IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE"};
+  static const int values[] = {1, 2, 3};
   if (n < 3)
     return;
   long v = syscall (SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
   int cls = name_value (f[1], names, values, 3);
-  check (v >= 0 && (v >> 13) == cls && (v & 0xff) == atoi (f[2]),
-         fmt ("class %ld data %ld", v >> 13, v & 0xff), fmt ("class %d data %s", cls, f[2]), "ioPriority %s %s", f[1],
-         f[2]);
+  check (v >= 0 && (v >> 13) == cls && (v & 0xff) == atoi (f[2]), fmt ("class %ld data %ld", v >> 13, v & 0xff),
+         fmt ("class %d data %s", cls, f[2]), "ioPriority %s %s", f[1], f[2]);
 }
 
 static void

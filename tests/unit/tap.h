@@ -8,8 +8,7 @@
 
 static int tap_n, tap_failed;
 
-static inline int __attribute__ ((format (printf, 2, 3)))
-ok (int cond, const char *fmt, ...)
+static inline int __attribute__ ((format (printf, 2, 3))) ok (int cond, const char *fmt, ...)
 {
   va_list ap;
   tap_n++;
@@ -27,7 +26,7 @@ ok (int cond, const char *fmt, ...)
 #define is_int(got, want, ...)                                                                                         \
   do                                                                                                                   \
     {                                                                                                                  \
-      long long g_ = (long long) (got), w_ = (long long) (want);                                                       \
+      long long g_ = (long long)(got), w_ = (long long)(want);                                                         \
       if (!ok (g_ == w_, __VA_ARGS__))                                                                                 \
         printf ("#   got %lld, want %lld\n", g_, w_);                                                                  \
     }                                                                                                                  \

@@ -226,9 +226,8 @@ test_full_config (void)
   ok (sc->syscalls_len == 2 && sc->syscalls[0].names_len == 2 && !sc->syscalls[0].has_errno_ret
           && sc->syscalls[1].has_errno_ret && sc->syscalls[1].errno_ret == 38,
       "seccomp.syscalls");
-  ok (sc->syscalls[1].args_len == 2 && sc->syscalls[1].args[0].value == 8
-          && sc->syscalls[1].args[1].value == UINT64_MAX && sc->syscalls[1].args[1].index == 1
-          && strcmp (sc->syscalls[1].args[1].op, "SCMP_CMP_MASKED_EQ") == 0,
+  ok (sc->syscalls[1].args_len == 2 && sc->syscalls[1].args[0].value == 8 && sc->syscalls[1].args[1].value == UINT64_MAX
+          && sc->syscalls[1].args[1].index == 1 && strcmp (sc->syscalls[1].args[1].op, "SCMP_CMP_MASKED_EQ") == 0,
       "seccomp.syscalls[1].args");
   is_str (l->rootfs_propagation, "rslave", "rootfsPropagation");
   ok (l->masked_paths_len == 2 && l->masked_paths[2] == NULL && l->readonly_paths_len == 1, "masked/readonly paths");
@@ -286,7 +285,7 @@ test_minimal_and_nulls (void)
       "minimal config; null counts as absent");
   if (err)
     printf ("#   %s\n", err->msg);
-  for (const char *const *v = (const char *const[]){ "1.0.0", "1.1.0", "1.2.0", "1.0.2-dev", NULL }; *v; v++)
+  for (const char *const *v = (const char *const[]){"1.0.0", "1.1.0", "1.2.0", "1.0.2-dev", NULL}; *v; v++)
     {
       cleanup_error lcr_error_t e2 = NULL;
       cleanup_free char *doc = NULL;
@@ -315,8 +314,7 @@ test_bad (void)
   expect_error ("[1,2]", "config.json: .: expected an object, got an array", NULL, "top level not an object");
   expect_error ("{" MIN ",'process':{'args':['sh',1],'cwd':'/'}}",
                 "config.json: .process.args[1]: expected a string, got a number", NULL, "number in args");
-  expect_error ("{" MIN ",'process':'sh'}", ".process: expected an object, got a string", NULL,
-                "process is a string");
+  expect_error ("{" MIN ",'process':'sh'}", ".process: expected an object, got a string", NULL, "process is a string");
   expect_error ("{" MIN ",'process':{'args':['sh'],'cwd':'/','terminal':'yes'}}",
                 ".process.terminal: expected a boolean, got a string", NULL, "terminal is a string");
   expect_error ("{" MIN ",'linux':{'resources':{'memory':{'limit':'1G'}}}}",
@@ -345,7 +343,8 @@ test_bad (void)
   expect_error ("{" MIN ",'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_NOFILE','hard':1,'soft':1},"
                 "{'type':'RLIMIT_FOO','hard':1,'soft':1}]}}",
                 ".process.rlimits[1].type: unknown rlimit \"RLIMIT_FOO\"", NULL, "unknown rlimit");
-  expect_error ("{" MIN ",'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_NOFILE','hard':10,'soft':20}]}}",
+  expect_error ("{" MIN
+                ",'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_NOFILE','hard':10,'soft':20}]}}",
                 ".process.rlimits[0]: RLIMIT_NOFILE soft limit 20 is above the hard limit 10", NULL, "soft > hard");
   expect_error ("{" MIN ",'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_NOFILE','hard':1}]}}",
                 ".process.rlimits[0]: missing \"soft\"", NULL, "rlimit without soft");
@@ -360,14 +359,14 @@ test_bad (void)
                 "int64 underflow");
   expect_error ("{" MIN ",'linux':{'resources':{'blockIO':{'weight':65536}}}}",
                 ".linux.resources.blockIO.weight: 65536 is out of range for uint16", NULL, "uint16 overflow");
-  expect_error ("{" MIN ",'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_CPU','hard':18446744073709551616,"
+  expect_error ("{" MIN
+                ",'process':{'args':['sh'],'cwd':'/','rlimits':[{'type':'RLIMIT_CPU','hard':18446744073709551616,"
                 "'soft':1}]}}",
                 ".process.rlimits[0].hard: 18446744073709551616 is out of range for uint64", NULL, "uint64 overflow");
   expect_error ("{" MIN ",'process':{'args':['sh'],'cwd':'work'}}",
                 ".process.cwd: must be an absolute path, got \"work\"", NULL, "relative cwd");
   expect_error ("{" MIN ",'process':{'args':['sh']}}", ".process.cwd: required", NULL, "missing cwd");
-  expect_error ("{" MIN ",'process':{'args':[],'cwd':'/'}}", ".process.args: must name a program", NULL,
-                "empty args");
+  expect_error ("{" MIN ",'process':{'args':[],'cwd':'/'}}", ".process.args: must name a program", NULL, "empty args");
   expect_error ("{" MIN ",'linux':{'namespaces':[{'type':'pid'},{'type':'ipc'},{'type':'pid'}]}}",
                 ".linux.namespaces[2]: duplicate namespace \"pid\"", NULL, "duplicate namespace");
   expect_error ("{" MIN ",'linux':{'uidMappings':[{'containerID':0,'hostID':1000,'size':1}],"
@@ -438,7 +437,7 @@ test_default_spec (void)
           for (size_t j = 0; j < s->mounts[i].options_len; j++)
             has_gid5 |= strcmp (s->mounts[i].options[j], "gid=5") == 0;
         }
-      ok (has_network == !rootless && has_user == (bool) rootless, "%s default: namespaces", what);
+      ok (has_network == !rootless && has_user == (bool)rootless, "%s default: namespaces", what);
       ok (has_gid5 == !rootless && has_cgroup_mount == !rootless, "%s default: devpts gid and cgroup mount", what);
       if (rootless)
         ok (s->linux_->uid_mappings_len == 1 && s->linux_->uid_mappings[0].host_id == 1234
@@ -446,8 +445,8 @@ test_default_spec (void)
                 && s->linux_->resources == NULL,
             "rootless default: id mappings, no resources");
       else
-        ok (s->linux_->resources && s->linux_->resources->devices_len == 1
-                && !s->linux_->resources->devices[0].allow && s->linux_->masked_paths_len >= 10,
+        ok (s->linux_->resources && s->linux_->resources->devices_len == 1 && !s->linux_->resources->devices[0].allow
+                && s->linux_->masked_paths_len >= 10,
             "root default: device cgroup denies all, masked paths");
     }
 }

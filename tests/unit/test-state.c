@@ -84,8 +84,7 @@ test_check_id (void)
   lcr_error_release (&err);
   is_int (lcr_state_check_id ("a/b", &err), -1, "id: slash is refused");
   is_int (err_code (err), LCR_ERR_INVALID, "id: slash is LCR_ERR_INVALID");
-  is_str (err_msg (err),
-          "invalid container ID \"a/b\": only letters, digits, '_', '+', '-' and '.' are allowed",
+  is_str (err_msg (err), "invalid container ID \"a/b\": only letters, digits, '_', '+', '-' and '.' are allowed",
           "id: message names the ID and the rule");
 
   /* the verbs check too, so an ID can never escape the root */
@@ -219,16 +218,16 @@ test_open_vs_delete (void)
 }
 
 static struct lcr_spec_kv annotations[] = {
-  { "org.example.quote", "say \"hi\"\\ \n\ttab" },
-  { "b", "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\xb3" },
-  { "a.empty", "" },
+    {"org.example.quote", "say \"hi\"\\ \n\ttab"},
+    {"b", "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\xb3"},
+    {"a.empty", ""},
 };
 
 static void
 fill_state (struct lcr_state *st, const char *id)
 {
   memset (st, 0, sizeof *st);
-  st->id = (char *) id;
+  st->id = (char *)id;
   st->pid = 4242;
   st->start_time = 123456789012ULL;
   st->bundle = "/var/lib/bundles/x y";
@@ -364,7 +363,7 @@ test_list_remove (void)
 
   cleanup_free char *lroot = NULL;
   xasprintf (&lroot, "%s/listroot", tmp);
-  const char *names[] = { "zeta", "alpha", "Mid", "beta" };
+  const char *names[] = {"zeta", "alpha", "Mid", "beta"};
   for (size_t i = 0; i < 4; i++)
     {
       int fd = lcr_state_claim (lroot, names[i], &err);
@@ -402,8 +401,7 @@ test_list_remove (void)
   is_int (lcr_state_remove (lroot, "beta", &err), 0, "removing a missing container is fine");
   ids = NULL;
   lcr_state_list (lroot, &ids, &n, &err);
-  ok (n == 3 && ids && strcmp (ids[1], "alpha") == 0 && strcmp (ids[2], "zeta") == 0,
-      "list no longer shows beta");
+  ok (n == 3 && ids && strcmp (ids[1], "alpha") == 0 && strcmp (ids[2], "zeta") == 0, "list no longer shows beta");
   free_ids (ids);
 }
 
@@ -417,7 +415,7 @@ parse (const char *s)
 static const char *
 jstr (yajl_val v, const char *key)
 {
-  const char *path[] = { key, NULL };
+  const char *path[] = {key, NULL};
   yajl_val x = yajl_tree_get (v, path, yajl_t_string);
   return x ? YAJL_GET_STRING (x) : NULL;
 }
@@ -425,7 +423,7 @@ jstr (yajl_val v, const char *key)
 static long long
 jint (yajl_val v, const char *key)
 {
-  const char *path[] = { key, NULL };
+  const char *path[] = {key, NULL};
   yajl_val x = yajl_tree_get (v, path, yajl_t_number);
   return x && YAJL_IS_INTEGER (x) ? YAJL_GET_INTEGER (x) : -1;
 }
@@ -454,19 +452,19 @@ test_status_and_json (void)
   is_int (jint (v, "pid"), getpid (), "to_json pid is the pid when alive");
   is_str (jstr (v, "ociVersion"), "1.0.2", "to_json ociVersion");
   is_str (jstr (v, "owner"), "", "to_json owner is empty like runc");
-  const char *apath[] = { "annotations", "b", NULL };
+  const char *apath[] = {"annotations", "b", NULL};
   yajl_val av = yajl_tree_get (v, apath, yajl_t_string);
   is_str (av ? YAJL_GET_STRING (av) : NULL, annotations[1].value, "to_json carries annotations (unicode)");
-  const char *qpath[] = { "annotations", "org.example.quote", NULL };
+  const char *qpath[] = {"annotations", "org.example.quote", NULL};
   av = yajl_tree_get (v, qpath, yajl_t_string);
   is_str (av ? YAJL_GET_STRING (av) : NULL, annotations[0].value, "to_json escapes quotes and control characters");
   /* runc's key order; annotations sorted by key as Go does for maps */
-  const char *order[] = { "ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "annotations", "owner" };
+  const char *order[] = {"ociVersion", "id", "pid", "status", "bundle", "rootfs", "created", "annotations", "owner"};
   bool in_order = v && YAJL_IS_OBJECT (v) && v->u.object.len == 9;
   for (size_t i = 0; in_order && i < 9; i++)
     in_order = strcmp (v->u.object.keys[i], order[i]) == 0;
   ok (in_order, "to_json keys are in runc's order");
-  const char *ann_path[] = { "annotations", NULL };
+  const char *ann_path[] = {"annotations", NULL};
   yajl_val ann = yajl_tree_get (v, ann_path, yajl_t_object);
   ok (ann && ann->u.object.len == 3 && strcmp (ann->u.object.keys[0], "a.empty") == 0
           && strcmp (ann->u.object.keys[1], "b") == 0 && strcmp (ann->u.object.keys[2], "org.example.quote") == 0,
@@ -532,13 +530,16 @@ test_status_and_json (void)
   free (js);
   js = lcr_state_to_json (&st, LCR_STATUS_RUNNING, false);
   v = parse (js);
-  const char *ap[] = { "annotations", NULL };
+  const char *ap[] = {"annotations", NULL};
   ok (v && yajl_tree_get (v, ap, yajl_t_any) == NULL, "to_json omits empty annotations");
   yajl_tree_free (v);
 
   /* pretty: byte for byte what `runc state` prints for the same values */
-  struct lcr_state small = { .id = "rs1", .pid = 5460, .bundle = "/tmp/bun", .rootfs = "/tmp/bun/rootfs",
-                             .created = "2026-11-29T16:23:05.777898834Z" };
+  struct lcr_state small = {.id = "rs1",
+                            .pid = 5460,
+                            .bundle = "/tmp/bun",
+                            .rootfs = "/tmp/bun/rootfs",
+                            .created = "2026-11-29T16:23:05.777898834Z"};
   free (js);
   js = lcr_state_to_json (&small, LCR_STATUS_RUNNING, true);
   is_str (js,
@@ -553,7 +554,7 @@ test_status_and_json (void)
           "  \"owner\": \"\"\n"
           "}",
           "pretty to_json matches runc's format");
-  struct lcr_spec_kv one[] = { { "k", "v" } };
+  struct lcr_spec_kv one[] = {{"k", "v"}};
   small.annotations = one;
   small.annotations_len = 1;
   free (js);
