@@ -1,0 +1,10 @@
+#!/bin/sh
+# Install what building and testing berth needs, from Debian 12's packages.
+# Run as root.  Used by the README's first command and by CI.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends \
+  gcc make libc6-dev autoconf automake libtool pkg-config \
+  libseccomp-dev libcap-dev libyajl-dev libsystemd-dev \
+  bats busybox-static jq iproute2 util-linux procps python3 clang-format
