@@ -127,6 +127,25 @@ int lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, lcr_error_t 
    master, forward signals and window size, until pid exits. */
 int lcr_terminal_proxy (int master, pid_t pid, int sfd, int *wstatus, lcr_error_t *err);
 
+/* seccomp.c: compile with libseccomp in the runtime, before clone; the
+   child only loads the ready BPF (libseccomp never runs inside). */
+struct lcr_seccomp_prog;
+int lcr_seccomp_compile (struct lcr_spec_seccomp *sc, struct lcr_seccomp_prog **out, lcr_error_t *err);
+/* In the child.  *notify_fd gets the listener fd when the profile has
+   SCMP_ACT_NOTIFY rules (else -1). */
+int lcr_seccomp_load (struct lcr_seccomp_prog *prog, int *notify_fd, lcr_error_t *err);
+/* Runtime side: hand the notify fd to .linux.seccomp.listenerPath with the
+   container process state JSON, as the runtime spec says. */
+int lcr_seccomp_send_to_listener (struct lcr_spec_seccomp *sc, int notify_fd, pid_t pid, const char *state_json,
+                                  lcr_error_t *err);
+void lcr_seccomp_prog_free (struct lcr_seccomp_prog *prog);
+
+/* hooks.c: run hooks in order, each with state_json on its stdin, its args,
+   env and timeout.  The first failure stops the list: *err names
+   ".hooks.KIND[i]", the path, and what happened (exit status, signal,
+   timeout, the tail of its stderr). */
+int lcr_hooks_run (struct lcr_spec_hook *hooks, size_t n, const char *kind, const char *state_json, lcr_error_t *err);
+
 /* caps.c: drop the bounding set, change user keeping capabilities, then set
    the other sets and no_new_privs. */
 int lcr_change_user_and_caps (struct lcr_spec_process *p, bool in_userns, lcr_error_t *err);
