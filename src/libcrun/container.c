@@ -412,43 +412,6 @@ destroy (struct lcr_context *ctx, const char *id, const char *cgroup_path, lcr_e
   return lcr_state_remove (state_root (ctx), id, err);
 }
 
-static int
-exit_code (int wstatus)
-{
-  if (WIFEXITED (wstatus))
-    return WEXITSTATUS (wstatus);
-  if (WIFSIGNALED (wstatus))
-    return 128 + WTERMSIG (wstatus);
-  return 255;
-}
-
-/* The foreground part of `run`: forward signals, reap, return the status. */
-static int
-wait_foreground (pid_t pid, int sfd, int *exit_status, lcr_error_t *err)
-{
-  for (;;)
-    {
-      int wstatus;
-      pid_t r;
-      while ((r = waitpid (-1, &wstatus, WNOHANG)) > 0)
-        if (r == pid)
-          {
-            *exit_status = exit_code (wstatus);
-            return 0;
-          }
-      if (r < 0 && errno == ECHILD)
-        return lcr_error_make (err, ECHILD, LCR_ERR_SYSTEM, "wait for the container");
-      struct signalfd_siginfo si;
-      ssize_t n = read (sfd, &si, sizeof si);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n != sizeof si)
-        return lcr_error_sys (err, "read signalfd");
-      if (si.ssi_signo != SIGCHLD)
-        kill (pid, si.ssi_signo);
-    }
-}
-
 int
 lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, int *exit_status,
                    lcr_error_t *err)
@@ -459,14 +422,7 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
 
   /* Block before the init exists, so no SIGCHLD or forwarded signal is lost;
      the init unblocks everything for itself. */
-  sigfillset (&fwd);
-  sigdelset (&fwd, SIGSEGV);
-  sigdelset (&fwd, SIGBUS);
-  sigdelset (&fwd, SIGILL);
-  sigdelset (&fwd, SIGFPE);
-  sigdelset (&fwd, SIGTTIN);
-  sigdelset (&fwd, SIGTTOU);
-  sigdelset (&fwd, SIGTSTP);
+  lcr_forward_sigset (&fwd);
   if (!opts->detach)
     sigprocmask (SIG_BLOCK, &fwd, &old);
 
@@ -511,10 +467,10 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
     {
       int wstatus = 0;
       ret = lcr_terminal_proxy (c.console_fd, c.pid, sfd, &wstatus, err);
-      *exit_status = exit_code (wstatus);
+      *exit_status = lcr_exit_code (wstatus);
     }
   else
-    ret = wait_foreground (c.pid, sfd, exit_status, err);
+    ret = lcr_wait_foreground (c.pid, sfd, exit_status, err);
   sigprocmask (SIG_SETMASK, &old, NULL);
   if (ret == 0 && !opts->keep)
     {
@@ -669,4 +625,29 @@ lcr_container_info_free (struct lcr_container_info *infos, size_t n)
       free (infos[i].annotations);
     }
   free (infos);
+}
+
+int
+lcr_container_pids (struct lcr_context *ctx, const char *id, pid_t **pids, size_t *n, lcr_error_t *err)
+{
+  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, false, err);
+  if (dirfd < 0)
+    return -1;
+  cleanup_state struct lcr_state *st = NULL;
+  if (lcr_state_read (dirfd, &st, err) < 0)
+    return -1;
+  *pids = NULL;
+  *n = 0;
+  if (lcr_state_status (dirfd, st) == LCR_STATUS_STOPPED)
+    return 0;
+  if (st->cgroup_path == NULL)
+    {
+      *pids = xmalloc0 (sizeof (pid_t));
+      (*pids)[(*n)++] = st->pid;
+      return 0;
+    }
+  cleanup_cgroup struct lcr_cgroup *cg = NULL;
+  if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, err) < 0 || lcr_cgroup_pids (cg, pids, n, err) < 0)
+    return lcr_error_wrap (err, "ps `%s`", id);
+  return 0;
 }

@@ -53,6 +53,32 @@ int lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool
 
 int lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_error_t *err);
 
+struct lcr_exec_opts
+{
+  const char *process_file; /* --process: a process.json; overrides the rest */
+  bool tty;
+  const char *console_socket;
+  bool detach;
+  const char *pid_file;
+  char **env;              /* --env, repeatable: appended, replacing same names */
+  const char *cwd;
+  const char *user;        /* "UID[:GID]" */
+  char **additional_gids;  /* --additional-gids, repeatable */
+  char **caps;             /* --cap, repeatable: added to the container's sets */
+  bool no_new_privs;
+  int preserve_fds;
+  char **args;             /* the command; NULL-terminated */
+};
+
+/* Run a new process in a created or running container: its namespaces, its
+   cgroup, its capabilities, rlimits and seccomp unless told otherwise.  In
+   the foreground *exit_status is the process's (128+signal when killed). */
+int lcr_container_exec (struct lcr_context *ctx, const char *id, const struct lcr_exec_opts *opts, int *exit_status,
+                        lcr_error_t *err);
+
+/* The pids in a container's cgroup (malloc'd). */
+int lcr_container_pids (struct lcr_context *ctx, const char *id, pid_t **pids, size_t *n, lcr_error_t *err);
+
 struct lcr_container_info
 {
   char *id;

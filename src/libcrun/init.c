@@ -72,7 +72,7 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
 {
   struct lcr_spec *spec = s->spec;
   struct lcr_spec_process *p = spec->process;
-  bool in_userns = (s->new_ns_flags & CLONE_NEWUSER) || s->join_fd[LCR_NS_USER] >= 0;
+  bool in_userns = s->in_userns;
 
   if (p->exec_cpu_affinity
       && lcr_apply_cpu_affinity (p->exec_cpu_affinity->initial, ".process.execCPUAffinity.initial", err) < 0)
@@ -101,7 +101,7 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
     return -1;
   if (s->console_fd >= 0)
     {
-      int r = lcr_terminal_setup (p, s->console_fd, err);
+      int r = lcr_terminal_setup (p, s->console_fd, true, err);
       close (s->console_fd);
       s->console_fd = -1;
       if (r < 0)
@@ -115,40 +115,40 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
   return lcr_find_executable (p, exe, err);
 }
 
-static int
-become_process (struct lcr_start *s, lcr_error_t *err)
+int
+lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_userns, int preserve_fds, int *sync_fd,
+                  const char *exe, lcr_error_t *err)
 {
-  struct lcr_spec_process *p = s->spec->process;
-  bool in_userns = (s->new_ns_flags & CLONE_NEWUSER) || s->join_fd[LCR_NS_USER] >= 0;
   if (lcr_change_user_and_caps (p, in_userns, err) < 0)
     return -1;
   if (p->exec_cpu_affinity
       && lcr_apply_cpu_affinity (p->exec_cpu_affinity->final, ".process.execCPUAffinity.final", err) < 0)
     return -1;
-  if (lcr_apply_personality (s->spec, err) < 0)
+  if (lcr_apply_personality (spec, err) < 0)
     return -1;
   umask (p->user.has_umask ? p->user.umask : 0022);
   if (chdir (p->cwd) < 0)
     return lcr_error_sys (err, ".process.cwd: chdir `%s`", p->cwd);
   /* stdio and --preserve-fds go in; everything else of ours is closed by
      execve (the sync socket's close is how the parent learns we exec'd) */
-  int first = 3 + (s->opts->preserve_fds > 0 ? s->opts->preserve_fds : 0);
+  int first = 3 + (preserve_fds > 0 ? preserve_fds : 0);
   for (int fd = 3; fd < first; fd++)
     {
       int flags = fcntl (fd, F_GETFD);
       if (flags >= 0)
         fcntl (fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
-  if (s->sync_fd < first)
+  if (*sync_fd < first)
     {
-      int moved = fcntl (s->sync_fd, F_DUPFD_CLOEXEC, first);
+      int moved = fcntl (*sync_fd, F_DUPFD_CLOEXEC, first);
       if (moved < 0)
         return lcr_error_sys (err, "move the sync socket");
-      s->sync_fd = moved;
+      *sync_fd = moved;
     }
   if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     lcr_close_fds_from (first); /* old kernels: close them, losing only the EOF signal */
-  return 0;
+  execve (exe, p->args, p->env ? p->env : (char *[]){NULL});
+  return lcr_error_make (err, errno, LCR_ERR_SYSTEM, "exec `%s`", exe);
 }
 
 void
@@ -183,10 +183,7 @@ lcr_init_main (struct lcr_start *s)
   close (s->host_proc_fd);
   if (s->fifo_fd >= 0)
     close (s->fifo_fd);
-  if (become_process (s, &err) < 0)
-    goto fail;
-  execve (exe, s->spec->process->args, s->spec->process->env ? s->spec->process->env : (char *[]){NULL});
-  lcr_error_make (&err, errno, LCR_ERR_SYSTEM, "exec `%s`", exe);
+  lcr_exec_process (s->spec, s->spec->process, s->in_userns, s->opts->preserve_fds, &s->sync_fd, exe, &err);
 fail:
   {
     /* to the parent while it listens; after `create` returned, to stderr */

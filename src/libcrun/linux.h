@@ -8,6 +8,7 @@
 #ifndef LCR_LINUX_H
 #define LCR_LINUX_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/types.h>
@@ -39,6 +40,7 @@ struct lcr_start
   int new_ns_flags;          /* CLONE_NEW* to create */
   int join_fd[LCR_NS_COUNT]; /* -1 when not joined */
   bool needs_intermediate;   /* see sync.h */
+  bool in_userns;            /* created or joined: mknod and some remounts differ */
   bool parent_waits;         /* `run` in the foreground reads errors until execve */
 
   struct lcr_cgroup *cgroup;
@@ -67,6 +69,21 @@ int lcr_spawn_init (struct lcr_start *s, pid_t *pid, int *parent_sync_fd, lcr_er
 
 /* init.c: the child's ordered steps up to execve; never returns. */
 __attribute__ ((noreturn)) void lcr_init_main (struct lcr_start *s);
+
+/* init.c: the last steps of any container process, the init or an exec'd
+   one: user, groups, capabilities, affinity, personality, umask, cwd, fds
+   (stdio and preserve_fds stay), execve.  Returns only on failure. */
+int lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_userns, int preserve_fds, int *sync_fd,
+                      const char *exe, lcr_error_t *err);
+
+/* process.c: foreground waiting for run and exec.  exit status as a shell
+   reports it (128+signal when killed). */
+int lcr_exit_code (int wstatus);
+/* Forward the signals read from sfd to pid and reap children until pid
+   exits; *exit_status as lcr_exit_code. */
+int lcr_wait_foreground (pid_t pid, int sfd, int *exit_status, lcr_error_t *err);
+/* The signals the foreground runtime forwards (all it may block). */
+void lcr_forward_sigset (sigset_t *set);
 
 /* rootfs.c: propagation, the mounts, devices, pivot_root, masked and
    readonly paths, read-only root. */
@@ -121,8 +138,8 @@ int lcr_send_fd (int sock, int fd, lcr_error_t *err);
 int lcr_recv_fd (int sock, lcr_error_t *err);
 int lcr_console_socket_connect (const char *path, lcr_error_t *err);
 /* In the init, after pivot_root: allocate the pty, make it our terminal and
-   stdio, send the master on console_fd. */
-int lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, lcr_error_t *err);
+   stdio (and, for the init, /dev/console), send the master on console_fd. */
+int lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, bool bind_console, lcr_error_t *err);
 /* `run` in the foreground: raw mode, copy stdin/stdout to and from the
    master, forward signals and window size, until pid exits. */
 int lcr_terminal_proxy (int master, pid_t pid, int sfd, int *wstatus, lcr_error_t *err);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 
 #include "linux.h"
@@ -107,4 +108,56 @@ lcr_spawn_init (struct lcr_start *s, pid_t *pid_out, int *parent_fd_out, lcr_err
   *pid_out = pid;
   *parent_fd_out = steal_fd (&parent_fd);
   return 0;
+}
+
+int
+lcr_exit_code (int wstatus)
+{
+  if (WIFEXITED (wstatus))
+    return WEXITSTATUS (wstatus);
+  if (WIFSIGNALED (wstatus))
+    return 128 + WTERMSIG (wstatus);
+  return 255;
+}
+
+/* The foreground part of `run`: forward signals, reap, return the status. */
+int
+lcr_wait_foreground (pid_t pid, int sfd, int *exit_status, lcr_error_t *err)
+{
+  for (;;)
+    {
+      int wstatus;
+      pid_t r;
+      while ((r = waitpid (-1, &wstatus, WNOHANG)) > 0)
+        if (r == pid)
+          {
+            *exit_status = lcr_exit_code (wstatus);
+            return 0;
+          }
+      if (r < 0 && errno == ECHILD)
+        return lcr_error_make (err, ECHILD, LCR_ERR_SYSTEM, "wait for the container");
+      struct signalfd_siginfo si;
+      ssize_t n = read (sfd, &si, sizeof si);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n != sizeof si)
+        return lcr_error_sys (err, "read signalfd");
+      if (si.ssi_signo != SIGCHLD)
+        kill (pid, si.ssi_signo);
+    }
+}
+
+void
+lcr_forward_sigset (sigset_t *set)
+{
+  /* everything but what signals a fault in ourselves, and the job-control
+     stops a terminal sends us */
+  sigfillset (set);
+  sigdelset (set, SIGSEGV);
+  sigdelset (set, SIGBUS);
+  sigdelset (set, SIGILL);
+  sigdelset (set, SIGFPE);
+  sigdelset (set, SIGTTIN);
+  sigdelset (set, SIGTTOU);
+  sigdelset (set, SIGTSTP);
 }

@@ -132,7 +132,7 @@ lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err)
 {
   struct lcr_spec *spec = s->spec;
   struct lcr_spec_linux *l = spec->linux_;
-  bool in_userns = (s->new_ns_flags & CLONE_NEWUSER) || s->join_fd[LCR_NS_USER] >= 0;
+  bool in_userns = s->in_userns;
   const char *prop_name = l ? l->rootfs_propagation : NULL;
   unsigned long prop = propagation_flags (prop_name);
 

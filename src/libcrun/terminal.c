@@ -87,7 +87,7 @@ lcr_console_socket_connect (const char *path, lcr_error_t *err)
 }
 
 int
-lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, lcr_error_t *err)
+lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, bool bind_console, lcr_error_t *err)
 {
   cleanup_close int master = open ("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0)
@@ -108,7 +108,7 @@ lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, lcr_error_t *err
   /* /dev/console is the container's terminal too */
   char slave_path[LCR_FD_PATH_MAX];
   lcr_fd_path (slave, slave_path);
-  int f = open ("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int f = bind_console ? open ("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
   if (f >= 0)
     {
       close (f);

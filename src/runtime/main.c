@@ -24,6 +24,8 @@ static const struct verb verbs[] = {
     {"kill", verb_kill, "send a signal to a container's init (or to all its processes)"},
     {"delete", verb_delete, "delete a container"},
     {"list", verb_list, "list containers"},
+    {"exec", verb_exec, "run a new process in a container"},
+    {"ps", verb_ps, "list the processes of a container"},
     {"spec", verb_spec, "write a new config.json"},
     {"features", verb_features, "show what this runtime supports"},
     {NULL, NULL, NULL},

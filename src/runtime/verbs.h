@@ -22,6 +22,8 @@ int verb_state (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err
 int verb_list (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 int verb_kill (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 int verb_delete (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
+int verb_exec (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
+int verb_ps (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 int verb_spec (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 int verb_features (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 
