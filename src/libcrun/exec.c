@@ -199,6 +199,7 @@ process_main (struct exec_child *c)
   sigset_t all;
   sigfillset (&all);
   sigprocmask (SIG_UNBLOCK, &all, NULL);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see lcr_init_main */
 
   if (lcr_sync_recv (c->sync_fd, &msg) <= 0 || msg.type != SYNC_GO)
     _exit (1);
@@ -221,6 +222,7 @@ __attribute__ ((noreturn)) static void
 intermediate_main (struct exec_child *c, int pidfd, int flags)
 {
   lcr_error_t err = NULL;
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see lcr_init_main */
   if (flags && setns (pidfd, flags) < 0)
     {
       lcr_error_sys (&err, "exec: join the container's namespaces");

@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <sched.h>
 #include <signal.h>
@@ -129,6 +130,11 @@ lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_use
   umask (p->user.has_umask ? p->user.umask : 0022);
   if (chdir (p->cwd) < 0)
     return lcr_error_sys (err, ".process.cwd: chdir `%s`", p->cwd);
+  /* a cwd reached through a leaked fd would lie outside our root
+     (CVE-2024-21626): the kernel then reports it as "(unreachable)/…" */
+  char cwd[PATH_MAX];
+  if (getcwd (cwd, sizeof cwd) == NULL || cwd[0] != '/')
+    return lcr_error_make (err, 0, LCR_ERR_INVALID, ".process.cwd: `%s` is outside the container", p->cwd);
   /* stdio and --preserve-fds go in; everything else of ours is closed by
      execve (the sync socket's close is how the parent learns we exec'd) */
   int first = 3 + (preserve_fds > 0 ? preserve_fds : 0);
@@ -163,6 +169,10 @@ lcr_init_main (struct lcr_start *s)
      inherit that */
   if (s->state_dirfd >= 0)
     close (s->state_dirfd);
+  /* Until execve we are berth's code in the container's pid namespace: keep
+     its processes out of our /proc/PID/{exe,fd,mem} (CVE-2019-5736).
+     execve makes the program dumpable again. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   sigfillset (&all);
   sigprocmask (SIG_UNBLOCK, &all, NULL);
   /* if the runtime dies before we are ready, so do we (not through an

@@ -1,0 +1,266 @@
+/* berth-shim — one monitor per container, with conmon's command line.
+ *
+ * The process tree (create mode, without --sync):
+ *
+ *   caller (podman, dock, a test)
+ *     └─ berth-shim            reads _OCI_STARTPIPE, forks, writes --conmon-pidfile, exits
+ *          └─ berth-shim       the monitor: setsid, child subreaper, one event loop
+ *               ├─ RUNTIME create|exec …   (stdio = our pipes, or a console socket)
+ *               └─ container init          (reparented to us when the runtime exits)
+ *
+ * The monitor's life, one phase after the other (loop.c runs the loop, main.c the phases):
+ *
+ *   phase      | fds in the epoll set                         | what ends it
+ *   -----------+----------------------------------------------+------------------------------------------
+ *   SETUP      | (none yet)                                   | pipes or console socket, attach socket,
+ *              |                                              | ctl/winsz fifos made; exec-attach: {"data":0}
+ *              |                                              | on _OCI_ATTACHPIPE; the runtime is forked
+ *   RUNTIME    | signalfd, console socket (-t), attach        | SIGCHLD for the runtime: on failure its stderr
+ *              | listener + clients, ctl, winsz               | goes to _OCI_SYNCPIPE as {"data":-1,"message"};
+ *              |                                              | else the pid file is read, {"data":PID} sent
+ *   CONTAINER  | + container stdout/stderr (or pty master),   | SIGCHLD (or pidfd) for the container, a
+ *              | OOM eventfd/inotify, --timeout timerfd,      | signal forwarded and the container gone, or
+ *              | stdin (EPOLLOUT only while input is queued)  | the timeout firing
+ *   FINISH     | (loop stopped)                               | timeout: SIGKILL; drain output; last OOM check;
+ *              |                                              | close clients and inherited fds; exit status
+ *              |                                              | to <persist>/exit and <exit-dir>/<cid>
+ *              |                                              | (atomically); exec: {"data":STATUS}; the exit
+ *              |                                              | command after --exit-delay; exit
+ *
+ * Output from the container is read in chunks of SHIM_BUF_SIZE: each chunk goes to the k8s-file
+ * log (logs.c) and, with one stream byte in front (2 stdout, 3 stderr), as one SOCK_SEQPACKET
+ * packet to every attach client (attach.c).  Packets from clients are written to the container's
+ * stdin, queued per client when the pipe is full.
+ */
+#ifndef BERTH_SHIM_H
+#define BERTH_SHIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "utils.h"
+
+/* The conmon release whose command line we implement.  podman parses the first line of
+   --version as "conmon version X.Y.Z" and wants at least 2.0.24. */
+#define SHIM_CONMON_VERSION "2.1.6"
+#define SHIM_VERSION "0.1.0"
+
+#define SHIM_BUF_SIZE 8192    /* one read of output = one attach packet (podman reads 8193 bytes) */
+#define SHIM_STDIN_BUF 32768  /* one packet from an attach client */
+#define SHIM_DEFAULT_SOCKET_DIR "/var/run/crio"
+
+enum shim_stream
+{
+  SHIM_STDIN = 1,
+  SHIM_STDOUT = 2,
+  SHIM_STDERR = 3,
+};
+
+/* ---------------------------------------------------------------- options.c */
+
+struct shim_strv
+{
+  char **v; /* NULL-terminated */
+  size_t n;
+};
+
+struct shim_opts
+{
+  int api_version;
+  const char *cid, *cuuid, *name;
+  const char *runtime, *bundle;
+  const char *container_pidfile, *conmon_pidfile;
+  const char *exit_dir, *persist_dir, *socket_dir;
+  const char *exec_process_spec, *restore_path;
+  const char *exit_command;
+  struct shim_strv exit_args;
+  long long exit_delay, timeout;
+  struct shim_strv runtime_args, runtime_opts, log_paths;
+  long long log_size_max, log_max_files;
+  const char *log_level, *log_tag;
+  bool terminal, stdin_, leave_stdin_open;
+  bool systemd_cgroup, no_new_keyring, no_pivot;
+  bool exec, exec_attach, sync, syslog, full_attach;
+  bool log_rotate, no_sync_log, replace_listen_pid;
+  bool version, help;
+};
+
+/* Parse argv.  Returns 0, or -1 with *err set (an option missing its value, a bad number). */
+int shim_opts_parse (struct shim_opts *o, int argc, char **argv, lcr_error_t *err);
+void shim_opts_usage (FILE *out);
+
+/* ---------------------------------------------------------------- msg.c */
+
+enum shim_level
+{
+  SHIM_ERROR = 0,
+  SHIM_WARN,
+  SHIM_INFO,
+  SHIM_DEBUG,
+  SHIM_TRACE,
+};
+
+/* The shim's own diagnostics: stderr (the caller's until the monitor detaches) and syslog. */
+void shim_msg_init (const char *level, bool use_syslog, const char *cid);
+void shim_msg (int level, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+#define shim_debug(...) shim_msg (SHIM_DEBUG, __VA_ARGS__)
+#define shim_info(...) shim_msg (SHIM_INFO, __VA_ARGS__)
+#define shim_warn(...) shim_msg (SHIM_WARN, __VA_ARGS__)
+
+/* ---------------------------------------------------------------- loop.c */
+
+struct shim;
+struct watch;
+typedef void (*watch_fn) (struct shim *s, struct watch *w, uint32_t events);
+
+/* One fd in the epoll set; epoll_event.data.ptr points at it. */
+struct watch
+{
+  int fd;
+  watch_fn fn;
+  void *data;
+};
+
+int loop_init (struct shim *s, lcr_error_t *err);
+int loop_add (struct shim *s, struct watch *w, int fd, uint32_t events, watch_fn fn, void *data);
+int loop_mod (struct shim *s, struct watch *w, uint32_t events);
+/* Take w out of the set and close its fd. */
+void loop_close (struct shim *s, struct watch *w);
+/* Run until s->done; returns -1 when epoll itself fails. */
+int loop_run (struct shim *s);
+/* Reap every exited child and hand the runtime's and the container's status over. */
+void loop_reap (struct shim *s);
+
+/* ---------------------------------------------------------------- logs.c */
+
+struct shim_logfile
+{
+  char *path;          /* NULL: no k8s-file log */
+  int fd;
+  long long size;      /* bytes in the current file */
+  long long max;       /* --log-size-max, <= 0: none */
+  bool rotate;         /* --log-rotate: keep path.1 … path.N instead of truncating */
+  int max_files;
+};
+
+int logs_open (struct shim_logfile *l, lcr_error_t *err);
+void logs_write (struct shim_logfile *l, int stream, const char *buf, size_t len);
+/* Start a new file: truncate-and-replace, or rotate with --log-rotate. */
+int logs_reopen (struct shim_logfile *l);
+void logs_close (struct shim_logfile *l, bool sync);
+
+/* ---------------------------------------------------------------- attach.c */
+
+struct attach_client;
+
+int attach_setup (struct shim *s, lcr_error_t *err);
+/* buf[0] is the stream byte; len counts it. */
+void attach_broadcast (struct shim *s, const char *buf, size_t len);
+void attach_shutdown (struct shim *s);
+/* Container stdin: queue flushing and the close requested by a client's EOF. */
+void stdin_writable (struct shim *s, struct watch *w, uint32_t events);
+
+/* ---------------------------------------------------------------- ctl.c */
+
+int ctl_setup (struct shim *s, lcr_error_t *err);
+void ctl_shutdown (struct shim *s);
+
+/* ---------------------------------------------------------------- spawn.c */
+
+int console_socket_setup (struct shim *s, lcr_error_t *err);
+/* Accept the runtime's connection and take the pty master it sends; 1 when it is there, 0 when
+   nothing is pending yet, -1 on error. */
+int console_receive (struct shim *s, lcr_error_t *err);
+void console_cleanup (struct shim *s);
+int runtime_spawn (struct shim *s, lcr_error_t *err);
+
+/* ---------------------------------------------------------------- oom.c */
+
+void oom_setup (struct shim *s);
+void oom_final_check (struct shim *s);
+
+/* ---------------------------------------------------------------- exit.c */
+
+/* One JSON line on a conmon pipe: {"data": N} or {"data": N, "message": "…"}; a peer that is
+   gone closes *fd. */
+void pipe_send (int *fd, int value, const char *message);
+int write_status_file (const char *dir, const char *name, int status);
+int exit_status_of (int wait_status);
+/* Fork the --exit-command after --exit-delay and wait for it. */
+void run_exit_command (struct shim *s);
+
+/* ---------------------------------------------------------------- the monitor */
+
+struct reaped
+{
+  pid_t pid;
+  int status;
+};
+
+struct shim
+{
+  struct shim_opts o;
+  struct shim_logfile log;
+  int epfd;
+  bool done;
+
+  int sync_fd, start_fd, attach_pipe_fd;
+
+  struct watch sig;          /* signalfd: SIGCHLD and the signals forwarded to the container */
+  pid_t runtime_pid;
+  int runtime_status;
+  bool runtime_exited;
+
+  pid_t ctr_pid;
+  int ctr_status;
+  bool ctr_exited;
+  struct watch ctr_pidfd;    /* only when the container is not our child */
+  struct watch timer;        /* --timeout */
+  bool timed_out;
+
+  /* Reaped before we knew the container's pid (a fast exec). */
+  struct reaped early[32];
+  size_t n_early;
+
+  /* Runtime-side ends, closed in the monitor once the runtime has them. */
+  int worker_stdin, worker_stdout, worker_stderr;
+  int devnull_r, devnull_w;
+
+  int stdin_fd;              /* container stdin: pipe or pty master, -1 when closed */
+  struct watch stdin_w;      /* EPOLLOUT while input is queued */
+  bool stdin_close_pending;
+  struct watch out, err;     /* container stdout (pty master with -t), stderr */
+  int pty;                   /* pty master for resize, -1 */
+
+  struct watch console;      /* listening console socket (-t) */
+  char *console_dir, *console_path;
+
+  struct watch attach;       /* listening attach socket */
+  struct attach_client *clients;
+  char *attach_link;         /* <socket-dir>/<cuuid> symlink to the bundle */
+
+  struct watch ctl, winsz;
+  int ctl_keep_w, winsz_keep_w; /* our own writers: no EOF storm when a client closes */
+  char ctl_buf[256], winsz_buf[256];
+  size_t ctl_len, winsz_len;
+
+  struct watch oom;
+  char *oom_v1_control;      /* cgroup.event_control of the memory cgroup (v1) */
+  char *oom_v2_events;       /* memory.events (v2) */
+  long long oom_v2_last;
+  bool oom_written;
+
+  int *inherited;            /* fds we got from the caller (podman's port reservations) */
+  size_t n_inherited;
+};
+
+/* Phase changes, in main.c. */
+void shim_runtime_exited (struct shim *s, int status);
+void shim_container_exited (struct shim *s, int status);
+/* Read what is left in the output pipes (or the pty) without blocking. */
+void shim_drain_output (struct shim *s);
+void output_readable (struct shim *s, struct watch *w, uint32_t events);
+
+#endif

@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# Protections against known container escapes, each reproducing the attack.
+
+load helpers
+
+# CVE-2019-5736: until execve, the container's init (and an exec'd process) is
+# runtime code inside the container's pid namespace; the container must not be
+# able to reach the runtime binary through /proc/PID/exe, nor its fds.
+@test "CVE-2019-5736: a created container's init exe and fds are out of the container's reach" {
+	set_cmd 'true'
+	cp "$RUNTIME" "$T/runtime-copy"
+	create_ctr "$CID"
+	run rt exec "$CID" sh -c '
+		readlink /proc/1/exe && echo LINK-READ
+		cat /proc/1/exe >/dev/null 2>&1 && echo EXE-READ
+		(echo x >>/proc/1/exe) 2>/dev/null && echo EXE-WRITTEN
+		for f in /proc/1/fd/*; do cat "$f" </dev/null >/dev/null 2>&1 && echo "FD-OPENED $f"; done
+		cd /proc/1/cwd 2>/dev/null && echo CWD-ENTERED
+		echo done'
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = done ]
+	[[ $output != *EXE-WRITTEN* ]]
+	# runc runs its init from a sealed memfd copy, so reading it is harmless
+	# there; berth's init is not dumpable, so none of it is reachable
+	if is_berth; then
+		[[ $output != *LINK-READ* && $output != *EXE-READ* ]]
+		[[ $output != *FD-OPENED* && $output != *CWD-ENTERED* ]]
+	fi
+	cmp "$RUNTIME" "$T/runtime-copy"
+}
+
+# The same with every capability inside a user namespace: the process then holds
+# all the capabilities the init has (so only the init's not being dumpable keeps
+# it out), but none over the host.
+@test "CVE-2019-5736: in a user namespace with all capabilities, the init's exe is still out of reach" {
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	local all
+	all=$(seq 0 40 | while read -r n; do capsh --decode=$(printf '%x' $((1 << n))) 2>/dev/null | sed 's/.*=//'; done |
+		tr a-z A-Z | jq -R . | jq -sc .)
+	cfg '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.capabilities = {"bounding": $c, "effective": $c, "permitted": $c}
+		| .mounts |= map(select(.type != "cgroup"))' --argjson c "$all"
+	set_cmd 'true'
+	cp "$RUNTIME" "$T/runtime-copy"
+	create_ctr "$CID"
+	run rt exec "$CID" sh -c '
+		grep CapEff /proc/self/status
+		readlink /proc/1/exe && echo LINK-READ
+		(echo x >>/proc/1/exe) 2>/dev/null && echo EXE-WRITTEN
+		echo done'
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = done ]
+	[[ $output == *CapEff:*1ffffffffff* ]]
+	[[ $output != *EXE-WRITTEN* ]]
+	is_berth || return 0
+	[[ $output != *LINK-READ* ]]
+	cmp "$RUNTIME" "$T/runtime-copy"
+}
+
+# CVE-2024-21626: no fd of the runtime (or of its caller) may reach the
+# container, and process.cwd must not resolve outside the rootfs through one.
+@test "CVE-2024-21626: no fd of the runtime or of its caller leaks into the container" {
+	set_cmd 'ls /proc/self/fd | sort -n | tr "\n" " "'
+	exec 7</ 8>"$T/caller-fd"
+	run rt run --bundle "$BUNDLE" "$CID"
+	exec 7<&- 8>&-
+	[ "$status" -eq 0 ]
+	# 0 1 2 and the fd ls itself opened on /proc/self/fd
+	[ "$output" = "0 1 2 3 " ]
+}
+
+@test "CVE-2024-21626: process.cwd through /proc/self/fd/N never lands outside the rootfs" {
+	echo host-secret >"$T/secret"
+	for n in 3 4 5 6 7 8 9 10; do
+		cfg '.process.cwd = $c' --arg c "/proc/self/fd/$n"
+		set_cmd 'pwd; cat secret 2>/dev/null; cat ../secret 2>/dev/null; ls /proc/self/cwd/ 2>/dev/null | head -3'
+		run rt run --bundle "$BUNDLE" "$CID-$n"
+		[[ $output != *host-secret* ]]
+		[[ $output != *unreachable* ]]
+		rt delete --force "$CID-$n" 2>/dev/null || true
+	done
+}
+
+@test "CVE-2024-21626: exec --cwd through /proc/self/fd/N never lands outside the rootfs" {
+	echo host-secret >"$T/secret"
+	set_cmd 'exec sleep 1000'
+	create_ctr "$CID"
+	rt start "$CID"
+	for n in 3 4 5 6 7 8 9 10; do
+		run rt exec --cwd "/proc/self/fd/$n" "$CID" sh -c 'pwd; cat secret 2>/dev/null; cat ../secret 2>/dev/null'
+		[[ $output != *host-secret* ]]
+		[[ $output != *unreachable* ]]
+	done
+}
+
+# CVE-2021-30465: mount destinations are resolved inside the rootfs; a symlink
+# swapped in while the runtime mounts can't send a mount onto the host.  Race
+# it: a loop in the rootfs flips a path between a directory and a symlink to a
+# host directory while containers with a mount there are created.
+@test "CVE-2021-30465: racing a symlink swap on a mount destination never mounts on the host" {
+	mkdir -p "$T/host-dir"
+	touch "$T/host-dir/untouched"
+	cfg '.root.readonly = false'
+	add_mount '{"destination": "/race/target", "type": "tmpfs", "source": "race", "options": ["size=1m"]}'
+	set_cmd 'true'
+	mkdir -p "$BUNDLE/rootfs/race"
+	(
+		set +e
+		while :; do
+			rm -rf "$BUNDLE/rootfs/race/target"
+			mkdir "$BUNDLE/rootfs/race/target"
+			rm -rf "$BUNDLE/rootfs/race/target"
+			ln -s "$T/host-dir" "$BUNDLE/rootfs/race/target"
+		done 2>/dev/null
+	) &
+	local flipper=$!
+	on_teardown "kill $flipper 2>/dev/null; wait $flipper 2>/dev/null"
+	for i in $(seq 1 20); do
+		rt run --bundle "$BUNDLE" "$CID-$i" >/dev/null 2>&1 || true
+		rt delete --force "$CID-$i" >/dev/null 2>&1 || true
+	done
+	kill "$flipper"
+	wait "$flipper" 2>/dev/null || true
+	# the host dir was never covered by a mount, and still has its file
+	! grep -q " $T/host-dir " /proc/self/mountinfo
+	[ -e "$T/host-dir/untouched" ]
+}
