@@ -64,10 +64,25 @@ is_runc() { [[ $RUNTIME_KIND == runc ]]; }
 
 # ---------------------------------------------------------------- running the runtime
 
-rt() { "$RUNTIME" --root "$ROOT" "$@"; }
+# rt ARGS...: the runtime with the test's --root.  It gets only fds 0-2 (and those in
+# KEEP_FDS, e.g. `KEEP_FDS=3 run rt run --preserve-fds 1 ... 3<file`): bats's own fds (3 is
+# its output pipe) leaked into a container would make bats wait for that container forever.
+# Bounded by RT_TIMEOUT seconds (default 30), so a hung runtime fails one test, not the run.
+rt() { (_exec_clean timeout -k 5 "${RT_TIMEOUT:-30}" "$RUNTIME" --root "$ROOT" "$@"); }
 
-# rt_t: rt bounded in time, for teardown (a hung runtime must not hang the cleanup).
-rt_t() { timeout -k 2 10 "$RUNTIME" --root "$ROOT" "$@"; }
+# rt_t: rt bounded more tightly, for teardown.
+rt_t() { RT_TIMEOUT=10 rt "$@"; }
+
+# _exec_clean CMD...: exec CMD with every fd above 2 closed but those in KEEP_FDS.
+_exec_clean() {
+	local fd
+	for fd in $(ls "/proc/$BASHPID/fd"); do
+		((fd > 2)) || continue
+		[[ " ${KEEP_FDS:-} " == *" $fd "* ]] && continue
+		eval "exec $fd>&-" 2>/dev/null
+	done
+	exec "$@"
+}
 
 # rt_detached VERB ARGS...: for verbs that leave a container behind (create, run -d).  The
 # container inherits the runtime's stdio; if that were the pipe `run` captures, bats would wait

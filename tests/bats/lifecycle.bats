@@ -246,7 +246,7 @@ _keyrings() { awk '$8 == "keyring" { print $1 }' "$@" | sort; }
 	share_dir
 	echo "from-fd-3" >"$T/fd3"
 	set_cmd 'cat <&3 > /shared/out'
-	rt create --bundle "$BUNDLE" --preserve-fds 1 "$CID" </dev/null >"$T/c.out" 2>&1 3<"$T/fd3"
+	KEEP_FDS=3 rt create --bundle "$BUNDLE" --preserve-fds 1 "$CID" </dev/null >"$T/c.out" 2>&1 3<"$T/fd3"
 	rt start "$CID"
 	wait_status "$CID" stopped
 	[ "$(cat "$T/shared/out")" = from-fd-3 ]
@@ -254,16 +254,30 @@ _keyrings() { awk '$8 == "keyring" { print $1 }' "$@" | sort; }
 
 @test "run --preserve-fds 1: the container writes to fd 3" {
 	set_cmd 'echo to-fd-3 > /proc/self/fd/3'
-	run rt run --bundle "$BUNDLE" --preserve-fds=1 "$CID" 3>"$T/fd3"
+	KEEP_FDS=3 run rt run --bundle "$BUNDLE" --preserve-fds=1 "$CID" 3>"$T/fd3"
 	[ "$status" -eq 0 ]
 	[ "$(cat "$T/fd3")" = to-fd-3 ]
 }
 
 @test "run: without --preserve-fds, fd 3 is not passed" {
 	set_cmd '[ -e /proc/self/fd/3 ] && readlink /proc/self/fd/3 || echo closed'
-	run rt run --bundle "$BUNDLE" "$CID" 3>"$T/fd3"
+	KEEP_FDS=3 run rt run --bundle "$BUNDLE" "$CID" 3>"$T/fd3"
 	[ "$status" -eq 0 ]
 	[ "$output" = closed ]
+}
+
+@test "create: the caller's other fds reach neither the waiting init nor the process" {
+	share_dir
+	set_cmd 'ls -l /proc/self/fd/ > /shared/fds; ls /proc/self/fd | tr "\n" " " > /shared/fdnums'
+	KEEP_FDS=7 rt create --bundle "$BUNDLE" "$CID" </dev/null >"$T/c.out" 2>&1 7>"$T/marker"
+	pid=$(ctr_pid "$CID")
+	[ -z "$(ls -l "/proc/$pid/fd/" | grep "$T/marker")" ]
+	rt start "$CID"
+	wait_status "$CID" stopped
+	[ -s "$T/shared/fds" ]
+	[ -z "$(grep marker "$T/shared/fds")" ]
+	# 0-2 and the directory ls reads
+	[ "$(cat "$T/shared/fdnums")" = "0 1 2 3 " ]
 }
 
 @test "create --console-socket: refused without process.terminal" {
