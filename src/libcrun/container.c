@@ -256,6 +256,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           c.console_fd = sv[0];
           s.console_fd = sv[1];
         }
+      if (lcr_idmap_prepare (&s, err) < 0)
+        break;
       if (lcr_ns_prepare (&s, err) < 0)
         {
           lcr_error_wrap (err, "config.json");
@@ -313,6 +315,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
   while (0);
 
   lcr_ns_close (&s);
+  lcr_idmap_close (&s);
   if (s.console_fd >= 0)
     close (s.console_fd);
   if (s.fifo_fd >= 0)

@@ -60,14 +60,14 @@ struct lcr_exec_opts
   const char *console_socket;
   bool detach;
   const char *pid_file;
-  char **env;              /* --env, repeatable: appended, replacing same names */
+  char **env; /* --env, repeatable: appended, replacing same names */
   const char *cwd;
-  const char *user;        /* "UID[:GID]" */
-  char **additional_gids;  /* --additional-gids, repeatable */
-  char **caps;             /* --cap, repeatable: added to the container's sets */
+  const char *user;       /* "UID[:GID]" */
+  char **additional_gids; /* --additional-gids, repeatable */
+  char **caps;            /* --cap, repeatable: added to the container's sets */
   bool no_new_privs;
   int preserve_fds;
-  char **args;             /* the command; NULL-terminated */
+  char **args; /* the command; NULL-terminated */
 };
 
 /* Run a new process in a created or running container: its namespaces, its

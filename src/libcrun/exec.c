@@ -54,7 +54,7 @@ static void
 env_set (struct lcr_spec_process *p, const char *kv)
 {
   const char *eq = strchr (kv, '=');
-  size_t name_len = eq ? (size_t) (eq - kv) : strlen (kv);
+  size_t name_len = eq ? (size_t)(eq - kv) : strlen (kv);
   for (size_t i = 0; i < p->env_len; i++)
     if (strncmp (p->env[i], kv, name_len) == 0 && p->env[i][name_len] == '=')
       {
@@ -71,7 +71,7 @@ parse_id (const char *s, uint32_t *out)
   long long v;
   if (lcr_parse_long (s, &v) < 0 || v < 0 || v > UINT32_MAX)
     return -1;
-  *out = (uint32_t) v;
+  *out = (uint32_t)v;
   return 0;
 }
 
@@ -139,7 +139,7 @@ build_process (struct lcr_spec *spec, const struct lcr_exec_opts *o, struct lcr_
           cap_value_t v;
           cleanup_free char *lower = xstrdup (o->caps[i]);
           for (char *q = lower; *q; q++)
-            *q = (char) (*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+            *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
           if (cap_from_name (lower, &v) < 0)
             return lcr_error_invalid (err, "exec --cap: unknown capability `%s`", o->caps[i]);
           strv_append (&c->bounding, &c->bounding_len, o->caps[i]);
@@ -164,9 +164,8 @@ namespaces_to_join (pid_t pid)
   {
     const char *name;
     int flag;
-  } ns[] = { { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS },        { "pid", CLONE_NEWPID },
-             { "net", CLONE_NEWNET },   { "ipc", CLONE_NEWIPC },       { "uts", CLONE_NEWUTS },
-             { "cgroup", CLONE_NEWCGROUP }, { "time", CLONE_NEWTIME } };
+  } ns[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},       {"net", CLONE_NEWNET},
+            {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS}, {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
   int flags = 0;
   for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
     {
@@ -270,13 +269,12 @@ exec_in (struct lcr_context *ctx, const char *id, struct lcr_state *st, struct l
   int flags = namespaces_to_join (st->pid);
 
   cleanup_cgroup struct lcr_cgroup *cg = NULL;
-  if (st->cgroup_path && lcr_cgroup_load (ctx->cgroup_root ? ctx->cgroup_root : "/sys/fs/cgroup", st->cgroup_path,
-                                          &cg, err)
-                             < 0)
+  if (st->cgroup_path
+      && lcr_cgroup_load (ctx->cgroup_root ? ctx->cgroup_root : "/sys/fs/cgroup", st->cgroup_path, &cg, err) < 0)
     return -1;
 
-  struct exec_child c = { .spec = spec, .proc = proc, .opts = o, .console_fd = -1,
-                          .in_userns = (flags & CLONE_NEWUSER) != 0 };
+  struct exec_child c
+      = {.spec = spec, .proc = proc, .opts = o, .console_fd = -1, .in_userns = (flags & CLONE_NEWUSER) != 0};
   cleanup_close int console_parent = -1;
   if (proc->terminal)
     {
@@ -370,8 +368,8 @@ lcr_container_exec (struct lcr_context *ctx, const char *id, const struct lcr_ex
   *exit_status = 0;
   cleanup_state struct lcr_state *st = NULL;
   {
-    cleanup_close int dirfd = lcr_state_open (ctx->state_root ? ctx->state_root : LCR_DEFAULT_STATE_ROOT, id, false,
-                                              err);
+    cleanup_close int dirfd
+        = lcr_state_open (ctx->state_root ? ctx->state_root : LCR_DEFAULT_STATE_ROOT, id, false, err);
     if (dirfd < 0 || lcr_state_read (dirfd, &st, err) < 0)
       return -1;
     int status = lcr_state_status (dirfd, st);

@@ -44,6 +44,7 @@ struct lcr_start
   bool parent_waits;         /* `run` in the foreground reads errors until execve */
 
   struct lcr_cgroup *cgroup;
+  int *idmap_fds; /* per mount: a prepared idmapped tree, or -1 */
 };
 
 /* namespaces.c */
@@ -116,6 +117,11 @@ int lcr_open_in_root (int rootfd, const char *path, bool create, bool dir, lcr_e
 /* "/proc/self/fd/N" for an fd, for the mount(2) calls that need a path. */
 #define LCR_FD_PATH_MAX 64
 void lcr_fd_path (int fd, char buf[LCR_FD_PATH_MAX]);
+
+/* idmap.c: prepared in the runtime before clone, attached by the init. */
+int lcr_idmap_prepare (struct lcr_start *s, lcr_error_t *err);
+void lcr_idmap_close (struct lcr_start *s);
+int lcr_idmap_attach (int tree, int target_fd, lcr_error_t *err);
 
 /* devices.c */
 int lcr_devices_create (int rootfd, struct lcr_spec *spec, bool in_userns, bool dev_is_ours, lcr_error_t *err);

@@ -323,7 +323,12 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lc
     return lcr_error_wrap (err, ".mounts[%zu].destination", index);
   lcr_fd_path (fd, target);
 
-  if (bind)
+  if (s->idmap_fds && s->idmap_fds[index] >= 0)
+    {
+      if (lcr_idmap_attach (s->idmap_fds[index], fd, err) < 0)
+        return lcr_error_wrap (err, ".mounts[%zu] (%s)", index, m->destination);
+    }
+  else if (bind)
     {
       if (mount (source, target, NULL, MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
         return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: bind `%s` on `%s`", index, source,
@@ -361,7 +366,5 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lc
         return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: set recursive attributes on `%s`", index,
                                m->destination);
     }
-  if (f.idmap)
-    return lcr_error_make (err, 0, LCR_ERR_INVALID, ".mounts[%zu].options: idmap mounts are not supported yet", index);
   return 0;
 }

@@ -92,11 +92,11 @@ static const struct
    case without the prefix; those it does not know (older libseccomp) resolve
    to 0 and get their own message. */
 static const char *const spec_archs[] = {
-    "SCMP_ARCH_X86",       "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",       "SCMP_ARCH_ARM",         "SCMP_ARCH_AARCH64",
-    "SCMP_ARCH_MIPS",      "SCMP_ARCH_MIPS64",   "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",      "SCMP_ARCH_MIPSEL64",
-    "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",    "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_S390",
-    "SCMP_ARCH_S390X",     "SCMP_ARCH_PARISC",   "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64",     "SCMP_ARCH_LOONGARCH64",
-    "SCMP_ARCH_M68K",      "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB",
+    "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",       "SCMP_ARCH_ARM",     "SCMP_ARCH_AARCH64",
+    "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
+    "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",    "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",
+    "SCMP_ARCH_S390X",       "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64", "SCMP_ARCH_LOONGARCH64",
+    "SCMP_ARCH_M68K",        "SCMP_ARCH_SH",     "SCMP_ARCH_SHEB",
 };
 
 static const struct
@@ -104,8 +104,12 @@ static const struct
   const char *name;
   enum scmp_compare op;
 } seccomp_ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
@@ -254,8 +258,9 @@ add_syscall_rules (scmp_filter_ctx ctx, struct lcr_spec_seccomp *sc, uint32_t de
             return lcr_error_invalid (err, "%s: SCMP_ACT_NOTIFY needs .linux.seccomp.listenerPath", path);
           for (size_t k = 0; k < s->names_len; k++)
             if (strcmp (s->names[k], "write") == 0)
-              return lcr_error_invalid (err, ".linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY cannot be "
-                                             "used for write: the runtime writes after loading the filter",
+              return lcr_error_invalid (err,
+                                        ".linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY cannot be "
+                                        "used for write: the runtime writes after loading the filter",
                                         i, k);
           *notify = true;
         }
@@ -295,8 +300,9 @@ export_bpf (scmp_filter_ctx ctx, struct lcr_seccomp_prog **out, lcr_error_t *err
     return lcr_error_make (err, EPROTO, LCR_ERR_SYSTEM, "seccomp: libseccomp exported %lld bytes of BPF",
                            (long long)st.st_size);
   if (n > LCR_SECCOMP_MAX_INSNS)
-    return lcr_error_invalid (err, ".linux.seccomp: the profile compiles to %zu BPF instructions, the kernel takes "
-                                   "at most %d",
+    return lcr_error_invalid (err,
+                              ".linux.seccomp: the profile compiles to %zu BPF instructions, the kernel takes "
+                              "at most %d",
                               n, LCR_SECCOMP_MAX_INSNS);
   struct lcr_seccomp_prog *p = xmalloc0 (sizeof *p + (size_t)st.st_size);
   ssize_t got;

@@ -12,26 +12,26 @@
 int
 verb_exec (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
 {
-  struct lcr_exec_opts o = { 0 };
+  struct lcr_exec_opts o = {0};
   const char *ignored = NULL;
   const struct flag_def defs[] = {
-    { "process", 'p', FLAG_STRING, &o.process_file, "FILE", "process.json to run (the command line is ignored)" },
-    { "tty", 't', FLAG_BOOL, &o.tty, NULL, "give the process a terminal" },
-    { "console-socket", 0, FLAG_STRING, &o.console_socket, "PATH", "unix socket that receives the pty master" },
-    { "detach", 'd', FLAG_BOOL, &o.detach, NULL, "start the process and return" },
-    { "pid-file", 0, FLAG_STRING, &o.pid_file, "PATH", "write the process's pid to PATH" },
-    { "env", 'e', FLAG_STRING_LIST, &o.env, "NAME=VALUE", "set an environment variable (repeatable)" },
-    { "cwd", 0, FLAG_STRING, &o.cwd, "DIR", "working directory in the container" },
-    { "user", 'u', FLAG_STRING, &o.user, "UID[:GID]", "user (and group) to run as" },
-    { "additional-gids", 'g', FLAG_STRING_LIST, &o.additional_gids, "GID", "an extra group (repeatable)" },
-    { "cap", 'c', FLAG_STRING_LIST, &o.caps, "CAP", "add a capability (repeatable)" },
-    { "no-new-privs", 0, FLAG_BOOL, &o.no_new_privs, NULL, "set no_new_privs" },
-    { "preserve-fds", 0, FLAG_INT, &o.preserve_fds, "N", "pass N extra fds (from fd 3) into the process" },
-    { "process-label", 0, FLAG_STRING, &ignored, "LABEL", NULL },
-    { "apparmor", 0, FLAG_STRING, &ignored, "PROFILE", NULL },
-    { "cgroup", 0, FLAG_STRING, &ignored, "PATH", NULL },
-    { "ignore-paused", 0, FLAG_BOOL, &ignored, NULL, NULL },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      {"process", 'p', FLAG_STRING, &o.process_file, "FILE", "process.json to run (the command line is ignored)"},
+      {"tty", 't', FLAG_BOOL, &o.tty, NULL, "give the process a terminal"},
+      {"console-socket", 0, FLAG_STRING, &o.console_socket, "PATH", "unix socket that receives the pty master"},
+      {"detach", 'd', FLAG_BOOL, &o.detach, NULL, "start the process and return"},
+      {"pid-file", 0, FLAG_STRING, &o.pid_file, "PATH", "write the process's pid to PATH"},
+      {"env", 'e', FLAG_STRING_LIST, &o.env, "NAME=VALUE", "set an environment variable (repeatable)"},
+      {"cwd", 0, FLAG_STRING, &o.cwd, "DIR", "working directory in the container"},
+      {"user", 'u', FLAG_STRING, &o.user, "UID[:GID]", "user (and group) to run as"},
+      {"additional-gids", 'g', FLAG_STRING_LIST, &o.additional_gids, "GID", "an extra group (repeatable)"},
+      {"cap", 'c', FLAG_STRING_LIST, &o.caps, "CAP", "add a capability (repeatable)"},
+      {"no-new-privs", 0, FLAG_BOOL, &o.no_new_privs, NULL, "set no_new_privs"},
+      {"preserve-fds", 0, FLAG_INT, &o.preserve_fds, "N", "pass N extra fds (from fd 3) into the process"},
+      {"process-label", 0, FLAG_STRING, &ignored, "LABEL", NULL},
+      {"apparmor", 0, FLAG_STRING, &ignored, "PROFILE", NULL},
+      {"cgroup", 0, FLAG_STRING, &ignored, "PATH", NULL},
+      {"ignore-paused", 0, FLAG_BOOL, &ignored, NULL, NULL},
+      {NULL, 0, 0, NULL, NULL, NULL},
   };
   int pos, status, r = verb_args (argc, argv, defs, "[flags] CONTAINER-ID [COMMAND [ARG...]]", 1, -1, &pos, err);
   if (r != 0)
@@ -52,8 +52,8 @@ verb_ps (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
 {
   const char *format = "table";
   const struct flag_def defs[] = {
-    { "format", 'f', FLAG_STRING, &format, "table|json", "output format (default table)" },
-    { NULL, 0, 0, NULL, NULL, NULL },
+      {"format", 'f', FLAG_STRING, &format, "table|json", "output format (default table)"},
+      {NULL, 0, 0, NULL, NULL, NULL},
   };
   int pos, r = verb_args (argc, argv, defs, "[flags] CONTAINER-ID [PS-OPTIONS...]", 1, -1, &pos, err);
   if (r != 0)

@@ -1,0 +1,136 @@
+/* berth-shim — the event loop: one epoll set, signals through a signalfd, children reaped here.
+ *
+ * The phases it runs through are in the table in shim.h.  Signals: SIGCHLD reaps; SIGTERM,
+ * SIGINT and SIGQUIT are forwarded to the container (to the runtime while the container is not
+ * known yet), as conmon does: stopping the monitor stops its container.  SIGHUP is ignored: the
+ * monitor has no terminal.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include "shim.h"
+
+static void on_signal (struct shim *s, struct watch *w, uint32_t events);
+
+int
+loop_init (struct shim *s, lcr_error_t *err)
+{
+  s->epfd = epoll_create1 (EPOLL_CLOEXEC);
+  if (s->epfd < 0)
+    return lcr_error_sys (err, "epoll_create1");
+
+  /* The mask is set (blocked) by main before the runtime is forked, so no SIGCHLD is lost. */
+  sigset_t mask;
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGCHLD);
+  sigaddset (&mask, SIGTERM);
+  sigaddset (&mask, SIGINT);
+  sigaddset (&mask, SIGQUIT);
+  sigaddset (&mask, SIGHUP);
+  int fd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd < 0)
+    return lcr_error_sys (err, "signalfd");
+  if (loop_add (s, &s->sig, fd, EPOLLIN, on_signal, NULL) < 0)
+    return lcr_error_sys (err, "epoll_ctl");
+  return 0;
+}
+
+int
+loop_add (struct shim *s, struct watch *w, int fd, uint32_t events, watch_fn fn, void *data)
+{
+  w->fd = fd;
+  w->fn = fn;
+  w->data = data;
+  struct epoll_event ev = {.events = events, .data.ptr = w};
+  return epoll_ctl (s->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+int
+loop_mod (struct shim *s, struct watch *w, uint32_t events)
+{
+  struct epoll_event ev = {.events = events, .data.ptr = w};
+  return epoll_ctl (s->epfd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
+void
+loop_close (struct shim *s, struct watch *w)
+{
+  if (w->fd < 0)
+    return;
+  epoll_ctl (s->epfd, EPOLL_CTL_DEL, w->fd, NULL);
+  close (w->fd);
+  w->fd = -1;
+  w->fn = NULL;
+}
+
+int
+loop_run (struct shim *s)
+{
+  struct epoll_event evs[16];
+  while (!s->done)
+    {
+      int n = epoll_wait (s->epfd, evs, 16, -1);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          shim_warn ("epoll_wait: %m");
+          return -1;
+        }
+      for (int i = 0; i < n && !s->done; i++)
+        {
+          struct watch *w = evs[i].data.ptr;
+          /* A callback earlier in this batch may have closed it. */
+          if (w->fd >= 0 && w->fn)
+            w->fn (s, w, evs[i].events);
+        }
+    }
+  return 0;
+}
+
+void
+loop_reap (struct shim *s)
+{
+  for (;;)
+    {
+      int status;
+      pid_t pid = waitpid (-1, &status, WNOHANG);
+      if (pid < 0 && errno == EINTR)
+        continue;
+      if (pid <= 0)
+        return;
+      if (pid == s->runtime_pid && !s->runtime_exited)
+        shim_runtime_exited (s, status);
+      else if (pid == s->ctr_pid && s->ctr_pid > 0 && !s->ctr_exited)
+        shim_container_exited (s, status);
+      else if (s->ctr_pid <= 0 && s->n_early < sizeof s->early / sizeof s->early[0])
+        {
+          /* Maybe the container (an exec that was quick): kept until the pid file is read. */
+          s->early[s->n_early++] = (struct reaped){pid, status};
+        }
+      else
+        shim_debug ("reaped process %d", pid);
+    }
+}
+
+static void
+on_signal (struct shim *s, struct watch *w, uint32_t events LCR_UNUSED)
+{
+  struct signalfd_siginfo si;
+  while (read (w->fd, &si, sizeof si) == (ssize_t)sizeof si)
+    {
+      int sig = (int)si.ssi_signo;
+      if (sig == SIGCHLD || sig == SIGHUP)
+        continue;
+      pid_t target = s->ctr_pid > 0 && !s->ctr_exited ? s->ctr_pid : s->runtime_exited ? 0 : s->runtime_pid;
+      shim_info ("got signal %d, forwarding it to %d", sig, target);
+      if (target > 0)
+        kill (target, sig);
+    }
+  /* SIGCHLD may have been coalesced with the others: always look. */
+  loop_reap (s);
+}
