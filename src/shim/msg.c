@@ -21,8 +21,8 @@ shim_msg_init (const char *level, bool use_syslog, const char *cid)
     const char *name;
     int level;
   } names[] = {
-    {"error", SHIM_ERROR}, {"fatal", SHIM_ERROR}, {"panic", SHIM_ERROR}, {"warn", SHIM_WARN},
-    {"warning", SHIM_WARN}, {"info", SHIM_INFO},  {"debug", SHIM_DEBUG}, {"trace", SHIM_TRACE},
+      {"error", SHIM_ERROR},  {"fatal", SHIM_ERROR}, {"panic", SHIM_ERROR}, {"warn", SHIM_WARN},
+      {"warning", SHIM_WARN}, {"info", SHIM_INFO},   {"debug", SHIM_DEBUG}, {"trace", SHIM_TRACE},
   };
   if (level)
     {

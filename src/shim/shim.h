@@ -47,8 +47,8 @@
 #define SHIM_CONMON_VERSION "2.1.6"
 #define SHIM_VERSION "0.1.0"
 
-#define SHIM_BUF_SIZE 8192    /* one read of output = one attach packet (podman reads 8193 bytes) */
-#define SHIM_STDIN_BUF 32768  /* one packet from an attach client */
+#define SHIM_BUF_SIZE 8192   /* one read of output = one attach packet (podman reads 8193 bytes) */
+#define SHIM_STDIN_BUF 32768 /* one packet from an attach client */
 #define SHIM_DEFAULT_SOCKET_DIR "/var/run/crio"
 
 enum shim_stream
@@ -137,11 +137,11 @@ void loop_reap (struct shim *s);
 
 struct shim_logfile
 {
-  char *path;          /* NULL: no k8s-file log */
+  char *path; /* NULL: no k8s-file log */
   int fd;
-  long long size;      /* bytes in the current file */
-  long long max;       /* --log-size-max, <= 0: none */
-  bool rotate;         /* --log-rotate: keep path.1 … path.N instead of truncating */
+  long long size; /* bytes in the current file */
+  long long max;  /* --log-size-max, <= 0: none */
+  bool rotate;    /* --log-rotate: keep path.1 … path.N instead of truncating */
   int max_files;
 };
 
@@ -186,7 +186,8 @@ void oom_final_check (struct shim *s);
 /* One JSON line on a conmon pipe: {"data": N} or {"data": N, "message": "…"}; a peer that is
    gone closes *fd. */
 void pipe_send (int *fd, int value, const char *message);
-int write_status_file (const char *dir, const char *name, int status);
+/* Write a decimal number to path atomically (temporary file + rename). */
+int write_int_file (const char *path, int value);
 int exit_status_of (int wait_status);
 /* Fork the --exit-command after --exit-delay and wait for it. */
 void run_exit_command (struct shim *s);
@@ -208,7 +209,7 @@ struct shim
 
   int sync_fd, start_fd, attach_pipe_fd;
 
-  struct watch sig;          /* signalfd: SIGCHLD and the signals forwarded to the container */
+  struct watch sig; /* signalfd: SIGCHLD and the signals forwarded to the container */
   pid_t runtime_pid;
   int runtime_status;
   bool runtime_exited;
@@ -216,8 +217,8 @@ struct shim
   pid_t ctr_pid;
   int ctr_status;
   bool ctr_exited;
-  struct watch ctr_pidfd;    /* only when the container is not our child */
-  struct watch timer;        /* --timeout */
+  struct watch ctr_pidfd; /* only when the container is not our child */
+  struct watch timer;     /* --timeout */
   bool timed_out;
 
   /* Reaped before we knew the container's pid (a fast exec). */
@@ -227,19 +228,20 @@ struct shim
   /* Runtime-side ends, closed in the monitor once the runtime has them. */
   int worker_stdin, worker_stdout, worker_stderr;
   int devnull_r, devnull_w;
+  bool passthrough; /* -l passthrough: the runtime gets our caller's stdio as is */
 
-  int stdin_fd;              /* container stdin: pipe or pty master, -1 when closed */
-  struct watch stdin_w;      /* EPOLLOUT while input is queued */
+  int stdin_fd;         /* container stdin: pipe or pty master, -1 when closed */
+  struct watch stdin_w; /* EPOLLOUT while input is queued */
   bool stdin_close_pending;
-  struct watch out, err;     /* container stdout (pty master with -t), stderr */
-  int pty;                   /* pty master for resize, -1 */
+  struct watch out, err; /* container stdout (pty master with -t), stderr */
+  int pty;               /* pty master for resize, -1 */
 
-  struct watch console;      /* listening console socket (-t) */
+  struct watch console; /* listening console socket (-t) */
   char *console_dir, *console_path;
 
-  struct watch attach;       /* listening attach socket */
+  struct watch attach; /* listening attach socket */
   struct attach_client *clients;
-  char *attach_link;         /* <socket-dir>/<cuuid> symlink to the bundle */
+  char *attach_link; /* <socket-dir>/<cuuid> symlink to the bundle */
 
   struct watch ctl, winsz;
   int ctl_keep_w, winsz_keep_w; /* our own writers: no EOF storm when a client closes */
@@ -247,12 +249,13 @@ struct shim
   size_t ctl_len, winsz_len;
 
   struct watch oom;
-  char *oom_v1_control;      /* cgroup.event_control of the memory cgroup (v1) */
-  char *oom_v2_events;       /* memory.events (v2) */
-  long long oom_v2_last;
+  char *oom_v1_control;  /* cgroup.event_control of the memory cgroup (v1) */
+  char *oom_v1_oomctl;   /* memory.oom_control (v1) */
+  char *oom_v2_events;   /* memory.events (v2) */
+  long long oom_v2_last; /* oom_kill counter last seen (v1 and v2) */
   bool oom_written;
 
-  int *inherited;            /* fds we got from the caller (podman's port reservations) */
+  int *inherited; /* fds we got from the caller (podman's port reservations) */
   size_t n_inherited;
 };
 

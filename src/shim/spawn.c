@@ -204,8 +204,7 @@ set_oom_score (const char *value)
 }
 
 /* In the runtime's child: never returns. */
-static void __attribute__ ((noreturn))
-exec_runtime (struct shim *s, char **argv, const char *oom_score)
+static void __attribute__ ((noreturn)) exec_runtime (struct shim *s, char **argv, const char *oom_score)
 {
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   sigset_t none;
@@ -213,7 +212,7 @@ exec_runtime (struct shim *s, char **argv, const char *oom_score)
   sigprocmask (SIG_SETMASK, &none, NULL);
   signal (SIGPIPE, SIG_DFL);
 
-  if (s->devnull_r >= 0)
+  if (!s->passthrough)
     {
       int in = s->worker_stdin >= 0 ? s->worker_stdin : s->devnull_r;
       int out = s->worker_stdout >= 0 ? s->worker_stdout : s->devnull_w;
