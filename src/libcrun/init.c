@@ -157,6 +157,43 @@ lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_use
   return lcr_error_make (err, errno, LCR_ERR_SYSTEM, "exec `%s`", exe);
 }
 
+static int
+cmp_int (const void *a, const void *b)
+{
+  return *(const int *) a - *(const int *) b;
+}
+
+/* Close every fd the runtime's caller gave us except stdio, --preserve-fds
+   and our own: while we wait for `start` we must not hold the caller's
+   pipes open (its reader would never see EOF). */
+static void
+close_inherited_fds (struct lcr_start *s)
+{
+  size_t mounts = s->idmap_fds ? s->spec->mounts_len : 0;
+  cleanup_free int *keep = xmalloc0 ((8 + LCR_NS_COUNT + mounts) * sizeof (int));
+  int n = 0;
+  int first = 3 + (s->opts->preserve_fds > 0 ? s->opts->preserve_fds : 0);
+  int own[] = { s->sync_fd, s->fifo_fd, s->host_proc_fd, s->console_fd };
+  for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+    if (own[i] >= first)
+      keep[n++] = own[i];
+  for (int i = 0; i < LCR_NS_COUNT; i++)
+    if (s->join_fd[i] >= first)
+      keep[n++] = s->join_fd[i];
+  for (size_t i = 0; i < mounts; i++)
+    if (s->idmap_fds[i] >= first)
+      keep[n++] = s->idmap_fds[i];
+  qsort (keep, n, sizeof (int), cmp_int);
+  int from = first;
+  for (int i = 0; i < n; i++)
+    {
+      if (keep[i] > from)
+        syscall (SYS_close_range, from, keep[i] - 1, 0);
+      from = keep[i] + 1;
+    }
+  syscall (SYS_close_range, from, ~0U, 0);
+}
+
 void
 lcr_init_main (struct lcr_start *s)
 {
@@ -169,6 +206,7 @@ lcr_init_main (struct lcr_start *s)
      inherit that */
   if (s->state_dirfd >= 0)
     close (s->state_dirfd);
+  close_inherited_fds (s);
   /* Until execve we are berth's code in the container's pid namespace: keep
      its processes out of our /proc/PID/{exe,fd,mem} (CVE-2019-5736).
      execve makes the program dumpable again. */
