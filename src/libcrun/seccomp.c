@@ -32,12 +32,19 @@
  *     newer than the profile (runc's "patchbpf"): such syscalls get the
  *     default action, as under crun.
  *
- * Speed: compile cost is dominated by libseccomp's code generation (~1 ms for
- * docker's default profile on three architectures, see the unit test's
- * diagnostic).  Most containers on a host share one of two or three profiles,
- * so a cache of the exported BPF keyed by a hash of the seccomp JSON
- * (+ libseccomp version + native arch), under the state root, would remove it
- * from the start path; crun does this.  Not done yet.
+ * Speed: this is on the start path and libseccomp 2.5 is slow with several
+ * architectures: docker's default profile (~350 names) takes ~1.5 ms for the
+ * native arch alone but ~25 ms for x86_64 + x86 + x32, in both rule insertion
+ * and export (the unit test prints the figure).  Two ways out, not done yet:
+ *   - a cache of the exported BPF (+ flags, notify) keyed by a hash of the
+ *     seccomp object, the libseccomp version and the native arch, under the
+ *     state root: most containers on a host share two or three profiles, so
+ *     the compile disappears (crun does this);
+ *   - one libseccomp context per architecture (each ~1-7 ms), loaded as
+ *     stacked filters whose bad-arch action is ALLOW plus a last one that
+ *     kills unknown arches: the kernel takes the most restrictive verdict, so
+ *     the meaning is the same — but NOTIFY would then need one listener per
+ *     filter.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -349,7 +356,7 @@ lcr_seccomp_compile (struct lcr_spec_seccomp *sc, struct lcr_seccomp_prog **out,
   if (add_syscall_rules (ctx, sc, def_action, &notify, err) < 0)
     return -1;
 
-  struct lcr_seccomp_prog *p;
+  struct lcr_seccomp_prog *p = NULL;
   if (export_bpf (ctx, &p, err) < 0)
     return -1;
   if (!notify)
