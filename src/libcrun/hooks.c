@@ -33,6 +33,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -244,8 +245,7 @@ run_one (struct lcr_spec_hook *h, const char *state, size_t state_len, lcr_error
   pidfd = (int)syscall (SYS_pidfd_open, pid, 0);
 
   int64_t deadline = h->has_timeout && h->timeout > 0 ? now_ms () + (int64_t)h->timeout * 1000 : -1;
-  struct tail *t = xmalloc0 (sizeof *t);
-  cleanup_free struct tail *t_owner = t;
+  cleanup_free struct tail *t = xmalloc0 (sizeof *t);
   size_t written = 0;
   bool out_eof = false, exited = false, timed_out = false;
   int status = 0;
@@ -268,7 +268,7 @@ run_one (struct lcr_spec_hook *h, const char *state, size_t state_len, lcr_error
       if (deadline >= 0)
         {
           int64_t left = deadline - now_ms ();
-          timeout = left < 0 ? 0 : (int)left;
+          timeout = left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
         }
       if (pidfd < 0 && (timeout < 0 || timeout > 10))
         timeout = 10;
