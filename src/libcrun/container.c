@@ -205,9 +205,22 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
     return lcr_error_invalid (err, "config.json: .process.terminal: a detached container with a terminal needs "
                                    "--console-socket to send it to");
 
+  /* compile before anything exists: a bad profile leaves nothing behind */
+  struct lcr_seccomp_prog *seccomp = NULL;
+  if (spec->linux_ && spec->linux_->seccomp)
+    {
+      cleanup_free char *cache = lcr_seccomp_cache_dir (state_root (ctx));
+      lcr_mkdir_p (state_root (ctx), 0700, NULL);
+      if (lcr_seccomp_compile_cached (spec->linux_->seccomp, cache, &seccomp, err) < 0)
+        return lcr_error_wrap (err, "config.json");
+    }
+
   int dirfd = lcr_state_claim (state_root (ctx), id, err);
   if (dirfd < 0)
-    return -1;
+    {
+      lcr_seccomp_prog_free (seccomp);
+      return -1;
+    }
 
   struct lcr_start s = {.ctx = ctx,
                         .id = id,
@@ -220,7 +233,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
                         .fifo_fd = -1,
                         .host_proc_fd = -1,
                         .console_fd = -1,
-                        .parent_waits = parent_waits};
+                        .parent_waits = parent_waits,
+                        .seccomp = seccomp};
   int ret = -1;
   for (int i = 0; i < LCR_NS_COUNT; i++)
     s.join_fd[i] = -1;
@@ -275,10 +289,35 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         break;
       if (lcr_cgroup_enter (c.cgroup, c.pid, err) < 0 || lcr_set_oom_score_adj (c.pid, spec->process, err) < 0)
         break;
-      if (lcr_sync_send (c.sync_fd, SYNC_GO, 0, NULL) < 0)
+      if (lcr_sync_send (c.sync_fd, SYNC_GO, c.pid, NULL) < 0)
         {
           lcr_error_sys (err, "signal the container's init");
           break;
+        }
+      if (spec->hooks && (spec->hooks->prestart_len || spec->hooks->create_runtime_len))
+        {
+          if (lcr_sync_expect (c.sync_fd, SYNC_HOOKS, NULL, ctx->log, err) < 0)
+            break;
+          cleanup_free char *json = lcr_state_json_for (id, c.pid, bundle, rootfs, spec, LCR_STATUS_CREATING);
+          if (lcr_hooks_run (LCR_HOOKS (spec, prestart), "prestart", json, err) < 0
+              || lcr_hooks_run (LCR_HOOKS (spec, create_runtime), "createRuntime", json, err) < 0)
+            break;
+          if (lcr_sync_send (c.sync_fd, SYNC_HOOKS_DONE, 0, NULL) < 0)
+            {
+              lcr_error_sys (err, "signal the container's init");
+              break;
+            }
+        }
+      if (lcr_seccomp_uses_notify (seccomp))
+        {
+          int notify_fd;
+          if (lcr_sync_expect_fd (c.sync_fd, SYNC_SECCOMP, &notify_fd, ctx->log, err) < 0)
+            break;
+          cleanup_free char *json = lcr_state_json_for (id, c.pid, bundle, rootfs, spec, LCR_STATUS_CREATING);
+          int r = lcr_seccomp_send_to_listener (spec->linux_->seccomp, notify_fd, c.pid, json, err);
+          close (notify_fd);
+          if (r < 0)
+            break;
         }
       if (lcr_sync_expect (c.sync_fd, SYNC_READY, NULL, ctx->log, err) < 0)
         break;
@@ -301,6 +340,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
                              .owner = geteuid (),
                              .cgroup_path = c.cgroup->path,
                              .systemd_cgroup = ctx->systemd_cgroup,
+                             .poststart_hooks = spec->hooks && spec->hooks->poststart_len,
+                             .poststop_hooks = spec->hooks && spec->hooks->poststop_len,
                              .annotations = spec->annotations,
                              .annotations_len = spec->annotations_len};
       char created[64];
@@ -316,6 +357,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
 
   lcr_ns_close (&s);
   lcr_idmap_close (&s);
+  lcr_seccomp_prog_free (seccomp);
   if (s.console_fd >= 0)
     close (s.console_fd);
   if (s.fifo_fd >= 0)
@@ -354,6 +396,29 @@ lcr_container_create (struct lcr_context *ctx, const char *id, const struct lcr_
     return -1;
   release_created (&c);
   return 0;
+}
+
+/* poststart and poststop: their failures are only warnings (runtime spec). */
+static void
+run_hooks_warn (struct lcr_context *ctx, struct lcr_state *st, bool poststart)
+{
+  lcr_error_t err = NULL;
+  cleanup_spec struct lcr_spec *spec = lcr_spec_load (st->bundle, &err);
+  if (spec)
+    {
+      int status = poststart ? LCR_STATUS_RUNNING : LCR_STATUS_STOPPED;
+      cleanup_free char *json
+          = lcr_state_json_for (st->id, poststart ? st->pid : 0, st->bundle, st->rootfs, spec, status);
+      if (poststart)
+        lcr_hooks_run (LCR_HOOKS (spec, poststart), "poststart", json, &err);
+      else
+        lcr_hooks_run (LCR_HOOKS (spec, poststop), "poststop", json, &err);
+    }
+  if (err)
+    {
+      lcr_log (ctx->log, LCR_LOG_WARNING, "container `%s`: %s", st->id, err->msg);
+      lcr_error_release (&err);
+    }
 }
 
 /* Let the init past exec.fifo.  dirfd is the locked state dir. */
@@ -399,7 +464,11 @@ lcr_container_start (struct lcr_context *ctx, const char *id, lcr_error_t *err)
   cleanup_state struct lcr_state *st = NULL;
   if (lcr_state_read (dirfd, &st, err) < 0)
     return -1;
-  return start_locked (dirfd, id, st, err);
+  if (start_locked (dirfd, id, st, err) < 0)
+    return -1;
+  if (st->poststart_hooks)
+    run_hooks_warn (ctx, st, true);
+  return 0;
 }
 
 /* Remove what is left of a stopped container: its cgroup, its state dir. */
@@ -458,6 +527,8 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
     }
   close (c.sync_fd);
   c.sync_fd = -1;
+  if (st->poststart_hooks)
+    run_hooks_warn (ctx, st, true);
 
   cleanup_close int sfd = signalfd (-1, &fwd, SFD_CLOEXEC);
   if (sfd < 0)
@@ -477,6 +548,8 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
   sigprocmask (SIG_SETMASK, &old, NULL);
   if (ret == 0 && !opts->keep)
     {
+      if (st->poststop_hooks)
+        run_hooks_warn (ctx, st, false);
       cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, NULL);
       ret = destroy (ctx, id, c.cgroup->path, err);
     }
@@ -563,6 +636,8 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
       if (!wait_exit (st->pid, st->start_time, 10000))
         return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM, "delete `%s`: the container's init did not die", id);
     }
+  if (st->poststop_hooks)
+    run_hooks_warn (ctx, st, false);
   return destroy (ctx, id, st->cgroup_path, err);
 }
 

@@ -147,7 +147,8 @@ lcr_vlog (struct lcr_log_sink *sink, int level, const char *fmt, va_list ap)
         lcr_write_all (sink->fd, line, n);
       free (line);
     }
-  if (sink->to_stderr && level <= LCR_LOG_WARNING)
+  /* errors are main's to print; warnings have no one else to show them */
+  if (sink->to_stderr && level == LCR_LOG_WARNING)
     {
       cleanup_free char *line = NULL;
       int n = asprintf (&line, "berth: %s%s\n", level == LCR_LOG_WARNING ? "warning: " : "", msg);

@@ -187,6 +187,7 @@ struct exec_child
   int sync_fd;
   int console_fd;
   bool in_userns;
+  struct lcr_seccomp_prog *seccomp;
 };
 
 __attribute__ ((noreturn)) static void
@@ -211,7 +212,7 @@ process_main (struct exec_child *c)
     {
       if (c->console_fd >= 0)
         close (c->console_fd);
-      lcr_exec_process (c->spec, c->proc, c->in_userns, c->opts->preserve_fds, &c->sync_fd, exe, &err);
+      lcr_exec_process (c->spec, c->proc, c->in_userns, c->opts->preserve_fds, &c->sync_fd, c->seccomp, exe, &err);
     }
   lcr_sync_send_error (c->sync_fd, &err);
   _exit (127);
@@ -261,7 +262,8 @@ write_pid (const char *path, pid_t pid, lcr_error_t *err)
 
 static int
 exec_in (struct lcr_context *ctx, const char *id, struct lcr_state *st, struct lcr_spec *spec,
-         struct lcr_spec_process *proc, const struct lcr_exec_opts *o, int *exit_status, lcr_error_t *err)
+         struct lcr_spec_process *proc, struct lcr_seccomp_prog *seccomp, const struct lcr_exec_opts *o,
+         int *exit_status, lcr_error_t *err)
 {
   cleanup_close int pidfd = syscall (SYS_pidfd_open, st->pid, 0);
   if (pidfd < 0 || lcr_proc_start_time (st->pid, NULL) != st->start_time)
@@ -273,8 +275,12 @@ exec_in (struct lcr_context *ctx, const char *id, struct lcr_state *st, struct l
       && lcr_cgroup_load (ctx->cgroup_root ? ctx->cgroup_root : "/sys/fs/cgroup", st->cgroup_path, &cg, err) < 0)
     return -1;
 
-  struct exec_child c
-      = {.spec = spec, .proc = proc, .opts = o, .console_fd = -1, .in_userns = (flags & CLONE_NEWUSER) != 0};
+  struct exec_child c = {.spec = spec,
+                         .proc = proc,
+                         .opts = o,
+                         .console_fd = -1,
+                         .in_userns = (flags & CLONE_NEWUSER) != 0,
+                         .seccomp = seccomp};
   cleanup_close int console_parent = -1;
   if (proc->terminal)
     {
@@ -387,7 +393,16 @@ lcr_container_exec (struct lcr_context *ctx, const char *id, const struct lcr_ex
         lcr_spec_process_free (proc);
       return -1;
     }
-  int r = exec_in (ctx, id, st, spec, proc, o, exit_status, err);
+  /* the container's filter applies to everything that runs in it */
+  struct lcr_seccomp_prog *seccomp = NULL;
+  int r = -1;
+  cleanup_free char *cache = lcr_seccomp_cache_dir (ctx->state_root ? ctx->state_root : LCR_DEFAULT_STATE_ROOT);
+  if (spec->linux_ && spec->linux_->seccomp
+      && lcr_seccomp_compile_cached (spec->linux_->seccomp, cache, &seccomp, err) < 0)
+    lcr_error_wrap (err, "exec in `%s`: config.json", id);
+  else
+    r = exec_in (ctx, id, st, spec, proc, seccomp, o, exit_status, err);
+  lcr_seccomp_prog_free (seccomp);
   lcr_spec_process_free (proc);
   return r;
 }

@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "linux.h"
+#include "state.h"
 #include "utils.h"
 
 #define LCR_HOOK_TAIL 1024
@@ -374,4 +375,18 @@ lcr_hooks_run (struct lcr_spec_hook *hooks, size_t n, const char *kind, const ch
     }
   pthread_sigmask (SIG_SETMASK, &saved, NULL);
   return ret;
+}
+
+char *
+lcr_state_json_for (const char *id, pid_t pid, const char *bundle, const char *rootfs, struct lcr_spec *spec,
+                    int status)
+{
+  struct lcr_state st = {.id = (char *)id,
+                         .pid = pid,
+                         .bundle = (char *)bundle,
+                         .rootfs = (char *)rootfs,
+                         .owner = geteuid (),
+                         .annotations = spec->annotations,
+                         .annotations_len = spec->annotations_len};
+  return lcr_state_to_json (&st, status, false);
 }

@@ -33,16 +33,45 @@
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 #endif
 
+/* Wait for the runtime's `type`; its value is returned in *value. */
 static int
-wait_for_go (int fd, lcr_error_t *err)
+wait_for (int fd, uint32_t type, pid_t *value, lcr_error_t *err)
 {
   struct lcr_sync_msg msg;
   int r = lcr_sync_recv (fd, &msg);
   if (r <= 0)
     _exit (1); /* the parent is gone: nothing to report to */
-  if (msg.type != SYNC_GO)
+  if (msg.type != type)
     return lcr_error_make (err, EPROTO, LCR_ERR_SYSTEM, "unexpected message %u from the runtime", msg.type);
+  if (value)
+    *value = msg.value;
   return 0;
+}
+
+static int
+run_hooks_inside (struct lcr_start *s, struct lcr_spec_hook *hooks, size_t n, const char *kind, int status,
+                  lcr_error_t *err)
+{
+  if (n == 0)
+    return 0;
+  cleanup_free char *json = lcr_state_json_for (s->id, s->host_pid, s->bundle, s->rootfs, s->spec, status);
+  return lcr_hooks_run (hooks, n, kind, json, err);
+}
+
+int
+lcr_init_before_pivot (struct lcr_start *s, lcr_error_t *err)
+{
+  struct lcr_spec *spec = s->spec;
+  bool runtime_hooks = spec->hooks && (spec->hooks->prestart_len || spec->hooks->create_runtime_len);
+  if (runtime_hooks)
+    {
+      if (lcr_sync_send (s->sync_fd, SYNC_HOOKS, 0, NULL) < 0)
+        return lcr_error_sys (err, "signal the runtime");
+      if (wait_for (s->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0)
+        return -1;
+    }
+  /* in the container's namespaces, with paths still resolved on the host */
+  return run_hooks_inside (s, LCR_HOOKS (spec, create_container), "createContainer", LCR_STATUS_CREATING, err);
 }
 
 /* Block until `start` opens exec.fifo for reading.  The fifo lives in the
@@ -78,7 +107,7 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
   if (p->exec_cpu_affinity
       && lcr_apply_cpu_affinity (p->exec_cpu_affinity->initial, ".process.execCPUAffinity.initial", err) < 0)
     return -1;
-  if (wait_for_go (s->sync_fd, err) < 0)
+  if (wait_for (s->sync_fd, SYNC_GO, &s->host_pid, err) < 0)
     return -1;
   if (in_userns && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
     return lcr_error_sys (err, "become root in the user namespace (is uid/gid 0 mapped?)");
@@ -113,14 +142,39 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
   struct stat st;
   if (stat (p->cwd, &st) < 0 && lcr_mkdir_p (p->cwd, 0755, NULL) < 0)
     return lcr_error_sys (err, ".process.cwd: `%s`", p->cwd);
-  return lcr_find_executable (p, exe, err);
+  if (lcr_find_executable (p, exe, err) < 0)
+    return -1;
+
+  /* A listener must get its fd while `create` still runs: load now (as runc
+     does), with no_new_privs first if asked, and send the fd up. */
+  if (lcr_seccomp_uses_notify (s->seccomp))
+    {
+      int notify_fd;
+      if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return lcr_error_sys (err, ".process.noNewPrivileges");
+      if (lcr_seccomp_load (s->seccomp, &notify_fd, err) < 0)
+        return -1;
+      s->seccomp = NULL; /* loaded */
+      int r = lcr_sync_send_fd (s->sync_fd, SYNC_SECCOMP, notify_fd);
+      close (notify_fd);
+      if (r < 0)
+        return lcr_error_sys (err, "send the seccomp listener fd");
+    }
+  return 0;
 }
 
 int
 lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_userns, int preserve_fds, int *sync_fd,
-                  const char *exe, lcr_error_t *err)
+                  struct lcr_seccomp_prog *seccomp, const char *exe, lcr_error_t *err)
 {
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load before
+     the capabilities go, and let setuid/capset run under it (docker's
+     profile allows them).  With it, load as late as possible. */
+  if (!p->no_new_privileges && lcr_seccomp_load (seccomp, NULL, err) < 0)
+    return -1;
   if (lcr_change_user_and_caps (p, in_userns, err) < 0)
+    return -1;
+  if (p->no_new_privileges && lcr_seccomp_load (seccomp, NULL, err) < 0)
     return -1;
   if (p->exec_cpu_affinity
       && lcr_apply_cpu_affinity (p->exec_cpu_affinity->final, ".process.execCPUAffinity.final", err) < 0)
@@ -160,7 +214,7 @@ lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_use
 static int
 cmp_int (const void *a, const void *b)
 {
-  return *(const int *) a - *(const int *) b;
+  return *(const int *)a - *(const int *)b;
 }
 
 /* Close every fd the runtime's caller gave us except stdio, --preserve-fds
@@ -173,7 +227,7 @@ close_inherited_fds (struct lcr_start *s)
   cleanup_free int *keep = xmalloc0 ((8 + LCR_NS_COUNT + mounts) * sizeof (int));
   int n = 0;
   int first = 3 + (s->opts->preserve_fds > 0 ? s->opts->preserve_fds : 0);
-  int own[] = { s->sync_fd, s->fifo_fd, s->host_proc_fd, s->console_fd };
+  int own[] = {s->sync_fd, s->fifo_fd, s->host_proc_fd, s->console_fd};
   for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
     if (own[i] >= first)
       keep[n++] = own[i];
@@ -231,7 +285,10 @@ lcr_init_main (struct lcr_start *s)
   close (s->host_proc_fd);
   if (s->fifo_fd >= 0)
     close (s->fifo_fd);
-  lcr_exec_process (s->spec, s->spec->process, s->in_userns, s->opts->preserve_fds, &s->sync_fd, exe, &err);
+  /* in the container, with paths resolved in it */
+  if (run_hooks_inside (s, LCR_HOOKS (s->spec, start_container), "startContainer", LCR_STATUS_CREATED, &err) < 0)
+    goto fail;
+  lcr_exec_process (s->spec, s->spec->process, s->in_userns, s->opts->preserve_fds, &s->sync_fd, s->seccomp, exe, &err);
 fail:
   {
     /* to the parent while it listens; after `create` returned, to stderr */

@@ -44,7 +44,9 @@ struct lcr_start
   bool parent_waits;         /* `run` in the foreground reads errors until execve */
 
   struct lcr_cgroup *cgroup;
-  int *idmap_fds; /* per mount: a prepared idmapped tree, or -1 */
+  int *idmap_fds;                   /* per mount: a prepared idmapped tree, or -1 */
+  struct lcr_seccomp_prog *seccomp; /* compiled by the runtime; NULL: none */
+  pid_t host_pid;                   /* the init's pid on the host (SYNC_GO's value) */
 };
 
 /* namespaces.c */
@@ -75,7 +77,7 @@ __attribute__ ((noreturn)) void lcr_init_main (struct lcr_start *s);
    one: user, groups, capabilities, affinity, personality, umask, cwd, fds
    (stdio and preserve_fds stay), execve.  Returns only on failure. */
 int lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_userns, int preserve_fds, int *sync_fd,
-                      const char *exe, lcr_error_t *err);
+                      struct lcr_seccomp_prog *seccomp, const char *exe, lcr_error_t *err);
 
 /* process.c: foreground waiting for run and exec.  exit status as a shell
    reports it (128+signal when killed). */
@@ -117,6 +119,16 @@ int lcr_open_in_root (int rootfd, const char *path, bool create, bool dir, lcr_e
 /* "/proc/self/fd/N" for an fd, for the mount(2) calls that need a path. */
 #define LCR_FD_PATH_MAX 64
 void lcr_fd_path (int fd, char buf[LCR_FD_PATH_MAX]);
+
+/* init.c: between the mounts and pivot_root: the runtime's prestart and
+   createRuntime hooks (SYNC_HOOKS round trip), then createContainer hooks. */
+int lcr_init_before_pivot (struct lcr_start *s, lcr_error_t *err);
+/* hooks.c helpers: does the spec have hooks of a kind; the state JSON for
+   hooks and listeners. */
+#define LCR_HOOKS(spec, kind)                                                                                          \
+  ((spec)->hooks ? (spec)->hooks->kind : NULL), ((spec)->hooks ? (spec)->hooks->kind##_len : 0)
+char *lcr_state_json_for (const char *id, pid_t pid, const char *bundle, const char *rootfs, struct lcr_spec *spec,
+                          int status);
 
 /* idmap.c: prepared in the runtime before clone, attached by the init. */
 int lcr_idmap_prepare (struct lcr_start *s, lcr_error_t *err);
@@ -162,6 +174,13 @@ int lcr_seccomp_load (struct lcr_seccomp_prog *prog, int *notify_fd, lcr_error_t
 int lcr_seccomp_send_to_listener (struct lcr_spec_seccomp *sc, int notify_fd, pid_t pid, const char *state_json,
                                   lcr_error_t *err);
 void lcr_seccomp_prog_free (struct lcr_seccomp_prog *prog);
+bool lcr_seccomp_uses_notify (const struct lcr_seccomp_prog *prog);
+/* lcr_seccomp_compile through a cache of exported programs in cache_dir
+   (NULL: no cache); see the cache's comment in seccomp.c. */
+int lcr_seccomp_compile_cached (struct lcr_spec_seccomp *sc, const char *cache_dir, struct lcr_seccomp_prog **out,
+                                lcr_error_t *err);
+/* Where the cache lives under a state root (malloc'd). */
+char *lcr_seccomp_cache_dir (const char *state_root);
 
 /* hooks.c: run hooks in order, each with state_json on its stdin, its args,
    env and timeout.  The first failure stops the list: *err names

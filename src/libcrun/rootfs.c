@@ -161,6 +161,8 @@ lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err)
   if (lcr_devices_create (rootfd, spec, in_userns, dev_is_ours, err) < 0)
     return -1;
 
+  if (lcr_init_before_pivot (s, err) < 0)
+    return -1;
   if ((s->opts->no_pivot ? do_chroot (s->rootfs, err) : do_pivot_root (s->rootfs, err)) < 0)
     return -1;
 

@@ -278,6 +278,10 @@ lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err)
   gen_kint (&g, "owner", st->owner);
   gen_kstr (&g, "cgroup_path", st->cgroup_path);
   gen_kbool (&g, "systemd_cgroup", st->systemd_cgroup);
+  if (st->poststart_hooks)
+    gen_kbool (&g, "poststart_hooks", true);
+  if (st->poststop_hooks)
+    gen_kbool (&g, "poststop_hooks", true);
   gen_annotations (&g, st, false);
   gen_check (&g, yajl_gen_map_close (yg), "");
 
@@ -429,11 +433,17 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
         }
       else if (strcmp (k, "cgroup_path") == 0)
         ret = read_str (&r, v, k, &st->cgroup_path);
-      else if (strcmp (k, "systemd_cgroup") == 0)
+      else if (strcmp (k, "systemd_cgroup") == 0 || strcmp (k, "poststart_hooks") == 0
+               || strcmp (k, "poststop_hooks") == 0)
         {
           if (!YAJL_IS_TRUE (v) && !YAJL_IS_FALSE (v))
             return read_error (&r, "`%s` is not a boolean", k);
-          st->systemd_cgroup = YAJL_IS_TRUE (v);
+          bool *dest = &st->systemd_cgroup;
+          if (strcmp (k, "poststart_hooks") == 0)
+            dest = &st->poststart_hooks;
+          else if (strcmp (k, "poststop_hooks") == 0)
+            dest = &st->poststop_hooks;
+          *dest = YAJL_IS_TRUE (v);
         }
       else if (strcmp (k, "annotations") == 0)
         {

@@ -39,6 +39,7 @@ struct lcr_state
   uid_t owner;
   char *cgroup_path; /* relative to each hierarchy's root; NULL if none */
   bool systemd_cgroup;
+  bool poststart_hooks, poststop_hooks; /* config.json has them: load it then */
   struct lcr_spec_kv *annotations;
   size_t annotations_len;
 };

@@ -28,13 +28,53 @@ lcr_sync_send (int fd, uint32_t type, int32_t value, const char *text)
   return r < 0 ? -1 : 0;
 }
 
+static ssize_t
+recv_msg (int fd, struct lcr_sync_msg *msg, int *fd_out)
+{
+  char cbuf[CMSG_SPACE (sizeof (int))];
+  struct iovec iov = {.iov_base = msg, .iov_len = sizeof *msg};
+  struct msghdr mh = {.msg_iov = &iov,
+                      .msg_iovlen = 1,
+                      .msg_control = fd_out ? cbuf : NULL,
+                      .msg_controllen = fd_out ? sizeof cbuf : 0};
+  ssize_t r;
+  do
+    r = recvmsg (fd, &mh, MSG_CMSG_CLOEXEC);
+  while (r < 0 && errno == EINTR);
+  if (fd_out)
+    {
+      struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
+      *fd_out = -1;
+      if (c && c->cmsg_type == SCM_RIGHTS)
+        memcpy (fd_out, CMSG_DATA (c), sizeof (int));
+    }
+  return r;
+}
+
+int
+lcr_sync_send_fd (int fd, uint32_t type, int passed_fd)
+{
+  struct lcr_sync_msg msg = {.type = type};
+  char cbuf[CMSG_SPACE (sizeof (int))];
+  memset (cbuf, 0, sizeof cbuf);
+  struct iovec iov = {.iov_base = &msg, .iov_len = offsetof (struct lcr_sync_msg, text) + 1};
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
+  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (c), &passed_fd, sizeof (int));
+  ssize_t r;
+  do
+    r = sendmsg (fd, &mh, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return r < 0 ? -1 : 0;
+}
+
 int
 lcr_sync_recv (int fd, struct lcr_sync_msg *msg)
 {
-  ssize_t r;
-  do
-    r = recv (fd, msg, sizeof *msg, 0);
-  while (r < 0 && errno == EINTR);
+  ssize_t r = recv_msg (fd, msg, NULL);
   if (r < 0)
     return -1;
   if (r == 0)
@@ -68,14 +108,20 @@ error_from_msg (const struct lcr_sync_msg *msg, lcr_error_t *err)
   return -1;
 }
 
-int
-lcr_sync_expect (int fd, uint32_t want, struct lcr_sync_msg *out, struct lcr_log_sink *log, lcr_error_t *err)
+static int
+expect (int fd, uint32_t want, struct lcr_sync_msg *out, int *fd_out, struct lcr_log_sink *log, lcr_error_t *err)
 {
   struct lcr_sync_msg local;
   struct lcr_sync_msg *msg = out ? out : &local;
   for (;;)
     {
-      int r = lcr_sync_recv (fd, msg);
+      ssize_t n = recv_msg (fd, msg, fd_out);
+      int r = n < 0 ? -1 : n == 0 ? 0 : 1;
+      if (n > 0 && (size_t)n < offsetof (struct lcr_sync_msg, text) + 1)
+        {
+          errno = EPROTO;
+          r = -1;
+        }
       if (r < 0)
         return lcr_error_sys (err, "read from the container's init");
       if (r == 0)
@@ -90,8 +136,22 @@ lcr_sync_expect (int fd, uint32_t want, struct lcr_sync_msg *out, struct lcr_log
       if (msg->type != want)
         return lcr_error_make (err, EPROTO, LCR_ERR_SYSTEM, "unexpected message %u from the container's init",
                                msg->type);
+      if (fd_out && *fd_out < 0)
+        return lcr_error_make (err, EPROTO, LCR_ERR_SYSTEM, "no fd in message %u from the container's init", want);
       return 0;
     }
+}
+
+int
+lcr_sync_expect (int fd, uint32_t want, struct lcr_sync_msg *out, struct lcr_log_sink *log, lcr_error_t *err)
+{
+  return expect (fd, want, out, NULL, log, err);
+}
+
+int
+lcr_sync_expect_fd (int fd, uint32_t want, int *fd_out, struct lcr_log_sink *log, lcr_error_t *err)
+{
+  return expect (fd, want, NULL, fd_out, log, err);
 }
 
 int

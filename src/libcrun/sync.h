@@ -10,11 +10,17 @@
  *   1   | intermediate → par | SYNC_PID       | pid of the init | only when an intermediate process is needed
  *       |                    |                |                 | (joining a user/pid/time ns, new time ns,
  *       |                    |                |                 | or new user ns plus joined namespaces)
- *   2   | parent → child     | SYNC_GO        | —               | id maps written, cgroup joined: go on
+ *   2   | parent → child     | SYNC_GO        | the init's pid  | id maps written, cgroup joined: go on
+ *       |                    |                | on the host     |
  *   3   | child → parent     | SYNC_READY     | —               | rootfs, mounts, hostname done; the child
  *       |                    |                |                 | now blocks on exec.fifo until `start`
  *   4   | child → parent     | SYNC_ERROR     | errno + message | any step failed; the child then exits
  *   5   | child → parent     | (EOF)          | —               | execve succeeded (close-on-exec)
+ *  2a   | child → parent     | SYNC_HOOKS     | —               | only with prestart/createRuntime hooks:
+ *       |                    |                |                 | mounts done, before pivot_root
+ *       | parent → child     | SYNC_HOOKS_DONE| —               | the parent ran them; createContainer next
+ *  2b   | child → parent     | SYNC_SECCOMP   | the listener fd | only with SCMP_ACT_NOTIFY rules: before
+ *       |                    |                | (SCM_RIGHTS)    | READY; the parent hands it to listenerPath
  *
  * A log line from the child travels as SYNC_LOG (level + message) at any
  * point; the parent writes it to the log sink.
@@ -34,6 +40,9 @@ enum lcr_sync_type
   SYNC_READY,
   SYNC_ERROR,
   SYNC_LOG,
+  SYNC_SECCOMP,    /* child → parent, with the seccomp listener fd (SCM_RIGHTS) */
+  SYNC_HOOKS,      /* child → parent: mounts done, run prestart/createRuntime */
+  SYNC_HOOKS_DONE, /* parent → child: they ran; go on to createContainer */
 };
 
 #define LCR_SYNC_MSG_MAX 4096
@@ -59,6 +68,11 @@ void lcr_sync_send_error (int fd, lcr_error_t *err);
    SYNC_LOG messages on the way are written to `log` (may be NULL). */
 struct lcr_log_sink;
 int lcr_sync_expect (int fd, uint32_t want, struct lcr_sync_msg *out, struct lcr_log_sink *log, lcr_error_t *err);
+
+/* A message carrying an fd (SCM_RIGHTS), and its receiving side: *fd_out
+   gets the fd; errors and EOF as lcr_sync_expect. */
+int lcr_sync_send_fd (int fd, uint32_t type, int passed_fd);
+int lcr_sync_expect_fd (int fd, uint32_t want, int *fd_out, struct lcr_log_sink *log, lcr_error_t *err);
 
 /* Parent side, after start: 0 once the init exec'd (EOF), -1 with *err when
    it reported a failure instead. */

@@ -75,7 +75,7 @@ status_for_error (lcr_error_t err)
 int
 main (int argc, char **argv)
 {
-  struct lcr_log_sink log = {.fd = -1, .level = LCR_LOG_WARNING, .to_stderr = 0};
+  struct lcr_log_sink log = {.fd = -1, .level = LCR_LOG_WARNING, .to_stderr = 1};
   struct lcr_context ctx = {.state_root = LCR_DEFAULT_STATE_ROOT, .log = &log};
   const char *log_path = NULL, *log_format = "text", *criu = NULL, *rootless = NULL;
   bool help = false, version = false, debug = false, systemd = false;
