@@ -167,44 +167,51 @@ v1_mount (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long fla
   fd = lcr_open_in_root (rootfd, dest, false, true, err);
   if (fd < 0)
     return -1;
+  char top[LCR_FD_PATH_MAX];
+  lcr_fd_path (fd, top);
   for (size_t i = 0; i < cg->hierarchies_len; i++)
     {
       const char *h = cg->hierarchies[i];
-      char sub[LCR_FD_PATH_MAX];
-      cleanup_free char *src = dir_of (cg, h);
       if (mkdirat (fd, h, 0755) < 0 && errno != EEXIST)
         return lcr_error_sys (err, "mkdir `%s/%s`", dest, h);
-      cleanup_close int hfd = openat (fd, h, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (hfd < 0)
-        return lcr_error_sys (err, "open `%s/%s`", dest, h);
-      lcr_fd_path (hfd, sub);
+      /* a path inside the tmpfs we just made: nothing in it can be a link */
+      cleanup_free char *sub = NULL;
+      xasprintf (&sub, "%s/%s", top, h);
+      unsigned long f = flags | (ro ? MS_RDONLY : 0);
+      /* In a cgroup namespace a fresh mount of the hierarchy is rooted at
+         the container's cgroup: one call.  The directory name says which
+         controllers ("cpu,cpuacct"), "systemd" is the named one. */
+      if (cgroupns)
+        {
+          int r;
+          if (strcmp (h, "unified") == 0)
+            r = mount ("cgroup2", sub, "cgroup2", f, NULL);
+          else if (strcmp (h, "systemd") == 0)
+            r = mount ("cgroup", sub, "cgroup", f, "none,name=systemd");
+          else
+            r = mount ("cgroup", sub, "cgroup", f, h);
+          if (r == 0)
+            continue;
+        }
+      cleanup_free char *src = dir_of (cg, h);
       if (mount (src, sub, NULL, MS_BIND | MS_REC, NULL) < 0)
         return lcr_error_sys (err, "bind `%s` on `%s/%s`", src, dest, h);
-      close (hfd);
-      hfd = openat (fd, h, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      lcr_fd_path (hfd, sub);
-      if (lcr_remount_bind (sub, flags | (ro ? MS_RDONLY : 0), false, err) < 0)
+      if (lcr_remount_bind (sub, f, false, err) < 0)
         return -1;
     }
-  cleanup_dir DIR *d = opendir (cg->root);
-  struct dirent *de;
-  while (d && (de = readdir (d)))
-    if (de->d_type == DT_LNK)
-      {
-        char link[256];
-        cleanup_free char *p = NULL;
-        xasprintf (&p, "%s/%s", cg->root, de->d_name);
-        ssize_t n = readlink (p, link, sizeof link - 1);
-        if (n <= 0)
-          continue;
-        link[n] = '\0';
-        symlinkat (link, fd, de->d_name);
-      }
-  (void)cgroupns; /* the bound directory is the container's own cgroup either way */
+  /* the host's "cpu -> cpu,cpuacct" links, derived from the names */
+  for (size_t i = 0; i < cg->hierarchies_len; i++)
+    {
+      const char *h = cg->hierarchies[i];
+      if (strchr (h, ',') == NULL)
+        continue;
+      cleanup_free char *names = xstrdup (h);
+      char *save = NULL;
+      for (char *n = strtok_r (names, ",", &save); n; n = strtok_r (NULL, ",", &save))
+        symlinkat (h, fd, n);
+    }
   if (ro)
     {
-      char top[LCR_FD_PATH_MAX];
-      lcr_fd_path (fd, top);
       if (mount (NULL, top, NULL, MS_REMOUNT | MS_RDONLY | flags, "mode=755") < 0)
         return lcr_error_sys (err, "remount `%s` read-only", dest);
     }

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -110,6 +111,9 @@ struct created
   int sync_fd;    /* parent end */
   int console_fd; /* run in the foreground with a terminal: receives the master */
   struct lcr_cgroup *cgroup;
+  bool poststart_hooks, poststop_hooks;
+  char *rootfs;                        /* resolved; owned */
+  unsigned long long host_mounts_base; /* see struct lcr_state */
 };
 
 static int
@@ -125,8 +129,7 @@ check_spec_for_create (struct lcr_spec *spec, lcr_error_t *err)
       mount_ns |= spec->linux_->namespaces[i].type == LCR_NS_MOUNT;
       uts_ns |= spec->linux_->namespaces[i].type == LCR_NS_UTS;
     }
-  if (!mount_ns)
-    return lcr_error_invalid (err, "config.json: .linux.namespaces: a mount namespace is required");
+  (void)mount_ns; /* without one, the rootfs is set up in ours (see rootfs.c) */
   if ((spec->hostname && spec->hostname[0]) && !uts_ns)
     return lcr_error_invalid (err, "config.json: .hostname: setting a hostname needs a uts namespace");
   if ((spec->domainname && spec->domainname[0]) && !uts_ns)
@@ -155,6 +158,26 @@ resolve_rootfs (const char *bundle, struct lcr_spec *spec, char **out, lcr_error
   return 0;
 }
 
+/* The id of the mount at path (statx), 0 if unknown. */
+static unsigned long long
+mount_id (const char *path)
+{
+  struct statx stx;
+  if (statx (AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0 || !(stx.stx_mask & STATX_MNT_ID))
+    return 0;
+  return stx.stx_mnt_id;
+}
+
+/* A container without its own mount namespace left its rootfs bind in ours:
+   detach it, but only if the mount there is not the one that was there
+   before create (the caller's own rootfs mount, e.g. an overlay). */
+static void
+detach_host_mounts (const char *rootfs, unsigned long long base)
+{
+  if (base && rootfs && mount_id (rootfs) != base)
+    umount2 (rootfs, MNT_DETACH);
+}
+
 static void
 undo_create (struct lcr_context *ctx, const char *id, struct created *c, int *pdirfd)
 {
@@ -174,6 +197,9 @@ undo_create (struct lcr_context *ctx, const char *id, struct created *c, int *pd
     close (c->sync_fd);
   if (c->console_fd >= 0)
     close (c->console_fd);
+  detach_host_mounts (c->rootfs, c->host_mounts_base);
+  free (c->rootfs);
+  c->rootfs = NULL;
   lcr_state_remove (state_root (ctx), id, NULL);
   if (*pdirfd >= 0)
     close (*pdirfd);
@@ -201,7 +227,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
   bool terminal = spec->process->terminal;
   if (opts->console_socket && !terminal)
     return lcr_error_invalid (err, "--console-socket needs .process.terminal set to true in config.json");
-  if (terminal && !opts->console_socket && !parent_waits)
+  bool foreground = parent_waits && !opts->detach;
+  if (terminal && !opts->console_socket && !foreground)
     return lcr_error_invalid (err, "config.json: .process.terminal: a detached container with a terminal needs "
                                    "--console-socket to send it to");
 
@@ -242,24 +269,28 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
   /* one pass; `break` on failure falls through to the undo below */
   do
     {
-      /* 0622 whatever our umask: a container root mapped to another uid
-         must still be able to open it for writing */
-      if (mkfifoat (dirfd, LCR_EXEC_FIFO, 0622) < 0 || fchmodat (dirfd, LCR_EXEC_FIFO, 0622, 0) < 0)
+      /* `run` starts the init over the sync socket: no fifo to make */
+      if (!parent_waits)
         {
-          lcr_error_sys (err, "create exec.fifo");
-          break;
-        }
-      s.fifo_fd = openat (dirfd, LCR_EXEC_FIFO, O_PATH | O_CLOEXEC);
-      s.host_proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (s.fifo_fd < 0 || s.host_proc_fd < 0)
-        {
-          lcr_error_sys (err, "open exec.fifo");
-          break;
+          /* 0622 whatever our umask: a container root mapped to another uid
+             must still be able to open it for writing */
+          if (mkfifoat (dirfd, LCR_EXEC_FIFO, 0622) < 0 || fchmodat (dirfd, LCR_EXEC_FIFO, 0622, 0) < 0)
+            {
+              lcr_error_sys (err, "create exec.fifo");
+              break;
+            }
+          s.fifo_fd = openat (dirfd, LCR_EXEC_FIFO, O_PATH | O_CLOEXEC);
+          s.host_proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+          if (s.fifo_fd < 0 || s.host_proc_fd < 0)
+            {
+              lcr_error_sys (err, "open exec.fifo");
+              break;
+            }
         }
       if (terminal && opts->console_socket
           && (s.console_fd = lcr_console_socket_connect (opts->console_socket, err)) < 0)
         break;
-      if (terminal && !opts->console_socket)
+      if (terminal && !opts->console_socket && foreground)
         {
           int sv[2];
           if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -277,6 +308,9 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           lcr_error_wrap (err, "config.json");
           break;
         }
+      c.rootfs = xstrdup (rootfs);
+      if (!lcr_has_own_mount_ns (&s))
+        c.host_mounts_base = mount_id (rootfs);
       if (lcr_cgroup_new (cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err) < 0
           || lcr_cgroup_create (c.cgroup, err) < 0)
         break;
@@ -298,7 +332,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         {
           if (lcr_sync_expect (c.sync_fd, SYNC_HOOKS, NULL, ctx->log, err) < 0)
             break;
-          cleanup_free char *json = lcr_state_json_for (id, c.pid, bundle, rootfs, spec, LCR_STATUS_CREATING);
+          /* "created" as runc says and the validation suite checks */
+          cleanup_free char *json = lcr_state_json_for (id, c.pid, bundle, rootfs, spec, LCR_STATUS_CREATED);
           if (lcr_hooks_run (LCR_HOOKS (spec, prestart), "prestart", json, err) < 0
               || lcr_hooks_run (LCR_HOOKS (spec, create_runtime), "createRuntime", json, err) < 0)
             break;
@@ -342,6 +377,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
                              .systemd_cgroup = ctx->systemd_cgroup,
                              .poststart_hooks = spec->hooks && spec->hooks->poststart_len,
                              .poststop_hooks = spec->hooks && spec->hooks->poststop_len,
+                             .host_mounts_base = c.host_mounts_base,
                              .annotations = spec->annotations,
                              .annotations_len = spec->annotations_len};
       char created[64];
@@ -351,6 +387,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         break;
       if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
         break;
+      c.poststart_hooks = st.poststart_hooks;
+      c.poststop_hooks = st.poststop_hooks;
       ret = 0;
     }
   while (0);
@@ -384,6 +422,8 @@ release_created (struct created *c)
   if (c->console_fd >= 0)
     close (c->console_fd);
   lcr_cgroup_free (c->cgroup);
+  free (c->rootfs);
+  c->rootfs = NULL;
   c->dirfd = c->sync_fd = c->console_fd = -1;
   c->cgroup = NULL;
 }
@@ -404,15 +444,22 @@ run_hooks_warn (struct lcr_context *ctx, struct lcr_state *st, bool poststart)
 {
   lcr_error_t err = NULL;
   cleanup_spec struct lcr_spec *spec = lcr_spec_load (st->bundle, &err);
-  if (spec)
+  if (spec && spec->hooks)
     {
       int status = poststart ? LCR_STATUS_RUNNING : LCR_STATUS_STOPPED;
       cleanup_free char *json
           = lcr_state_json_for (st->id, poststart ? st->pid : 0, st->bundle, st->rootfs, spec, status);
-      if (poststart)
-        lcr_hooks_run (LCR_HOOKS (spec, poststart), "poststart", json, &err);
-      else
-        lcr_hooks_run (LCR_HOOKS (spec, poststop), "poststop", json, &err);
+      struct lcr_spec_hook *hooks = poststart ? spec->hooks->poststart : spec->hooks->poststop;
+      size_t n = poststart ? spec->hooks->poststart_len : spec->hooks->poststop_len;
+      /* one at a time: a failure warns and the next still runs */
+      for (size_t i = 0; i < n; i++)
+        if (lcr_hooks_run (&hooks[i], 1, poststart ? "poststart" : "poststop", json, &err) < 0)
+          {
+            /* lcr_hooks_run numbers from its own list: say which one */
+            lcr_log (ctx->log, LCR_LOG_WARNING, "container `%s`: hook %zu of %zu: %s", st->id, i + 1, n, err->msg);
+            lcr_error_release (&err);
+          }
+      return;
     }
   if (err)
     {
@@ -473,14 +520,17 @@ lcr_container_start (struct lcr_context *ctx, const char *id, lcr_error_t *err)
 
 /* Remove what is left of a stopped container: its cgroup, its state dir. */
 static int
-destroy (struct lcr_context *ctx, const char *id, const char *cgroup_path, lcr_error_t *err)
+destroy (struct lcr_context *ctx, const char *id, struct lcr_cgroup *cg, const char *cgroup_path, const char *rootfs,
+         unsigned long long host_mounts_base, lcr_error_t *err)
 {
-  if (cgroup_path)
-    {
-      cleanup_cgroup struct lcr_cgroup *cg = NULL;
-      if (lcr_cgroup_load (cgroup_root (ctx), cgroup_path, &cg, err) < 0 || lcr_cgroup_destroy (cg, err) < 0)
-        return lcr_error_wrap (err, "delete `%s`", id);
-    }
+  detach_host_mounts (rootfs, host_mounts_base);
+  cleanup_cgroup struct lcr_cgroup *loaded = NULL;
+  if (cg == NULL && cgroup_path && lcr_cgroup_load (cgroup_root (ctx), cgroup_path, &loaded, err) < 0)
+    return lcr_error_wrap (err, "delete `%s`", id);
+  if (cg == NULL)
+    cg = loaded;
+  if (cg && lcr_cgroup_destroy (cg, err) < 0)
+    return lcr_error_wrap (err, "delete `%s`", id);
   return lcr_state_remove (state_root (ctx), id, err);
 }
 
@@ -498,37 +548,45 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
   if (!opts->detach)
     sigprocmask (SIG_BLOCK, &fwd, &old);
 
-  if (do_create (ctx, id, opts, !opts->detach, &c, err) < 0)
+  if (do_create (ctx, id, opts, true, &c, err) < 0)
     return -1;
-
-  cleanup_state struct lcr_state *st = NULL;
-  if (lcr_state_read (c.dirfd, &st, err) < 0 || start_locked (c.dirfd, id, st, err) < 0)
+  cleanup_free char *bundle = NULL, *rootfs = NULL;
+  struct lcr_state st = {.id = (char *)id, .pid = c.pid, .start_time = c.start_time};
+  if (c.poststart_hooks || c.poststop_hooks)
     {
-      undo_create (ctx, id, &c, &c.dirfd);
-      return -1;
+      /* the hooks' state names the bundle: read it back only for them */
+      cleanup_state struct lcr_state *saved = NULL;
+      if (lcr_state_read (c.dirfd, &saved, NULL) == 0)
+        {
+          bundle = steal_pointer (&saved->bundle);
+          rootfs = steal_pointer (&saved->rootfs);
+        }
+      st.bundle = bundle, st.rootfs = rootfs;
     }
-  if (opts->detach)
-    {
-      release_created (&c);
-      return 0;
-    }
-  /* let `state` and `kill` from other processes in while we wait */
+  /* let `state` and `kill` from other processes in while it runs */
   close (c.dirfd);
   c.dirfd = -1;
 
-  /* EOF: the init exec'd; a message: it could not */
-  if (lcr_sync_wait_exec (c.sync_fd, ctx->log, err) < 0)
+  /* start, then EOF: the init exec'd; a message: it could not */
+  if (lcr_sync_send (c.sync_fd, SYNC_START, 0, NULL) < 0 || lcr_sync_wait_exec (c.sync_fd, ctx->log, err) < 0)
     {
+      if (err && *err == NULL)
+        lcr_error_sys (err, "start the container's init");
       kill (c.pid, SIGKILL);
       waitpid (c.pid, NULL, 0);
-      destroy (ctx, id, c.cgroup->path, NULL);
+      destroy (ctx, id, c.cgroup, NULL, c.rootfs, c.host_mounts_base, NULL);
       release_created (&c);
       return lcr_error_wrap (err, "run `%s`", id);
     }
   close (c.sync_fd);
   c.sync_fd = -1;
-  if (st->poststart_hooks)
-    run_hooks_warn (ctx, st, true);
+  if (c.poststart_hooks && bundle)
+    run_hooks_warn (ctx, &st, true);
+  if (opts->detach)
+    {
+      release_created (&c);
+      return 0;
+    }
 
   cleanup_close int sfd = signalfd (-1, &fwd, SFD_CLOEXEC);
   if (sfd < 0)
@@ -548,10 +606,10 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
   sigprocmask (SIG_SETMASK, &old, NULL);
   if (ret == 0 && !opts->keep)
     {
-      if (st->poststop_hooks)
-        run_hooks_warn (ctx, st, false);
+      if (c.poststop_hooks && bundle)
+        run_hooks_warn (ctx, &st, false);
       cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, NULL);
-      ret = destroy (ctx, id, c.cgroup->path, err);
+      ret = destroy (ctx, id, c.cgroup, NULL, c.rootfs, c.host_mounts_base, err);
     }
   release_created (&c);
   return ret;
@@ -638,7 +696,7 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
     }
   if (st->poststop_hooks)
     run_hooks_warn (ctx, st, false);
-  return destroy (ctx, id, st->cgroup_path, err);
+  return destroy (ctx, id, NULL, st->cgroup_path, st->rootfs, st->host_mounts_base, err);
 }
 
 int

@@ -64,10 +64,9 @@ make_node (int rootfd, const struct lcr_spec_device *d, bool in_userns, bool rep
   if (!in_userns)
     {
       mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+      /* the init runs with umask 0, so the mode is exact */
       if (mknodat (dfd, name, kind | mode, makedev (d->major, d->minor)) < 0)
         return lcr_error_sys (err, "mknod `%s`", d->path);
-      if (fchmodat (dfd, name, mode, 0) < 0)
-        return lcr_error_sys (err, "chmod `%s`", d->path);
     }
   else
     {

@@ -71,7 +71,7 @@ lcr_init_before_pivot (struct lcr_start *s, lcr_error_t *err)
         return -1;
     }
   /* in the container's namespaces, with paths still resolved on the host */
-  return run_hooks_inside (s, LCR_HOOKS (spec, create_container), "createContainer", LCR_STATUS_CREATING, err);
+  return run_hooks_inside (s, LCR_HOOKS (spec, create_container), "createContainer", LCR_STATUS_CREATED, err);
 }
 
 /* Block until `start` opens exec.fifo for reading.  The fifo lives in the
@@ -167,27 +167,28 @@ int
 lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_userns, int preserve_fds, int *sync_fd,
                   struct lcr_seccomp_prog *seccomp, const char *exe, lcr_error_t *err)
 {
-  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load before
-     the capabilities go, and let setuid/capset run under it (docker's
-     profile allows them).  With it, load as late as possible. */
-  if (!p->no_new_privileges && lcr_seccomp_load (seccomp, NULL, err) < 0)
-    return -1;
-  if (lcr_change_user_and_caps (p, in_userns, err) < 0)
-    return -1;
-  if (p->no_new_privileges && lcr_seccomp_load (seccomp, NULL, err) < 0)
-    return -1;
+  /* Everything of ours that a profile might forbid happens before the
+     filter is loaded: only setuid/capset/prctl (without no_new_privs) and
+     execve run under it, as with runc. */
   if (p->exec_cpu_affinity
       && lcr_apply_cpu_affinity (p->exec_cpu_affinity->final, ".process.execCPUAffinity.final", err) < 0)
     return -1;
   if (lcr_apply_personality (spec, err) < 0)
     return -1;
   umask (p->user.has_umask ? p->user.umask : 0022);
+  /* cwd as root first: the runtime may reach what the user can't (a volume
+     chowned to the user is the other way round: retried below) */
+  bool chdir_later = false;
   if (chdir (p->cwd) < 0)
-    return lcr_error_sys (err, ".process.cwd: chdir `%s`", p->cwd);
+    {
+      if (errno != EACCES && errno != EPERM)
+        return lcr_error_sys (err, ".process.cwd: chdir `%s`", p->cwd);
+      chdir_later = true;
+    }
   /* a cwd reached through a leaked fd would lie outside our root
      (CVE-2024-21626): the kernel then reports it as "(unreachable)/…" */
   char cwd[PATH_MAX];
-  if (getcwd (cwd, sizeof cwd) == NULL || cwd[0] != '/')
+  if (!chdir_later && (getcwd (cwd, sizeof cwd) == NULL || cwd[0] != '/'))
     return lcr_error_make (err, 0, LCR_ERR_INVALID, ".process.cwd: `%s` is outside the container", p->cwd);
   /* stdio and --preserve-fds go in; everything else of ours is closed by
      execve (the sync socket's close is how the parent learns we exec'd) */
@@ -207,6 +208,22 @@ lcr_exec_process (struct lcr_spec *spec, struct lcr_spec_process *p, bool in_use
     }
   if (syscall (SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     lcr_close_fds_from (first); /* old kernels: close them, losing only the EOF signal */
+
+  /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load before
+     the capabilities go.  With it, load as late as possible. */
+  if (!p->no_new_privileges && lcr_seccomp_load (seccomp, NULL, err) < 0)
+    return -1;
+  if (lcr_change_user_and_caps (p, in_userns, err) < 0)
+    return -1;
+  if (p->no_new_privileges && lcr_seccomp_load (seccomp, NULL, err) < 0)
+    return -1;
+  if (chdir_later)
+    {
+      if (chdir (p->cwd) < 0)
+        return lcr_error_sys (err, ".process.cwd: chdir `%s`", p->cwd);
+      if (getcwd (cwd, sizeof cwd) == NULL || cwd[0] != '/')
+        return lcr_error_make (err, 0, LCR_ERR_INVALID, ".process.cwd: `%s` is outside the container", p->cwd);
+    }
   execve (exe, p->args, p->env ? p->env : (char *[]){NULL});
   return lcr_error_make (err, errno, LCR_ERR_SYSTEM, "exec `%s`", exe);
 }
@@ -280,9 +297,10 @@ lcr_init_main (struct lcr_start *s)
   if (lcr_sync_send (s->sync_fd, SYNC_READY, 0, NULL) < 0)
     _exit (1);
   ready = true;
-  if (s->fifo_fd >= 0 && wait_for_start (s, &err) < 0)
+  if (s->fifo_fd >= 0 ? wait_for_start (s, &err) : wait_for (s->sync_fd, SYNC_START, NULL, &err))
     goto fail;
-  close (s->host_proc_fd);
+  if (s->host_proc_fd >= 0)
+    close (s->host_proc_fd);
   if (s->fifo_fd >= 0)
     close (s->fifo_fd);
   /* in the container, with paths resolved in it */

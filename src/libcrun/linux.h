@@ -8,6 +8,7 @@
 #ifndef LCR_LINUX_H
 #define LCR_LINUX_H
 
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -41,7 +42,8 @@ struct lcr_start
   int join_fd[LCR_NS_COUNT]; /* -1 when not joined */
   bool needs_intermediate;   /* see sync.h */
   bool in_userns;            /* created or joined: mknod and some remounts differ */
-  bool parent_waits;         /* `run` in the foreground reads errors until execve */
+  bool in_joined_mount_ns;   /* .linux.namespaces joins a mount namespace by path */
+  bool parent_waits;         /* `run` reads errors until execve, and starts us with SYNC_START (no exec.fifo) */
 
   struct lcr_cgroup *cgroup;
   int *idmap_fds;                   /* per mount: a prepared idmapped tree, or -1 */
@@ -87,6 +89,13 @@ int lcr_exit_code (int wstatus);
 int lcr_wait_foreground (pid_t pid, int sfd, int *exit_status, lcr_error_t *err);
 /* The signals the foreground runtime forwards (all it may block). */
 void lcr_forward_sigset (sigset_t *set);
+
+/* Mounts made for the container stay out of the runtime's namespace. */
+static inline bool
+lcr_has_own_mount_ns (struct lcr_start *s)
+{
+  return (s->new_ns_flags & CLONE_NEWNS) || s->in_joined_mount_ns;
+}
 
 /* rootfs.c: propagation, the mounts, devices, pivot_root, masked and
    readonly paths, read-only root. */

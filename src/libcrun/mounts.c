@@ -347,6 +347,11 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lc
                                m->destination);
     }
 
+  unsigned long remount_flags = f.flags & ~(MS_REMOUNT | MS_BIND | MS_REC);
+  bool bind_idmapped = s->idmap_fds && s->idmap_fds[index] >= 0;
+  if (!((bind || bind_idmapped) && remount_flags) && !f.propagation && !f.recursive_attr)
+    return 0; /* nothing more to set: most mounts end here */
+
   /* What we mounted now covers fd: reopen to reach the new mount itself. */
   close (fd);
   fd = lcr_open_in_root (rootfd, m->destination, false, dest_dir, err);
@@ -354,8 +359,7 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lc
     return lcr_error_wrap (err, ".mounts[%zu].destination", index);
   lcr_fd_path (fd, target);
 
-  unsigned long remount_flags = f.flags & ~(MS_REMOUNT | MS_BIND | MS_REC);
-  if (bind && remount_flags && lcr_remount_bind (target, remount_flags, in_userns, err) < 0)
+  if ((bind || bind_idmapped) && remount_flags && lcr_remount_bind (target, remount_flags, in_userns, err) < 0)
     return lcr_error_wrap (err, ".mounts[%zu] (%s)", index, m->destination);
   if (f.propagation && mount (NULL, target, NULL, f.propagation, NULL) < 0)
     return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: set propagation of `%s`", index, m->destination);

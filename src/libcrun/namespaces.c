@@ -72,6 +72,7 @@ lcr_ns_prepare (struct lcr_start *s, lcr_error_t *err)
     }
   bool new_user = s->new_ns_flags & CLONE_NEWUSER;
   s->in_userns = new_user || s->join_fd[LCR_NS_USER] >= 0;
+  s->in_joined_mount_ns = s->join_fd[LCR_NS_MOUNT] >= 0;
   bool new_time_offsets = (s->new_ns_flags & CLONE_NEWTIME) && has_time_offsets (s->spec);
   s->needs_intermediate = s->join_fd[LCR_NS_USER] >= 0 || s->join_fd[LCR_NS_PID] >= 0 || s->join_fd[LCR_NS_TIME] >= 0
                           || new_time_offsets || (new_user && any_join);

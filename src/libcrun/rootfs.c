@@ -138,9 +138,15 @@ lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err)
 
   /* Nothing we mount may reach the host: every mount slave (or what the
      spec asked) first. */
-  if (mount (NULL, "/", NULL, prop ? prop : MS_SLAVE | MS_REC, NULL) < 0)
+  /* Without a mount namespace of its own the container shares ours: its
+     mounts go under a bind of the rootfs that delete detaches as a whole,
+     our / is left as it is, and chroot stands in for pivot_root. */
+  bool own_ns = lcr_has_own_mount_ns (s);
+  /* unbindable would forbid the rootfs bind below: it is applied at the end */
+  unsigned long first = prop && !(prop & MS_UNBINDABLE) ? prop : MS_SLAVE | MS_REC;
+  if (own_ns && mount (NULL, "/", NULL, first, NULL) < 0)
     return lcr_error_sys (err, "set the propagation of /");
-  if ((prop & MS_SHARED) && make_parent_mount_private (s->rootfs, err) < 0)
+  if (own_ns && (prop & MS_SHARED) && make_parent_mount_private (s->rootfs, err) < 0)
     return -1;
   if (mount (s->rootfs, s->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return lcr_error_sys (err, "bind the rootfs `%s`", s->rootfs);
@@ -163,7 +169,12 @@ lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err)
 
   if (lcr_init_before_pivot (s, err) < 0)
     return -1;
-  if ((s->opts->no_pivot ? do_chroot (s->rootfs, err) : do_pivot_root (s->rootfs, err)) < 0)
+  if (!own_ns)
+    {
+      if (chdir (s->rootfs) < 0 || chroot (".") < 0 || chdir ("/") < 0)
+        return lcr_error_sys (err, "chroot `%s`", s->rootfs);
+    }
+  else if ((s->opts->no_pivot ? do_chroot (s->rootfs, err) : do_pivot_root (s->rootfs, err)) < 0)
     return -1;
 
   if (lcr_apply_sysctl (spec, err) < 0)
@@ -176,7 +187,7 @@ lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err)
       return lcr_error_wrap (err, ".linux.readonlyPaths[%zu]", i);
   if (spec->root->readonly && lcr_remount_bind ("/", MS_RDONLY, true, err) < 0)
     return lcr_error_wrap (err, ".root.readonly");
-  if (prop && mount (NULL, "/", NULL, prop, NULL) < 0)
+  if (own_ns && prop && mount (NULL, "/", NULL, prop, NULL) < 0)
     return lcr_error_sys (err, ".linux.rootfsPropagation: set `%s` on /", prop_name);
   return 0;
 }

@@ -282,6 +282,8 @@ lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err)
     gen_kbool (&g, "poststart_hooks", true);
   if (st->poststop_hooks)
     gen_kbool (&g, "poststop_hooks", true);
+  if (st->host_mounts_base)
+    gen_kint (&g, "host_mounts_base", (long long)st->host_mounts_base);
   gen_annotations (&g, st, false);
   gen_check (&g, yajl_gen_map_close (yg), "");
 
@@ -431,6 +433,11 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
           ret = read_int (&r, v, k, 0, UINT32_MAX, &n);
           st->owner = (uid_t)n;
         }
+      else if (strcmp (k, "host_mounts_base") == 0)
+        {
+          ret = read_int (&r, v, k, 0, LLONG_MAX, &n);
+          st->host_mounts_base = (unsigned long long)n;
+        }
       else if (strcmp (k, "cgroup_path") == 0)
         ret = read_str (&r, v, k, &st->cgroup_path);
       else if (strcmp (k, "systemd_cgroup") == 0 || strcmp (k, "poststart_hooks") == 0
@@ -443,6 +450,7 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
             dest = &st->poststart_hooks;
           else if (strcmp (k, "poststop_hooks") == 0)
             dest = &st->poststop_hooks;
+
           *dest = YAJL_IS_TRUE (v);
         }
       else if (strcmp (k, "annotations") == 0)

@@ -40,6 +40,10 @@ struct lcr_state
   char *cgroup_path; /* relative to each hierarchy's root; NULL if none */
   bool systemd_cgroup;
   bool poststart_hooks, poststop_hooks; /* config.json has them: load it then */
+  /* no mount namespace: the init's bind of the rootfs lives in ours; delete
+     detaches it if the mount at the rootfs is no longer this one (the
+     mount id the rootfs had before create) */
+  unsigned long long host_mounts_base;
   struct lcr_spec_kv *annotations;
   size_t annotations_len;
 };

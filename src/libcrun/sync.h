@@ -14,6 +14,7 @@
  *       |                    |                | on the host     |
  *   3   | child → parent     | SYNC_READY     | —               | rootfs, mounts, hostname done; the child
  *       |                    |                |                 | now blocks on exec.fifo until `start`
+ *  3b   | parent → child     | SYNC_START     | —               | `run` only, in place of exec.fifo
  *   4   | child → parent     | SYNC_ERROR     | errno + message | any step failed; the child then exits
  *   5   | child → parent     | (EOF)          | —               | execve succeeded (close-on-exec)
  *  2a   | child → parent     | SYNC_HOOKS     | —               | only with prestart/createRuntime hooks:
@@ -43,6 +44,7 @@ enum lcr_sync_type
   SYNC_SECCOMP,    /* child → parent, with the seccomp listener fd (SCM_RIGHTS) */
   SYNC_HOOKS,      /* child → parent: mounts done, run prestart/createRuntime */
   SYNC_HOOKS_DONE, /* parent → child: they ran; go on to createContainer */
+  SYNC_START,      /* parent → child, `run` only: go on to execve (create uses exec.fifo) */
 };
 
 #define LCR_SYNC_MSG_MAX 4096

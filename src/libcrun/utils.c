@@ -147,6 +147,11 @@ lcr_write_file_atomic_at (int dirfd, const char *path, const void *data, size_t 
 int
 lcr_mkdir_p (const char *path, int mode, lcr_error_t *err)
 {
+  /* the common case, a parent that exists, in one call */
+  if (mkdir (path, mode) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return lcr_error_sys (err, "mkdir `%s`", path);
   cleanup_free char *p = xstrdup (path);
   for (char *s = p + 1; *s; s++)
     {
@@ -241,8 +246,9 @@ lcr_rfc3339_now (char *buf, size_t len)
   struct tm tm;
   clock_gettime (CLOCK_REALTIME, &ts);
   gmtime_r (&ts.tv_sec, &tm);
-  size_t n = strftime (buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf + n, len - n, ".%09ldZ", ts.tv_nsec);
+  /* by hand: strftime would tzset(), reading /etc/localtime for nothing */
+  snprintf (buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+            tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
 int

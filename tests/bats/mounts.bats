@@ -289,6 +289,16 @@ first_existing() {
 	[[ $output != *shared:* ]]
 }
 
+@test "rootfsPropagation: unbindable" {
+	# runc 1.1.5 applies unbindable before bind-mounting the rootfs, which the kernel refuses
+	if is_runc; then skip "runc 1.1.5 fails rootfsPropagation unbindable"; fi
+	cfg '.linux.rootfsPropagation = "unbindable"'
+	set_cmd 'awk "\$5 == \"/\"" /proc/self/mountinfo'
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[[ $output == *unbindable* ]]
+}
+
 @test "symlink in the rootfs: a mount destination cannot be redirected to the host" {
 	# rootfs/evil -> $T/host-target (absolute, so it would name a host path if followed
 	# outside the rootfs).  The mount must land at rootfs/$T/host-target, not on the host.

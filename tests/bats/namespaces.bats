@@ -145,3 +145,33 @@ inside_ns() { printf '%s\n' "${lines[@]}" | awk -v n="$1" '$1 == n { print $2 }'
 	[ "${lines[0]}" -ge $((host_up + 864000)) ]
 	[ "${lines[1]}" != "$(readlink /proc/$$/ns/time)" ]
 }
+
+@test "mount namespace: without one the container shares ours, and delete takes its mounts away" {
+	if is_runc; then skip "runc 1.1.5 fails (and leaks mounts) without a mount namespace here"; fi
+	cfg '.linux.namespaces |= map(select(.type != "mount"))'
+	set_cmd 'readlink /proc/self/ns/mnt; exec sleep 1000'
+	local before
+	before=$(grep -c . /proc/self/mountinfo)
+	create_ctr "$CID"
+	rt start "$CID"
+	wait_status "$CID" running
+	[ "$(readlink /proc/"$(ctr_pid "$CID")"/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ]
+	# its /proc and /dev are in our namespace, under the rootfs
+	grep -q " $BUNDLE/rootfs/proc " /proc/self/mountinfo
+	rt delete --force "$CID"
+	! grep -q " $BUNDLE/rootfs" /proc/self/mountinfo
+	[ "$(grep -c . /proc/self/mountinfo)" -eq "$before" ]
+}
+
+@test "mount namespace: without one, a rootfs that is itself a mount point is left mounted" {
+	if is_runc; then skip "runc 1.1.5 fails (and leaks mounts) without a mount namespace here"; fi
+	cfg '.linux.namespaces |= map(select(.type != "mount"))'
+	set_cmd 'true'
+	mount --bind "$BUNDLE/rootfs" "$BUNDLE/rootfs"
+	on_teardown "umount -l '$BUNDLE/rootfs' 2>/dev/null"
+	run rt run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	# our own bind is still there, exactly once
+	[ "$(grep -c " $BUNDLE/rootfs " /proc/self/mountinfo)" -eq 1 ]
+	umount "$BUNDLE/rootfs"
+}
