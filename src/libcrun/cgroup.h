@@ -12,6 +12,7 @@
 #define LCR_CGROUP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -24,6 +25,8 @@ enum lcr_cgroup_kind
 };
 
 struct lcr_cgroup;
+struct lcr_cgroup_stats;
+struct lcr_cgroup_oom_watch;
 
 struct lcr_cgroup_ops
 {
@@ -36,6 +39,15 @@ struct lcr_cgroup_ops
   /* the `cgroup` mount type at dest inside the rootfs (rootfd) */
   int (*mount) (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long flags, bool ro, bool cgroupns,
                 lcr_error_t *err);
+  /* Write linux.resources (already validated by lcr_cgroup_apply).  With
+     `update`, the container is running: memory.checkBeforeUpdate applies
+     and absent values keep their current setting. */
+  int (*apply) (struct lcr_cgroup *cg, struct lcr_spec_resources *res, bool update, lcr_error_t *err);
+  /* freeze / thaw, returning once the kernel reports the new state */
+  int (*freeze) (struct lcr_cgroup *cg, bool frozen, lcr_error_t *err);
+  int (*is_frozen) (struct lcr_cgroup *cg, bool *frozen);
+  int (*stats) (struct lcr_cgroup *cg, struct lcr_cgroup_stats *st, lcr_error_t *err);
+  int (*oom_watch) (struct lcr_cgroup *cg, struct lcr_cgroup_oom_watch *w, lcr_error_t *err);
 };
 
 struct lcr_cgroup
@@ -66,12 +78,116 @@ int lcr_cgroup_destroy (struct lcr_cgroup *cg, lcr_error_t *err);
 int lcr_cgroup_mount (struct lcr_cgroup *cg, int rootfd, const char *dest, unsigned long flags, bool ro, bool cgroupns,
                       lcr_error_t *err);
 
+/* ---- resources (cgroup-api.c, cgroup-v1-resources.c, cgroup-v2-resources.c) ----
+ *
+ * lcr_cgroup_apply validates `res` first (negative limits other than -1,
+ * swappiness > 100, blkio weights outside 10..1000, device types, unified
+ * keys…), then the backend writes; a cpuset outside the parent's is refused
+ * by the backend.  Every error names the JSON field:
+ *   ".linux.resources.memory.limit: write memory.limit_in_bytes (1024): Device or resource busy"
+ * Call it after lcr_cgroup_create and before lcr_cgroup_enter; for `update`
+ * with update = true.  On v2 (and for hugetlb on a hybrid host's unified
+ * hierarchy) it also enables the controllers in every ancestor's
+ * cgroup.subtree_control. */
+int lcr_cgroup_apply (struct lcr_cgroup *cg, struct lcr_spec_resources *res, bool update, lcr_error_t *err);
+int lcr_cgroup_validate_resources (const struct lcr_spec_resources *res, lcr_error_t *err);
+/* pause / resume (v1 freezer.state, v2 cgroup.freeze); returns once settled */
+int lcr_cgroup_freeze (struct lcr_cgroup *cg, bool frozen, lcr_error_t *err);
+/* false when there is no freezer, or on any read error */
+bool lcr_cgroup_is_frozen (struct lcr_cgroup *cg);
+
+/* What `runc events --stats` reports.  Times are nanoseconds; a limit of
+   UINT64_MAX is "max".  lcr_cgroup_stats_json renders runc's "data" object. */
+struct lcr_cgroup_mem_entry
+{
+  uint64_t limit, usage, max, failcnt;
+};
+struct lcr_cgroup_blkio_entry
+{
+  uint64_t major, minor;
+  char op[16]; /* "Read", "Write", "Sync", "Async", "Discard", "Total" */
+  uint64_t value;
+};
+struct lcr_cgroup_hugetlb_stats
+{
+  char page_size[16]; /* "2MB" */
+  uint64_t usage, max, failcnt;
+};
+struct lcr_cgroup_kv_u64
+{
+  char *key;
+  uint64_t value;
+};
+struct lcr_cgroup_stats
+{
+  struct
+  {
+    uint64_t total, user, kernel;
+    uint64_t *percpu, *percpu_user, *percpu_kernel;
+    size_t percpu_len, percpu_user_len, percpu_kernel_len;
+    uint64_t periods, throttled_periods, throttled_time;
+  } cpu;
+  struct
+  {
+    uint64_t cache;
+    struct lcr_cgroup_mem_entry usage, swap, kernel, kernel_tcp;
+    bool has_swap, has_kernel, has_kernel_tcp;
+    struct lcr_cgroup_kv_u64 *raw; /* memory.stat */
+    size_t raw_len;
+    uint64_t oom_kill; /* v1: oom_control oom_kill; v2: memory.events oom_kill */
+  } memory;
+  struct
+  {
+    uint64_t current, limit; /* limit 0: max */
+  } pids;
+  struct
+  {
+    struct lcr_cgroup_blkio_entry *io_service_bytes_recursive, *io_serviced_recursive;
+    size_t io_service_bytes_recursive_len, io_serviced_recursive_len;
+  } blkio;
+  struct lcr_cgroup_hugetlb_stats *hugetlb;
+  size_t hugetlb_len;
+};
+/* Fills *st (zeroed first); a controller that is not there leaves zeros. */
+int lcr_cgroup_stats (struct lcr_cgroup *cg, struct lcr_cgroup_stats *st, lcr_error_t *err);
+void lcr_cgroup_stats_free (struct lcr_cgroup_stats *st);
+/* malloc'd JSON: {"cpu":{…},"memory":{…},"pids":{…},"blkio":{…},"hugetlb":{…}} */
+char *lcr_cgroup_stats_json (const struct lcr_cgroup_stats *st);
+
+/* OOM notification.  lcr_cgroup_oom_watch gives an fd to poll (v1: an eventfd
+   registered on memory.oom_control through cgroup.event_control; v2: inotify
+   on memory.events); when it is readable, lcr_cgroup_oom_read drains it and
+   says how many OOM events happened since the last call.  It returns 1 when
+   the cgroup is gone (stop watching), 0 otherwise, -1 on error. */
+struct lcr_cgroup_oom_watch
+{
+  int fd;
+  int kind;          /* enum lcr_cgroup_kind of the watched file */
+  char *events_path; /* v1: memory.oom_control; v2: memory.events */
+  uint64_t last;     /* v2: oom_kill count already reported */
+};
+int lcr_cgroup_oom_watch (struct lcr_cgroup *cg, struct lcr_cgroup_oom_watch *w, lcr_error_t *err);
+int lcr_cgroup_oom_read (struct lcr_cgroup_oom_watch *w, uint64_t *count, lcr_error_t *err);
+void lcr_cgroup_oom_unwatch (struct lcr_cgroup_oom_watch *w);
+
 /* shared helpers for the backends */
 int lcr_cgroup_read_pids (const char *procs_file, pid_t **pids, size_t *n, lcr_error_t *err);
 int lcr_cgroup_write (const char *dir, const char *file, const char *value, lcr_error_t *err);
 int lcr_cgroup_rmdir (const char *dir, lcr_error_t *err);
 
 extern const struct lcr_cgroup_ops lcr_cgroup_v1_ops, lcr_cgroup_v2_ops;
+
+/* the backends' resource ops (cgroup-v1-resources.c, cgroup-v2-resources.c) */
+int lcr_cgroup_v1_apply (struct lcr_cgroup *cg, struct lcr_spec_resources *res, bool update, lcr_error_t *err);
+int lcr_cgroup_v1_freeze (struct lcr_cgroup *cg, bool frozen, lcr_error_t *err);
+int lcr_cgroup_v1_is_frozen (struct lcr_cgroup *cg, bool *frozen);
+int lcr_cgroup_v1_stats (struct lcr_cgroup *cg, struct lcr_cgroup_stats *st, lcr_error_t *err);
+int lcr_cgroup_v1_oom_watch (struct lcr_cgroup *cg, struct lcr_cgroup_oom_watch *w, lcr_error_t *err);
+int lcr_cgroup_v2_apply (struct lcr_cgroup *cg, struct lcr_spec_resources *res, bool update, lcr_error_t *err);
+int lcr_cgroup_v2_freeze (struct lcr_cgroup *cg, bool frozen, lcr_error_t *err);
+int lcr_cgroup_v2_is_frozen (struct lcr_cgroup *cg, bool *frozen);
+int lcr_cgroup_v2_stats (struct lcr_cgroup *cg, struct lcr_cgroup_stats *st, lcr_error_t *err);
+int lcr_cgroup_v2_oom_watch (struct lcr_cgroup *cg, struct lcr_cgroup_oom_watch *w, lcr_error_t *err);
 
 static inline void
 cleanup_cgroup_fn (struct lcr_cgroup **cg)
