@@ -225,4 +225,9 @@ const struct lcr_cgroup_ops lcr_cgroup_v1_ops = {
     .kill = v1_kill,
     .destroy = v1_destroy,
     .mount = v1_mount,
+    .apply = lcr_cgroup_v1_apply,
+    .freeze = lcr_cgroup_v1_freeze,
+    .is_frozen = lcr_cgroup_v1_is_frozen,
+    .stats = lcr_cgroup_v1_stats,
+    .oom_watch = lcr_cgroup_v1_oom_watch,
 };

@@ -97,4 +97,9 @@ const struct lcr_cgroup_ops lcr_cgroup_v2_ops = {
     .kill = v2_kill,
     .destroy = v2_destroy,
     .mount = v2_mount,
+    .apply = lcr_cgroup_v2_apply,
+    .freeze = lcr_cgroup_v2_freeze,
+    .is_frozen = lcr_cgroup_v2_is_frozen,
+    .stats = lcr_cgroup_v2_stats,
+    .oom_watch = lcr_cgroup_v2_oom_watch,
 };

@@ -102,6 +102,16 @@ write_pid_file (const char *path, pid_t pid, lcr_error_t *err)
   return 0;
 }
 
+/* created / running / stopped from the process, paused from the freezer. */
+static int
+status_of (struct lcr_context *ctx, int dirfd, struct lcr_state *st)
+{
+  int status = lcr_state_status (dirfd, st);
+  if (status == LCR_STATUS_RUNNING && st->cgroup_path && lcr_cgroup_path_frozen (cgroup_root (ctx), st->cgroup_path))
+    return LCR_STATUS_PAUSED;
+  return status;
+}
+
 /* What a create leaves to the caller (run keeps going with it). */
 struct created
 {
@@ -314,6 +324,12 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       if (lcr_cgroup_new (cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err) < 0
           || lcr_cgroup_create (c.cgroup, err) < 0)
         break;
+      if (spec->linux_ && spec->linux_->resources
+          && lcr_cgroup_apply (c.cgroup, spec->linux_->resources, false, err) < 0)
+        {
+          lcr_error_wrap (err, "config.json");
+          break;
+        }
       s.cgroup = c.cgroup;
       if (s.needs_intermediate || parent_waits)
         prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
@@ -624,7 +640,7 @@ lcr_container_state (struct lcr_context *ctx, const char *id, char **json, lcr_e
   cleanup_state struct lcr_state *st = NULL;
   if (lcr_state_read (dirfd, &st, err) < 0)
     return -1;
-  *json = lcr_state_to_json (st, lcr_state_status (dirfd, st), true);
+  *json = lcr_state_to_json (st, status_of (ctx, dirfd, st), true);
   return 0;
 }
 
@@ -689,7 +705,12 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
         {
           cleanup_cgroup struct lcr_cgroup *cg = NULL;
           if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, NULL) == 0)
-            lcr_cgroup_kill (cg, SIGKILL, NULL);
+            {
+              lcr_cgroup_kill (cg, SIGKILL, NULL);
+              /* a frozen (v1) task only dies once thawed */
+              if (lcr_cgroup_path_frozen (cgroup_root (ctx), st->cgroup_path))
+                lcr_cgroup_freeze (cg, false, NULL);
+            }
         }
       if (!wait_exit (st->pid, st->start_time, 10000))
         return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM, "delete `%s`: the container's init did not die", id);
@@ -721,7 +742,7 @@ lcr_container_list (struct lcr_context *ctx, struct lcr_container_info **out, si
       ids[i] = NULL;
       if (dirfd >= 0 && lcr_state_read (dirfd, &st, NULL) == 0)
         {
-          info->status = lcr_state_status (dirfd, st);
+          info->status = status_of (ctx, dirfd, st);
           info->pid = info->status == LCR_STATUS_STOPPED ? 0 : st->pid;
           info->bundle = steal_pointer (&st->bundle);
           info->rootfs = steal_pointer (&st->rootfs);

@@ -76,6 +76,25 @@ struct lcr_exec_opts
 int lcr_container_exec (struct lcr_context *ctx, const char *id, const struct lcr_exec_opts *opts, int *exit_status,
                         lcr_error_t *err);
 
+/* Freeze / thaw every process of the container (its cgroup's freezer). */
+int lcr_container_pause (struct lcr_context *ctx, const char *id, lcr_error_t *err);
+int lcr_container_resume (struct lcr_context *ctx, const char *id, lcr_error_t *err);
+
+/* Change a created or running container's resources (update=true writers:
+   memory.checkBeforeUpdate applies). */
+int lcr_container_update (struct lcr_context *ctx, const char *id, struct lcr_spec_resources *res, lcr_error_t *err);
+
+/* `events`: one {"type":"stats","id":…,"data":{…}} line (stats_once), or
+   stats every interval_ms and {"type":"oom","id":…} as OOM kills happen,
+   until the container stops.  cb gets each JSON line; a non-zero return
+   stops. */
+typedef int (*lcr_event_cb) (const char *json_line, void *data);
+int lcr_container_events (struct lcr_context *ctx, const char *id, bool stats_once, int interval_ms, lcr_event_cb cb,
+                          void *data, lcr_error_t *err);
+
+/* Is the cgroup at path (under root) frozen?  Two reads, no scan. */
+bool lcr_cgroup_path_frozen (const char *root, const char *path);
+
 /* The pids in a container's cgroup (malloc'd). */
 int lcr_container_pids (struct lcr_context *ctx, const char *id, pid_t **pids, size_t *n, lcr_error_t *err);
 

@@ -196,9 +196,7 @@ process_main (struct exec_child *c)
   lcr_error_t err = NULL;
   cleanup_free char *exe = NULL;
   struct lcr_sync_msg msg;
-  sigset_t all;
-  sigfillset (&all);
-  sigprocmask (SIG_UNBLOCK, &all, NULL);
+  lcr_reset_signals ();
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see lcr_init_main */
 
   if (lcr_sync_recv (c->sync_fd, &msg) <= 0 || msg.type != SYNC_GO)
@@ -379,6 +377,9 @@ lcr_container_exec (struct lcr_context *ctx, const char *id, const struct lcr_ex
     if (dirfd < 0 || lcr_state_read (dirfd, &st, err) < 0)
       return -1;
     int status = lcr_state_status (dirfd, st);
+    if (status == LCR_STATUS_RUNNING && st->cgroup_path
+        && lcr_cgroup_path_frozen (ctx->cgroup_root ? ctx->cgroup_root : "/sys/fs/cgroup", st->cgroup_path))
+      status = LCR_STATUS_PAUSED;
     if (status != LCR_STATUS_CREATED && status != LCR_STATUS_RUNNING)
       return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot exec in container `%s`: it is %s", id,
                              lcr_status_name (status));

@@ -177,15 +177,7 @@ child (const char *path, char *const *argv, char *const *envp, int in_r, int out
 
   setpgid (0, 0);
 
-  struct sigaction sa;
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < _NSIG; sig++)
-    if (sig != SIGKILL && sig != SIGSTOP)
-      sigaction (sig, &sa, NULL); /* glibc's internal signals fail: fine */
-  sigset_t none;
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
+  lcr_reset_signals ();
 
   execve (path, argv, envp);
   child_fail (exec_w);

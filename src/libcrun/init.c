@@ -270,7 +270,6 @@ lcr_init_main (struct lcr_start *s)
 {
   lcr_error_t err = NULL;
   cleanup_free char *exe = NULL;
-  sigset_t all;
   bool ready = false;
 
   /* the runtime blocks signals to forward them; the container must not
@@ -282,8 +281,7 @@ lcr_init_main (struct lcr_start *s)
      its processes out of our /proc/PID/{exe,fd,mem} (CVE-2019-5736).
      execve makes the program dumpable again. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  sigfillset (&all);
-  sigprocmask (SIG_UNBLOCK, &all, NULL);
+  lcr_reset_signals ();
   /* if the runtime dies before we are ready, so do we (not through an
      intermediate: it exits on purpose) */
   if (!s->needs_intermediate)

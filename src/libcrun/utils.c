@@ -3,6 +3,7 @@
 #include "utils.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -271,4 +272,25 @@ lcr_close_fds_from (int from)
       close ((int)fd);
     }
   return 0;
+}
+
+void
+lcr_reset_signals (void)
+{
+  /* Through the raw syscall: glibc's sigaction refuses its own internal
+     signals (32, 33), which a caller such as make may have left ignored,
+     and an ignored signal survives execve. */
+  struct
+  {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    unsigned long mask;
+  } dfl = {0};
+  for (int sig = 1; sig < 65; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      syscall (SYS_rt_sigaction, sig, &dfl, NULL, sizeof dfl.mask);
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
 }

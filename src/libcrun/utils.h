@@ -106,6 +106,10 @@ unsigned long long lcr_proc_start_time (pid_t pid, char *state);
 /* RFC 3339 time with nanoseconds, UTC ("2026-11-29T16:18:27.123456789Z"). */
 void lcr_rfc3339_now (char *buf, size_t len);
 
+/* Every signal back to its default action and unblocked, as a program
+   about to be exec'd into a container or hook should start. */
+void lcr_reset_signals (void);
+
 /* Close every fd >= `from` except those listed (close_range where it can). */
 int lcr_close_fds_from (int from);
 

@@ -24,13 +24,23 @@ verb_state (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
   return 0;
 }
 
+/* Owners are nearly always the same one or two users: remember the last
+   answer rather than reading /etc/passwd for every container. */
 static const char *
 owner_name (uid_t uid, char *buf, size_t len)
 {
-  struct passwd *pw = getpwuid (uid);
-  if (pw)
-    return pw->pw_name;
-  snprintf (buf, len, "#%u", uid);
+  static uid_t last_uid = (uid_t)-1;
+  static char last_name[64];
+  if (uid != last_uid)
+    {
+      struct passwd *pw = getpwuid (uid);
+      if (pw)
+        snprintf (last_name, sizeof last_name, "%s", pw->pw_name);
+      else
+        snprintf (last_name, sizeof last_name, "#%u", uid);
+      last_uid = uid;
+    }
+  snprintf (buf, len, "%s", last_name);
   return buf;
 }
 
@@ -43,7 +53,7 @@ print_json_list (struct lcr_container_info *c, size_t n)
       cleanup_free char *id = lcr_json_escape (c[i].id);
       cleanup_free char *bundle = lcr_json_escape (c[i].bundle ? c[i].bundle : "");
       cleanup_free char *rootfs = lcr_json_escape (c[i].rootfs ? c[i].rootfs : "");
-      char obuf[32];
+      char obuf[64];
       cleanup_free char *owner = lcr_json_escape (owner_name (c[i].owner, obuf, sizeof obuf));
       printf ("%s{\"ociVersion\":\"1.0.2\",\"id\":\"%s\",\"pid\":%d,\"status\":\"%s\",\"bundle\":\"%s\","
               "\"rootfs\":\"%s\",\"created\":\"%s\",\"owner\":\"%s\"",
@@ -70,7 +80,7 @@ print_table (struct lcr_container_info *c, size_t n)
 {
   /* columns as wide as their widest cell, like runc's tabwriter */
   int w_id = 2, w_pid = 3, w_status = 6, w_bundle = 6, w_created = 7;
-  char pid[32], obuf[32];
+  char pid[32], obuf[64];
   for (size_t i = 0; i < n; i++)
     {
       int l;

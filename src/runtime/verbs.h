@@ -24,6 +24,10 @@ int verb_kill (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
 int verb_delete (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 int verb_exec (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 int verb_ps (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
+int verb_pause (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
+int verb_resume (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
+int verb_update (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
+int verb_events (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 int verb_spec (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 int verb_features (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 

@@ -151,3 +151,11 @@ load helpers
 	[ "$status" -ne 0 ]
 	[ -z "$(rt list -q)" ]
 }
+
+@test "run: signals ignored by the runtime's caller are not ignored in the container" {
+	cfg '.process.args = ["grep", "^SigIgn", "/proc/self/status"]'
+	# a caller that ignores INT and QUIT, as a background job of a script does
+	run bash -c 'trap "" INT QUIT; exec "$@"' _ "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "SigIgn:	0000000000000000" ]
+}
