@@ -469,16 +469,8 @@ main (int argc, char **argv)
       return EXIT_SUCCESS;
     }
   shim_msg_init (s->o.log_level, s->o.syslog, s->o.cid);
-  /* Parse again now that the level is known, so ignored options are reported at debug level. */
-  if (s->o.log_level)
-    {
-      struct shim_opts again;
-      shim_opts_parse (&again, argc, argv, &err);
-      free (again.exit_args.v);
-      free (again.runtime_args.v);
-      free (again.runtime_opts.v);
-      free (again.log_paths.v);
-    }
+  for (size_t i = 0; i < s->o.ignored.n; i++)
+    shim_debug ("%s", s->o.ignored.v[i]);
 
   s->sync_fd = env_fd (s, "_OCI_SYNCPIPE");
   s->start_fd = env_fd (s, "_OCI_STARTPIPE");

@@ -6,7 +6,9 @@
  * option takes that word as its value: a positional argument means nothing to conmon anyway.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +131,19 @@ strv_push (struct shim_strv *v, const char *s)
   v->v[v->n] = NULL;
 }
 
+/* Keep a message about what was ignored: it is logged once --log-level is known. */
+static void __attribute__ ((format (printf, 2, 3))) note (struct shim_opts *o, const char *fmt, ...)
+{
+  char *msg;
+  va_list ap;
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end (ap);
+  if (msg)
+    strv_push (&o->ignored, msg);
+}
+
 /* Store one option.  `value` is NULL for a flag given without "=value". */
 static int
 apply (struct shim_opts *o, const struct optdef *d, const char *shown, const char *value, lcr_error_t *err)
@@ -175,7 +190,7 @@ apply (struct shim_opts *o, const struct optdef *d, const char *shown, const cha
       }
     case K_IGNORE:
     case K_IGNORE_V:
-      shim_debug ("ignoring option %s%s%s: no effect in berth-shim", shown, value ? " " : "", value ? value : "");
+      note (o, "ignoring option %s%s%s: no effect in berth-shim", shown, value ? " " : "", value ? value : "");
       return 0;
     }
   return 0;
@@ -197,7 +212,7 @@ parse_long_opt (struct shim_opts *o, int argc, char **argv, int *i, lcr_error_t 
       /* Unknown: a following word that is not an option is its value. */
       if (value == NULL && *i + 1 < argc && argv[*i + 1][0] != '-')
         value = argv[++*i];
-      shim_debug ("ignoring unknown option %s%s%s", shown, value ? " " : "", value ? value : "");
+      note (o, "ignoring unknown option %s%s%s", shown, value ? " " : "", value ? value : "");
       return 0;
     }
   if (d->kind == K_API && value == NULL && *i + 1 < argc && all_digits (argv[*i + 1]))
@@ -220,7 +235,7 @@ parse_short_opts (struct shim_opts *o, int argc, char **argv, int *i, lcr_error_
       char shown[3] = {'-', *p, '\0'};
       if (d == NULL)
         {
-          shim_debug ("ignoring unknown option -%c", *p);
+          note (o, "ignoring unknown option -%c", *p);
           continue;
         }
       if (!takes_value (d))
@@ -259,7 +274,7 @@ shim_opts_parse (struct shim_opts *o, int argc, char **argv, lcr_error_t *err)
       if (strcmp (a, "--") == 0)
         {
           for (i++; i < argc; i++)
-            shim_debug ("ignoring argument `%s`", argv[i]);
+            note (o, "ignoring argument `%s`", argv[i]);
           break;
         }
       if (a[0] == '-' && a[1] == '-')
@@ -267,7 +282,7 @@ shim_opts_parse (struct shim_opts *o, int argc, char **argv, lcr_error_t *err)
       else if (a[0] == '-' && a[1] != '\0')
         r = parse_short_opts (o, argc, argv, &i, err);
       else
-        shim_debug ("ignoring argument `%s`", a);
+        note (o, "ignoring argument `%s`", a);
       if (r < 0)
         return -1;
     }

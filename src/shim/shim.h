@@ -85,6 +85,7 @@ struct shim_opts
   bool exec, exec_attach, sync, syslog, full_attach;
   bool log_rotate, no_sync_log, replace_listen_pid;
   bool version, help;
+  struct shim_strv ignored; /* messages about ignored options, for the debug log */
 };
 
 /* Parse argv.  Returns 0, or -1 with *err set (an option missing its value, a bad number). */
