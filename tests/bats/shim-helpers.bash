@@ -55,13 +55,12 @@ import os
 os.rename(out + ".tmp", out)
 EOF
 	# Can RUNTIME run a container on this host at all?  (crun 1.8 refuses hybrid cgroup hosts.)
-	local id=shimprobe$$$RANDOM out
-	if ! out=$( (_exec_clean timeout -k 5 30 "$RUNTIME" --root "$BATS_FILE_TMPDIR/probe" create \
-		--bundle "$PROTO_BUNDLE" "$id") </dev/null 2>&1); then
-		SHIM_NO_RUNTIME="$RUNTIME_KIND cannot create a container here: $out"
-	fi
-	(_exec_clean timeout -k 5 30 "$RUNTIME" --root "$BATS_FILE_TMPDIR/probe" delete --force "$id") \
-		</dev/null >/dev/null 2>&1 || true
+	# Output to a file, not a pipe: the created container holds the runtime's stdio.
+	local id=shimprobe$$$RANDOM rc=0 probe=$BATS_FILE_TMPDIR/probe
+	(_exec_clean timeout -k 5 30 "$RUNTIME" --root "$probe" create --bundle "$PROTO_BUNDLE" "$id") \
+		</dev/null >"$probe.out" 2>&1 || rc=$?
+	((rc == 0)) || SHIM_NO_RUNTIME="$RUNTIME_KIND cannot create a container here: $(cat "$probe.out")"
+	(_exec_clean timeout -k 5 30 "$RUNTIME" --root "$probe" delete --force "$id") </dev/null >/dev/null 2>&1 || true
 	export SHIM ATTACH_PY SHIM_NO_RUNTIME
 }
 

@@ -113,6 +113,13 @@ pm_in() {
 	[ "$output" = $'line1\nline2\neof' ]
 }
 
+@test "podman: run with --log-driver passthrough hands the container our stdio" {
+	run pm run --rm --name "$C" --log-driver passthrough "$IMG" sh -c 'echo direct-out; echo direct-err >&2; exit 2'
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[[ $output == *direct-out* && $output == *direct-err* ]]
+}
+
 @test "podman: run -t gives the container a terminal" {
 	run pm run -t --rm --name "$C" "$IMG" sh -c 'tty; [ -t 0 ] && [ -t 1 ] && echo both-ttys'
 	echo "$output"

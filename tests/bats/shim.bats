@@ -83,6 +83,8 @@ load shim-helpers
 	is_shim "$mon"
 	[ "$(awk '{print $4}' "/proc/$pid/stat")" = "$mon" ]
 	[ "$(ps -o sid= -p "$mon" | tr -d ' ')" = "$mon" ]
+	# the runtime has been reaped: the container is the monitor's only child
+	[ "$(ps -o pid= --ppid "$mon" | tr -d ' ')" = "$pid" ]
 	[ -S "$BUNDLE/attach" ] && [ -p "$BUNDLE/ctl" ] && [ -p "$BUNDLE/winsz" ]
 	[ "$(readlink "$T/sockets/$CID")" = "$BUNDLE" ]
 
@@ -382,6 +384,23 @@ exec_spec() {
 	run wait_attach "$T/att"
 	echo "$output"
 	[[ $output == *"stdout=b'exec got hi\\n'"* ]]
+}
+
+@test "shim: exec with --timeout kills the process and says so on the sync pipe" {
+	set_cmd 'sleep 100'
+	shim_start
+	sync_data >/dev/null
+	rt start "$CID"
+	mkdir "$T/exec"
+	exec_spec "$T/exec/process.json" 'sleep 100'
+	shim_start -e -T 1 --exec-process-spec "$T/exec/process.json" -p "$T/exec/pid" -b "$T/exec" \
+		-l "$T/exec/log" --exit-dir "$T/exec" -u "$CID-exec"
+	epid=$(sync_data 1)
+	[ "$epid" -gt 0 ]
+	[ "$(sync_data 2)" = -1 ]
+	[ "$(sync_message 2)" = "command timed out" ]
+	wait_gone "$epid"
+	[ "$(ctr_status "$CID")" = running ]
 }
 
 @test "shim: exec of a missing command reports -1 and the runtime's message" {
