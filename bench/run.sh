@@ -87,7 +87,10 @@ if [ "${1:-}" != --inner ] && [ "${1:-}" != --cleanup ]; then
 	mkdir -p "$W/bin" && cp "$BERTH" "$W/bin/berth" && BERTH_SRC=$BERTH && BERTH=$W/bin/berth || exit 1
 	export BERTH BERTH_SRC
 	"$HERE/../tests/make-bundle.sh" "$W/true" /bin/true >/dev/null &&
-		"$HERE/../tests/make-bundle.sh" "$W/sleep" sleep 1000 >/dev/null ||
+		"$HERE/../tests/make-bundle.sh" "$W/sleep" sleep 1000 >/dev/null &&
+		"$HERE/../tests/make-bundle.sh" "$W/sec" /bin/true >/dev/null &&
+		jq --slurpfile p "$HERE/../tests/unit/fixtures/seccomp-docker-default.json" '.linux.seccomp = $p[0]' \
+			"$W/sec/config.json" >"$W/sec/config.json.new" && mv "$W/sec/config.json.new" "$W/sec/config.json" ||
 		{ echo "bench: cannot make the bundles" >&2; exit 1; }
 	: >"$W/.started"
 	unshare -m --propagation private bash "$HERE/run.sh" --inner
@@ -145,7 +148,7 @@ FLOOR=(unshare --fork --pid --mount --uts --ipc --net chroot "$W/true/rootfs" /b
 log "bench: runtimes: $AVAIL; $(for rt in $AVAIL; do printf '%s=%s ' "$rt" "${RTBIN[$rt]}"; done)"
 [ -n "$AVAIL" ] || exit 1
 for rt in $RUNTIMES; do
-	case " $AVAIL " in *" $rt "*) ;; *) for row in run cpu rss lc exec; do : >"$W/data/$row.$rt.na"; done ;; esac
+	case " $AVAIL " in *" $rt "*) ;; *) for row in run runsec cpu rss lc exec; do : >"$W/data/$row.$rt.na"; done ;; esac
 done
 
 # ---------------------------------------------------------------- run /bin/true
@@ -158,6 +161,17 @@ for ((i = 1; i <= N_RUN; i++)); do
 			timed "${RTBIN[$rt]}" --root "$W/root/$rt" run -b "$W/true" "$TAG-$rt-r$i"
 		fi
 		if [ "$T_RC" = 0 ]; then rec run "$rt" "$T_WALL"; rec cpu "$rt" "$T_CPU"; else fail run "$rt"; fi
+	done
+done
+
+# ---------------------------------------------------------------- run with seccomp
+# docker's default profile (three x86 architectures): what a docker or
+# podman container pays for its filter on every start
+log "bench: run /bin/true with docker's seccomp profile x $N_RUN"
+for ((i = 1; i <= N_RUN; i++)); do
+	for rt in $(rotate "$i" $AVAIL); do
+		timed "${RTBIN[$rt]}" --root "$W/root/$rt" run -b "$W/sec" "$TAG-$rt-s$i"
+		if [ "$T_RC" = 0 ]; then rec runsec "$rt" "$T_WALL"; else fail runsec "$rt"; fi
 	done
 done
 
@@ -292,6 +306,7 @@ row() { # LABEL DATAROW SCALE [max] [with-floor]
 	row "run /bin/true (x$N_RUN)" run 1000 "" f
 	row "  CPU user+sys per run (ms, 1 ms steps)" cpu 1 "" f
 	row "  peak RSS of run (KiB, max of $N_RSS)" rss 1 max f
+	row "run /bin/true, docker's seccomp profile (x$N_RUN)" runsec 1000
 	row "create+start+wait+delete (x$N_LC)" lc 1000
 	row "exec /bin/true (x$N_EXEC)" exec 1000
 	for n in $SIZES; do
@@ -311,6 +326,7 @@ row() { # LABEL DATAROW SCALE [max] [with-floor]
 	for pair in berth runc; do
 		line="$line  $pair/crun:"
 		line="$line run $(ratio "$(median run $pair 1)" "$(median run crun 1)")"
+		line="$line run+seccomp $(ratio "$(median runsec $pair 1)" "$(median runsec crun 1)")"
 		line="$line lifecycle $(ratio "$(median lc $pair 1)" "$(median lc crun 1)")"
 		line="$line exec $(ratio "$(median exec $pair 1)" "$(median exec crun 1)")"
 		line="$line rss $(ratio "$(maxv rss $pair)" "$(maxv rss crun)")"
