@@ -22,6 +22,7 @@
 # its own), then whatever shim is still alive, by the pid it wrote, then runs berth_teardown.
 
 SHIM=${SHIM:-$BATS_TEST_DIRNAME/../../berth-shim}
+# SHIM=/usr/bin/conmon runs the same tests over conmon, to check them.
 
 shim_setup_file() {
 	berth_setup_file
@@ -61,8 +62,14 @@ EOF
 		</dev/null >"$probe.out" 2>&1 || rc=$?
 	((rc == 0)) || SHIM_NO_RUNTIME="$RUNTIME_KIND cannot create a container here: $(cat "$probe.out")"
 	(_exec_clean timeout -k 5 30 "$RUNTIME" --root "$probe" delete --force "$id") </dev/null >/dev/null 2>&1 || true
-	export SHIM ATTACH_PY SHIM_NO_RUNTIME
+	SHIM_KIND=conmon
+	"$SHIM" --version 2>/dev/null | grep -q berth-shim && SHIM_KIND=berth-shim
+	export SHIM ATTACH_PY SHIM_NO_RUNTIME SHIM_KIND
 }
+
+# is_berth_shim: SHIM is ours, not conmon (SHIM=/usr/bin/conmon checks the tests themselves;
+# what only berth-shim promises sits behind this).
+is_berth_shim() { [[ $SHIM_KIND == berth-shim ]]; }
 
 # need_runtime: skip the test when RUNTIME cannot run containers on this host.
 need_runtime() {

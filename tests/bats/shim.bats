@@ -24,6 +24,7 @@ load shim-helpers
 @test "shim: bad command lines fail before anything starts" {
 	run "$SHIM" --cid
 	[ "$status" -eq 1 ]
+	is_berth_shim || skip "the messages below are berth-shim's"
 	[[ $output == *"--cid requires a value"* ]]
 	run "$SHIM" -u x -r "$RUNTIME"
 	[ "$status" -eq 1 ]
@@ -54,6 +55,7 @@ load shim-helpers
 }
 
 @test "shim: unknown flags are ignored (with a debug message); --opt=value and short forms work" {
+	is_berth_shim || skip "conmon rejects unknown flags"
 	set_cmd 'echo ok'
 	shim_start --log-level=debug --no-such-flag some-value --another=1 -Z --log-label a=b \
 		--sdnotify-socket /nonexistent --log-size-max=100000 -T0
@@ -92,7 +94,10 @@ load shim-helpers
 	[ "$(wait_exit_file)" = 3 ]
 	[ "$(cat "$T/persist/exit")" = 3 ]
 	wait_gone "$mon"
-	[ ! -e "$T/sockets/$CID" ]
+	if is_berth_shim; then
+		# (conmon 2.1.6 leaves the link behind)
+		[ ! -e "$T/sockets/$CID" ]
+	fi
 
 	run cat "$T/ctr.log"
 	echo "$output"
@@ -153,12 +158,15 @@ load shim-helpers
 		KEEP_FDS=9
 		_exec_clean "$SHIM" --api-version 1 -c "$CID" -u "$CID" -r "$RUNTIME" --runtime-arg --root \
 			--runtime-arg "$ROOT" -b "$BUNDLE" -p "$T/pid" -l "$T/ctr.log" --exit-dir "$T/exits" \
-			--conmon-pidfile "$T/shim.1.pid" --sync
+			--socket-dir-path "$T/sockets" --conmon-pidfile "$T/shim.1.pid" --sync
 	) 9>"$SYNC" </dev/null >"$T/out" 2>&1 &
 	job=$!
 	[ "$(sync_data)" -gt 0 ]
-	# no fork: the pid file names the process we started (a subshell that exec'd the shim)
-	[ "$(cat "$T/shim.1.pid")" = "$job" ]
+	# no fork: the pid file names the process we started (a subshell that exec'd the shim);
+	# conmon writes --conmon-pidfile only when it forks
+	if is_berth_shim; then
+		[ "$(cat "$T/shim.1.pid")" = "$job" ]
+	fi
 	rt start "$CID"
 	rc=0
 	wait "$job" || rc=$?
@@ -439,7 +447,10 @@ exec_spec() {
 	[ "$status" != 99 ] || skip "$RUNTIME_KIND does not apply .linux.resources.memory here"
 	[ "$status" = 137 ]
 	[ -e "$T/persist/oom" ]
-	[ -e "$BUNDLE/oom" ]
+	if is_berth_shim; then
+		# (as newer conmons do; 2.1.6 writes only the persist dir's)
+		[ -e "$BUNDLE/oom" ]
+	fi
 }
 
 @test "shim: a container that exits normally leaves no 'oom' file" {
