@@ -394,6 +394,23 @@ exec_spec() {
 	[[ $output == *"stdout=b'exec got hi\\n'"* ]]
 }
 
+@test "shim: exec -t gets its own pty through the console socket" {
+	set_cmd 'sleep 100'
+	shim_start
+	sync_data >/dev/null
+	rt start "$CID"
+	mkdir "$T/exec"
+	exec_spec "$T/exec/process.json" 'tty; stty size; exit 6'
+	jq '.terminal = true' "$T/exec/process.json" >"$T/exec/p.json"
+	shim_start -e -t --exec-process-spec "$T/exec/p.json" -p "$T/exec/pid" -b "$T/exec" \
+		-l "$T/exec/log" --exit-dir "$T/exec" -u "$CID-exec"
+	[ "$(sync_data 1)" -gt 0 ]
+	[ "$(sync_data 2)" = 6 ]
+	run cat "$T/exec/log"
+	echo "$output"
+	[[ $output == *"stdout F /dev/pts/"* ]]
+}
+
 @test "shim: exec with --timeout kills the process and says so on the sync pipe" {
 	set_cmd 'sleep 100'
 	shim_start
