@@ -127,6 +127,32 @@ pm_in() {
 	[[ $output == */dev/pts/* && $output == *both-ttys* ]]
 }
 
+# in_pty INPUT CMD: run the shell command CMD on a fresh pty (script), typing INPUT after a second.
+in_pty() {
+	local input=$1 cmd=$2
+	(
+		sleep 1
+		printf '%s' "$input"
+		sleep 1
+	) | (_exec_clean timeout -k 5 60 script -qec "$cmd" /dev/null)
+}
+
+@test "podman: run -it and exec -it, typed into a terminal" {
+	command -v script >/dev/null || skip "no script(1)"
+	local p="podman --root $PD/root --runroot $PD/runroot --tmpdir $PD/tmp --storage-driver vfs"
+	p+=" --cgroup-manager cgroupfs --events-backend file --runtime $RUNTIME --conmon $PODMAN_CONMON"
+	run in_pty $'typed-in-run\n' "$p run -it --name $C $IMG sh -c 'read a; echo run-got \$a; exit 5'"
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[[ $output == *"run-got typed-in-run"* ]]
+	pm rm "$C" >/dev/null
+	pm run -d --name "$C" "$IMG" sleep 100 >/dev/null
+	run in_pty $'typed-in-exec\n' "$p exec -it $C sh -c 'read a; echo exec-got \$a; tty'"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"exec-got typed-in-exec"* && $output == */dev/pts/* ]]
+}
+
 @test "podman: run -d, logs, inspect; the monitor is ours and alive" {
 	run pm run -d --name "$C" "$IMG" sh -c 'echo out-line; echo err-line >&2; while :; do sleep 0.1; done'
 	[ "$status" -eq 0 ]
