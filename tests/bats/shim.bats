@@ -254,6 +254,22 @@ load shim-helpers
 	! grep -q after-reopen "$T/ctr.log.old"
 }
 
+@test "shim: --log-rotate keeps --log-max-files old logs instead of truncating" {
+	is_berth_shim || skip "conmon 2.1.6 has no --log-rotate"
+	set_cmd 'i=0; while [ $i -lt 100 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done'
+	shim_start --log-size-max 1000 --log-rotate --log-max-files 2
+	sync_data >/dev/null
+	rt start "$CID"
+	wait_exit_file
+	ls -l "$T"/ctr.log*
+	[ -e "$T/ctr.log.1" ] && [ -e "$T/ctr.log.2" ] && [ ! -e "$T/ctr.log.3" ]
+	for f in "$T"/ctr.log*; do (($(stat -c %s "$f") <= 1000)); done
+	grep -q line-99- "$T/ctr.log"
+	# oldest to newest, the lines follow on
+	run bash -c "cat $T/ctr.log.2 $T/ctr.log.1 $T/ctr.log | sed 's/.*line-\([0-9]*\)-.*/\1/'"
+	[ "$output" = "$(seq $((100 - ${#lines[@]})) 99)" ]
+}
+
 @test "shim: -l with a bare path is a k8s-file log; -l none logs nothing" {
 	set_cmd 'echo hi'
 	shim_start -l "$T/bare.log" -l none
