@@ -118,14 +118,7 @@ v1_kill (struct lcr_cgroup *cg, int signo, lcr_error_t *err)
       if (lcr_cgroup_write (dir, "cgroup.kill", "1", NULL) == 0)
         return 0;
     }
-  pid_t *pids = NULL;
-  size_t n = 0;
-  if (v1_pids (cg, &pids, &n, err) < 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    kill (pids[i], signo);
-  free (pids);
-  return 0;
+  return lcr_cgroup_signal_each (cg, signo, err);
 }
 
 static int

@@ -49,14 +49,7 @@ v2_kill (struct lcr_cgroup *cg, int signo, lcr_error_t *err)
   cleanup_free char *dir = dir_of (cg);
   if (signo == SIGKILL && lcr_cgroup_write (dir, "cgroup.kill", "1", NULL) == 0)
     return 0;
-  pid_t *pids = NULL;
-  size_t n = 0;
-  if (v2_pids (cg, &pids, &n, err) < 0)
-    return -1;
-  for (size_t i = 0; i < n; i++)
-    kill (pids[i], signo);
-  free (pids);
-  return 0;
+  return lcr_cgroup_signal_each (cg, signo, err);
 }
 
 static int

@@ -197,3 +197,16 @@ lcr_cgroup_rmdir (const char *dir, lcr_error_t *err)
       nanosleep (&ts, NULL);
     }
 }
+
+int
+lcr_cgroup_signal_each (struct lcr_cgroup *cg, int signo, lcr_error_t *err)
+{
+  pid_t *pids = NULL;
+  size_t n = 0;
+  if (cg->ops->pids (cg, &pids, &n, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    kill (pids[i], signo);
+  free (pids);
+  return 0;
+}

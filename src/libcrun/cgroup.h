@@ -171,6 +171,8 @@ int lcr_cgroup_oom_read (struct lcr_cgroup_oom_watch *w, uint64_t *count, lcr_er
 void lcr_cgroup_oom_unwatch (struct lcr_cgroup_oom_watch *w);
 
 /* shared helpers for the backends */
+/* Signal every process listed in the cgroup (where cgroup.kill can't serve). */
+int lcr_cgroup_signal_each (struct lcr_cgroup *cg, int signo, lcr_error_t *err);
 int lcr_cgroup_read_pids (const char *procs_file, pid_t **pids, size_t *n, lcr_error_t *err);
 int lcr_cgroup_write (const char *dir, const char *file, const char *value, lcr_error_t *err);
 int lcr_cgroup_rmdir (const char *dir, lcr_error_t *err);

@@ -102,6 +102,17 @@ write_pid_file (const char *path, pid_t pid, lcr_error_t *err)
   return 0;
 }
 
+/* Open and lock a container's state dir and read its state.json. */
+static int
+open_state (struct lcr_context *ctx, const char *id, bool exclusive, int *dirfd, struct lcr_state **st,
+            lcr_error_t *err)
+{
+  *dirfd = lcr_state_open (state_root (ctx), id, exclusive, err);
+  if (*dirfd < 0)
+    return -1;
+  return lcr_state_read (*dirfd, st, err);
+}
+
 /* created / running / stopped from the process, paused from the freezer. */
 static int
 status_of (struct lcr_context *ctx, int dirfd, struct lcr_state *st)
@@ -521,11 +532,9 @@ start_locked (int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
 int
 lcr_container_start (struct lcr_context *ctx, const char *id, lcr_error_t *err)
 {
-  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, err);
-  if (dirfd < 0)
-    return -1;
+  cleanup_close int dirfd = -1;
   cleanup_state struct lcr_state *st = NULL;
-  if (lcr_state_read (dirfd, &st, err) < 0)
+  if (open_state (ctx, id, true, &dirfd, &st, err) < 0)
     return -1;
   if (start_locked (dirfd, id, st, err) < 0)
     return -1;
@@ -634,11 +643,9 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
 int
 lcr_container_state (struct lcr_context *ctx, const char *id, char **json, lcr_error_t *err)
 {
-  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, false, err);
-  if (dirfd < 0)
-    return -1;
+  cleanup_close int dirfd = -1;
   cleanup_state struct lcr_state *st = NULL;
-  if (lcr_state_read (dirfd, &st, err) < 0)
+  if (open_state (ctx, id, false, &dirfd, &st, err) < 0)
     return -1;
   *json = lcr_state_to_json (st, status_of (ctx, dirfd, st), true);
   return 0;
@@ -647,11 +654,9 @@ lcr_container_state (struct lcr_context *ctx, const char *id, char **json, lcr_e
 int
 lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all, lcr_error_t *err)
 {
-  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, false, err);
-  if (dirfd < 0)
-    return -1;
+  cleanup_close int dirfd = -1;
   cleanup_state struct lcr_state *st = NULL;
-  if (lcr_state_read (dirfd, &st, err) < 0)
+  if (open_state (ctx, id, false, &dirfd, &st, err) < 0)
     return -1;
   int status = lcr_state_status (dirfd, st);
   if (status == LCR_STATUS_STOPPED)
@@ -787,11 +792,9 @@ lcr_container_info_free (struct lcr_container_info *infos, size_t n)
 int
 lcr_container_pids (struct lcr_context *ctx, const char *id, pid_t **pids, size_t *n, lcr_error_t *err)
 {
-  cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, false, err);
-  if (dirfd < 0)
-    return -1;
+  cleanup_close int dirfd = -1;
   cleanup_state struct lcr_state *st = NULL;
-  if (lcr_state_read (dirfd, &st, err) < 0)
+  if (open_state (ctx, id, false, &dirfd, &st, err) < 0)
     return -1;
   *pids = NULL;
   *n = 0;
