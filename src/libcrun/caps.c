@@ -113,3 +113,29 @@ lcr_change_user_and_caps (struct lcr_spec_process *p, bool in_userns, lcr_error_
     return lcr_error_sys (err, ".process.noNewPrivileges");
   return 0;
 }
+
+int
+lcr_caps_check_reachable (struct lcr_spec_process *p, lcr_error_t *err)
+{
+  /* A capability outside our own bounding set can never be granted: say so
+     while `create` can still report it, not after `start`. */
+  struct lcr_spec_capabilities *c = p->capabilities;
+  if (c == NULL)
+    return 0;
+  char **sets[] = {c->bounding, c->effective, c->permitted, c->inheritable, c->ambient};
+  static const char *const names[] = {"bounding", "effective", "permitted", "inheritable", "ambient"};
+  int last = cap_max_bits ();
+  for (size_t k = 0; k < 5; k++)
+    for (size_t i = 0; sets[k] && sets[k][i]; i++)
+      {
+        cap_value_t v;
+        if (cap_by_name (sets[k][i], &v) < 0 || v >= last)
+          continue; /* unknown names were refused by the parser; unknown to the kernel: skipped */
+        if (prctl (PR_CAPBSET_READ, v, 0, 0, 0) != 1)
+          return lcr_error_make (err, 0, LCR_ERR_INVALID,
+                                 ".process.capabilities.%s[%zu]: %s is not in the runtime's own bounding set, so "
+                                 "the container can't have it",
+                                 names[k], i, sets[k][i]);
+      }
+  return 0;
+}

@@ -245,6 +245,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
     return -1;
   if (check_spec_for_create (spec, err) < 0 || resolve_rootfs (bundle, spec, &rootfs, err) < 0)
     return -1;
+  if (lcr_caps_check_reachable (spec->process, err) < 0)
+    return lcr_error_wrap (err, "config.json");
   bool terminal = spec->process->terminal;
   if (opts->console_socket && !terminal)
     return lcr_error_invalid (err, "--console-socket needs .process.terminal set to true in config.json");

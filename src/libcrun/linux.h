@@ -200,5 +200,7 @@ int lcr_hooks_run (struct lcr_spec_hook *hooks, size_t n, const char *kind, cons
 /* caps.c: drop the bounding set, change user keeping capabilities, then set
    the other sets and no_new_privs. */
 int lcr_change_user_and_caps (struct lcr_spec_process *p, bool in_userns, lcr_error_t *err);
+/* Every capability asked for is one we can give (our bounding set has it). */
+int lcr_caps_check_reachable (struct lcr_spec_process *p, lcr_error_t *err);
 
 #endif

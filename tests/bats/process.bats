@@ -149,3 +149,19 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$(echo $output)" = "NoNewPrivs: 1" ]
 }
+
+@test "capabilities: one outside the runtime's bounding set fails create, naming it" {
+	# this host's bounding set lacks CAP_SYS_RESOURCE; elsewhere pick any the runtime lacks
+	local missing=""
+	for c in CAP_SYS_RESOURCE CAP_SYS_MODULE CAP_MAC_ADMIN; do
+		capsh --decode="$(awk '/^CapBnd/ {print $2}' /proc/self/status)" | grep -qi "${c,,}" || { missing=$c; break; }
+	done
+	[ -n "$missing" ] || skip "the runtime's bounding set has every capability tried"
+	cfg '.process.capabilities.bounding += [$c] | .process.capabilities.permitted += [$c]' --arg c "$missing"
+	run rt create --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	if is_berth; then
+		[[ $output == *".process.capabilities.bounding["*"$missing"* ]]
+	fi
+	[ -z "$(rt list -q)" ]
+}
