@@ -122,7 +122,11 @@ sync_message() { sed -n "${1:-1}p" "$SYNC" | jq -r '.message // empty'; }
 shim_pid() { cat "$T/shim.$SHIM_N.pid"; }
 
 # is_shim PID: PID is alive and is a berth-shim (a pid file must not make us kill a stranger).
-is_shim() { pid_alive "$1" && [[ $(readlink "/proc/$1/exe") == "$(readlink -f "$SHIM")" ]]; }
+# (" (deleted)": the binary may be rebuilt while the test runs)
+is_shim() {
+	local exe
+	pid_alive "$1" && exe=$(readlink "/proc/$1/exe") && [[ ${exe% (deleted)} == "$(readlink -f "$SHIM")" ]]
+}
 
 wait_exit_file() {
 	wait_file "$T/exits/$CID" && cat "$T/exits/$CID"
