@@ -166,7 +166,8 @@ in_pty() {
 	echo "$output"
 	read -r st mon pid <<<"$output"
 	[ "$st" = running ]
-	[ "$(readlink "/proc/$mon/exe")" = "$(readlink -f "$PODMAN_CONMON")" ]
+	exe=$(readlink "/proc/$mon/exe")
+	[ "${exe% (deleted)}" = "$(readlink -f "$PODMAN_CONMON")" ] # (the binary may be rebuilt meanwhile)
 	[ "$(awk '{print $4}' "/proc/$pid/stat")" = "$mon" ]
 	run pm logs --timestamps "$C"
 	[[ ${lines[0]} =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T ]]
