@@ -45,6 +45,8 @@ teardown_file() {
 		umount -l "$m" 2>/dev/null
 	done
 	rm -rf --one-file-system "$PD"
+	# podman's cgroupfs parent; rmdir leaves it alone while anything else uses it
+	find /sys/fs/cgroup -maxdepth 3 -depth -type d -name 'libpod_parent*' -exec rmdir {} + 2>/dev/null || true
 }
 
 setup() {
