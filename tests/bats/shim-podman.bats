@@ -46,7 +46,7 @@ teardown_file() {
 	done
 	rm -rf --one-file-system "$PD"
 	# podman's cgroupfs parent; rmdir leaves it alone while anything else uses it
-	find /sys/fs/cgroup -maxdepth 3 -depth -type d -name 'libpod_parent*' -exec rmdir {} + 2>/dev/null || true
+	find /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent -depth -type d -exec rmdir {} + 2>/dev/null || true
 }
 
 setup() {
