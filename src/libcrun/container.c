@@ -528,6 +528,17 @@ start_locked (int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
                                id);
     }
   unlinkat (dirfd, LCR_EXEC_FIFO, 0);
+  /* The init keeps its end open until execve (close-on-exec): wait for that,
+     so that `start` returns, and poststart runs, with the process started. */
+  p[0].events = 0;
+  for (;;)
+    {
+      int r = poll (p, pidfd >= 0 ? 2 : 1, -1);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0 || (p[0].revents & (POLLHUP | POLLERR)) || (pidfd >= 0 && (p[1].revents & POLLIN)))
+        break;
+    }
   return 0;
 }
 

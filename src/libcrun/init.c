@@ -93,7 +93,8 @@ wait_for_start (struct lcr_start *s, lcr_error_t *err)
       close (fd);
       return lcr_error_sys (err, "write exec.fifo");
     }
-  close (fd);
+  /* Left open, close-on-exec: `start` waits for it to close, so it returns
+     (and runs poststart) once we exec'd, or died trying. */
   return 0;
 }
 
