@@ -94,7 +94,10 @@ if [ "${1:-}" != --inner ] && [ "${1:-}" != --cleanup ]; then
 		{ echo "bench: cannot make the bundles" >&2; exit 1; }
 	: >"$W/.started"
 	unshare -m --propagation private bash "$HERE/run.sh" --inner
-	exit $?
+	rc=$?
+	# the monitor row: berth-shim against conmon, both over berth
+	SHIM=${SHIM:-$(dirname "$BERTH_SRC")/berth-shim} BERTH=$BERTH_SRC bash "$HERE/shim-rss.sh"
+	exit $rc
 fi
 
 RTBIN=([berth]="$BERTH" [runc]="$RUNC" [crun]="$CRUN")
