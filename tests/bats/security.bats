@@ -35,7 +35,8 @@ load helpers
 @test "CVE-2019-5736: in a user namespace with all capabilities, the init's exe is still out of reach" {
 	chown -R 100000:100000 "$BUNDLE/rootfs"
 	local all
-	all=$(seq 0 40 | while read -r n; do capsh --decode=$(printf '%x' $((1 << n))) 2>/dev/null | sed 's/.*=//'; done |
+	# every capability the runtime itself may give (its bounding set)
+	all=$(capsh --decode="$(awk '/^CapBnd/ {print $2}' /proc/self/status)" | sed 's/.*=//' | tr , '\n' |
 		tr a-z A-Z | jq -R . | jq -sc .)
 	cfg '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
@@ -52,7 +53,7 @@ load helpers
 		echo done'
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = done ]
-	[[ $output == *CapEff:*1ffffffffff* ]]
+	[[ $output == *"CapEff:	$(awk '/^CapBnd/ {print $2}' /proc/self/status)"* ]]
 	[[ $output != *EXE-WRITTEN* ]]
 	is_berth || return 0
 	[[ $output != *LINK-READ* ]]
