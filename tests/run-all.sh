@@ -3,12 +3,14 @@
 #   unit  tests/unit/test-*   (TAP; also ASAN_UNIT_DIR's copies when set: the sanitizer build)
 #   oci   tests/oci/run.sh    (TAP; as root)
 #   bats  tests/bats          (TAP; as root)
+#   compat  berth-shim's tests with runc and crun as the runtime (when installed),
+#         so the monitor is checked against runtimes other than ours
 # Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
 # SUITES (default "unit oci bats").
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
-SUITES=${SUITES:-unit oci bats}
+SUITES=${SUITES:-unit oci bats compat}
 export RUNTIME=${RUNTIME:-$BUILDDIR/berth}
 log=$(mktemp -d /tmp/berth-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
@@ -56,6 +58,14 @@ for suite in $SUITES; do
     ;;
   bats)
     run_suite bats bats --tap "$SRCDIR/tests/bats"
+    ;;
+  compat)
+    if command -v runc >/dev/null; then
+      RUNTIME=$(command -v runc) run_suite compat/shim-runc bats --tap "$SRCDIR/tests/bats/shim.bats"
+    fi
+    if command -v crun >/dev/null; then
+      RUNTIME=$SRCDIR/tests/crun-hybrid.sh run_suite compat/shim-crun bats --tap "$SRCDIR/tests/bats/shim.bats"
+    fi
     ;;
   esac
 done
