@@ -96,6 +96,8 @@ lcr_cgroup_free (struct lcr_cgroup *cg)
 {
   if (cg == NULL)
     return;
+  if (cg->ops && cg->ops->release) /* the systemd driver's unit */
+    cg->ops->release (cg);
   for (size_t i = 0; i < cg->hierarchies_len; i++)
     free (cg->hierarchies[i]);
   free (cg->hierarchies);

@@ -48,6 +48,8 @@ struct lcr_cgroup_ops
   int (*is_frozen) (struct lcr_cgroup *cg, bool *frozen);
   int (*stats) (struct lcr_cgroup *cg, struct lcr_cgroup_stats *st, lcr_error_t *err);
   int (*oom_watch) (struct lcr_cgroup *cg, struct lcr_cgroup_oom_watch *w, lcr_error_t *err);
+  /* optional: free what the backend hung on cg (lcr_cgroup_free calls it) */
+  void (*release) (struct lcr_cgroup *cg);
 };
 
 struct lcr_cgroup
@@ -59,6 +61,10 @@ struct lcr_cgroup
   /* v1: the hierarchies (directory names under root, symlinks skipped) */
   char **hierarchies;
   size_t hierarchies_len;
+  /* --systemd-cgroup (cgroup-systemd.c): ops are the systemd driver's, which
+     keeps the cgroupfs backend above and the unit in systemd_priv */
+  bool systemd;
+  void *systemd_priv;
 };
 
 /* Pick the backend for `root` and compute the path from cgroupsPath (absent:
@@ -68,6 +74,21 @@ int lcr_cgroup_new (const char *root, const char *id, const char *cgroups_path, 
 /* Rebuild from a saved path (delete, kill after create exited). */
 int lcr_cgroup_load (const char *root, const char *path, struct lcr_cgroup **out, lcr_error_t *err);
 void lcr_cgroup_free (struct lcr_cgroup *cg);
+
+/* ---- the systemd driver (all in cgroup-systemd.c) ----
+ * cgroupsPath is "slice:prefix:name" (absent: "system.slice:berth:<id>");
+ * the container's init goes into the transient scope "<prefix>-<name>.scope"
+ * (Delegate=yes) in that slice, path "/system.slice/berth-<id>.scope".
+ * Nothing talks to D-Bus before lcr_cgroup_create. */
+int lcr_cgroup_new_systemd (const char *root, const char *id, const char *cgroups_path, struct lcr_cgroup **out,
+                            lcr_error_t *err);
+/* From a saved path whose last component is the unit (update, delete). */
+int lcr_cgroup_load_systemd (const char *root, const char *path, struct lcr_cgroup **out, lcr_error_t *err);
+/* "a-b.slice" → "/a.slice/a-b.slice" ("-.slice": ""); malloc'd */
+int lcr_cgroup_systemd_expand_slice (const char *slice, char **out, lcr_error_t *err);
+/* cgroupsPath → the parent slice, the unit and its cgroupfs path (malloc'd) */
+int lcr_cgroup_systemd_names (const char *id, const char *cgroups_path, char **slice, char **unit, char **path,
+                              lcr_error_t *err);
 
 int lcr_cgroup_create (struct lcr_cgroup *cg, lcr_error_t *err);
 int lcr_cgroup_enter (struct lcr_cgroup *cg, pid_t pid, lcr_error_t *err);
