@@ -62,7 +62,8 @@ load (struct lcr_context *ctx, const char *id, bool exclusive, int *dirfd, struc
     *status = LCR_STATUS_PAUSED;
   if ((*st)->cgroup_path == NULL)
     return lcr_error_make (err, 0, LCR_ERR_STATE, "container `%s` has no cgroup", id);
-  return lcr_cgroup_load (cgroup_root (ctx), (*st)->cgroup_path, cg, err);
+  return ((*st)->systemd_cgroup ? lcr_cgroup_load_systemd : lcr_cgroup_load) (cgroup_root (ctx), (*st)->cgroup_path, cg,
+                                                                              err);
 }
 
 static int

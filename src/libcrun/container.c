@@ -334,7 +334,9 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       c.rootfs = xstrdup (rootfs);
       if (!lcr_has_own_mount_ns (&s))
         c.host_mounts_base = mount_id (rootfs);
-      if (lcr_cgroup_new (cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err) < 0
+      if ((ctx->systemd_cgroup ? lcr_cgroup_new_systemd : lcr_cgroup_new) (
+              cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err)
+              < 0
           || lcr_cgroup_create (c.cgroup, err) < 0)
         break;
       if (spec->linux_ && spec->linux_->resources
@@ -735,7 +737,12 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
     }
   if (st->poststop_hooks)
     run_hooks_warn (ctx, st, false);
-  return destroy (ctx, id, NULL, st->cgroup_path, st->rootfs, st->host_mounts_base, err);
+  /* the systemd driver stops the unit as well */
+  cleanup_cgroup struct lcr_cgroup *sd = NULL;
+  if (st->systemd_cgroup && st->cgroup_path
+      && lcr_cgroup_load_systemd (cgroup_root (ctx), st->cgroup_path, &sd, err) < 0)
+    return lcr_error_wrap (err, "delete `%s`", id);
+  return destroy (ctx, id, sd, st->cgroup_path, st->rootfs, st->host_mounts_base, err);
 }
 
 int
