@@ -71,7 +71,8 @@ main (void)
   check_names ("c1", NULL, "system.slice", "berth-c1.scope", "/system.slice/berth-c1.scope");
   check_names ("c1", "", "system.slice", "berth-c1.scope", "/system.slice/berth-c1.scope");
   check_names ("c1", "system.slice:berth:c1", "system.slice", "berth-c1.scope", "/system.slice/berth-c1.scope");
-  check_names ("c1", "machine.slice:libpod:abc", "machine.slice", "libpod-abc.scope", "/machine.slice/libpod-abc.scope");
+  check_names ("c1", "machine.slice:libpod:abc", "machine.slice", "libpod-abc.scope",
+               "/machine.slice/libpod-abc.scope");
   check_names ("c1", "a-b.slice:p:x", "a-b.slice", "p-x.scope", "/a.slice/a-b.slice/p-x.scope");
   check_names ("c1", ":p:x", "system.slice", "p-x.scope", "/system.slice/p-x.scope");
   check_names ("c1", "a.slice::x", "a.slice", "x.scope", "/a.slice/x.scope");
@@ -116,8 +117,8 @@ main (void)
       {
         lcr_error_release (&err);
         r = lcr_cgroup_create (cg, &err);
-        ok (r < 0 && err && strstr (err->msg, "systemd is not running (PID 1 is"),
-            "create without systemd: %s", err ? err->msg : "(succeeded)");
+        ok (r < 0 && err && strstr (err->msg, "systemd is not running (PID 1 is"), "create without systemd: %s",
+            err ? err->msg : "(succeeded)");
         /* destroy of a never-started unit: no bus, nothing to remove */
         lcr_error_release (&err);
         r = lcr_cgroup_destroy (cg, &err);
