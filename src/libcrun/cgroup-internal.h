@@ -75,4 +75,9 @@ struct bpf_insn;
 struct bpf_insn *lcr_ebpf_device_program (const struct lcr_dev_rule *rules, size_t n_rules, size_t *n);
 int lcr_ebpf_apply_devices (const char *dir, const struct lcr_dev_rule *rules, size_t n_rules, lcr_error_t *err);
 
+/* hugetlb.<size>.<suffix> (and its rsvd twin), rdma.max: the same files on
+   v1 ("limit_in_bytes") and v2 ("max"). */
+int lcr_cg_set_hugetlb (const char *dir, struct lcr_spec_resources *res, const char *suffix, lcr_error_t *err);
+int lcr_cg_set_rdma (const char *dir, struct lcr_spec_resources *res, lcr_error_t *err);
+
 #endif

@@ -325,20 +325,7 @@ set_hugetlb (struct lcr_cgroup *cg, struct lcr_spec_resources *res, bool update,
         return no_controller ("hugetlb", "hugepageLimits", err);
       return lcr_cgroup_v2_apply_dir (uroot, cg->path, res, update, true, err);
     }
-  for (size_t i = 0; i < res->hugepage_limits_len; i++)
-    {
-      const struct lcr_spec_hugepage_limit *h = &res->hugepage_limits[i];
-      char f[64], file[64], rsvd[80];
-      snprintf (f, sizeof f, LCR_RES ".hugepageLimits[%zu].limit", i);
-      snprintf (file, sizeof file, "hugetlb.%s.limit_in_bytes", h->page_size);
-      if (lcr_cgw_fmt (dir, file, f, err, "%" PRIu64, h->limit) < 0)
-        return -1;
-      /* reservations are limited the same, where the kernel has them (5.7) */
-      snprintf (rsvd, sizeof rsvd, "hugetlb.%s.rsvd.limit_in_bytes", h->page_size);
-      if (lcr_cg_exists (dir, rsvd) && lcr_cgw_fmt (dir, rsvd, f, err, "%" PRIu64, h->limit) < 0)
-        return -1;
-    }
-  return 0;
+  return lcr_cg_set_hugetlb (dir, res, "limit_in_bytes", err);
 }
 
 static int
@@ -370,44 +357,13 @@ set_network (struct lcr_cgroup *cg, struct lcr_spec_network *n, lcr_error_t *err
   return 0;
 }
 
-/* "mlx4_0 hca_handle=2 hca_object=2000", NULL when neither is set */
-static char *
-rdma_line (const struct lcr_spec_rdma *r)
-{
-  char *v = NULL;
-  if (!r->has_hca_handles && !r->has_hca_objects)
-    return NULL;
-  xasprintf (&v, "%s", r->device);
-  if (r->has_hca_handles)
-    {
-      char *o = v;
-      xasprintf (&v, "%s hca_handle=%" PRIu32, o, r->hca_handles);
-      free (o);
-    }
-  if (r->has_hca_objects)
-    {
-      char *o = v;
-      xasprintf (&v, "%s hca_object=%" PRIu32, o, r->hca_objects);
-      free (o);
-    }
-  return v;
-}
-
 static int
 set_rdma (struct lcr_cgroup *cg, struct lcr_spec_resources *res, lcr_error_t *err)
 {
   cleanup_free char *dir = ctrl_dir (cg, "rdma");
   if (dir == NULL)
     return no_controller ("rdma", "rdma", err);
-  for (size_t i = 0; i < res->rdma_len; i++)
-    {
-      char f[128];
-      cleanup_free char *v = rdma_line (&res->rdma[i]);
-      snprintf (f, sizeof f, LCR_RES ".rdma[\"%s\"]", res->rdma[i].device);
-      if (v && lcr_cgw_append (dir, "rdma.max", v, f, err) < 0)
-        return -1;
-    }
-  return 0;
+  return lcr_cg_set_rdma (dir, res, err);
 }
 
 /* ------------------------------------------------------------------ devices */

@@ -260,26 +260,27 @@ set_io (const char *dir, struct lcr_spec_block_io *b, lcr_error_t *err)
   return 0;
 }
 
-static int
-set_hugetlb (const char *dir, struct lcr_spec_resources *res, lcr_error_t *err)
+int
+lcr_cg_set_hugetlb (const char *dir, struct lcr_spec_resources *res, const char *suffix, lcr_error_t *err)
 {
   for (size_t i = 0; i < res->hugepage_limits_len; i++)
     {
       const struct lcr_spec_hugepage_limit *h = &res->hugepage_limits[i];
       char f[64], file[64], rsvd[80];
       snprintf (f, sizeof f, LCR_RES ".hugepageLimits[%zu].limit", i);
-      snprintf (file, sizeof file, "hugetlb.%s.max", h->page_size);
+      snprintf (file, sizeof file, "hugetlb.%s.%s", h->page_size, suffix);
       if (lcr_cgw_fmt (dir, file, f, err, "%" PRIu64, h->limit) < 0)
         return -1;
-      snprintf (rsvd, sizeof rsvd, "hugetlb.%s.rsvd.max", h->page_size);
+      /* reservations are limited the same, where the kernel has them (5.7) */
+      snprintf (rsvd, sizeof rsvd, "hugetlb.%s.rsvd.%s", h->page_size, suffix);
       if (lcr_cg_exists (dir, rsvd) && lcr_cgw_fmt (dir, rsvd, f, err, "%" PRIu64, h->limit) < 0)
         return -1;
     }
   return 0;
 }
 
-static int
-set_rdma (const char *dir, struct lcr_spec_resources *res, lcr_error_t *err)
+int
+lcr_cg_set_rdma (const char *dir, struct lcr_spec_resources *res, lcr_error_t *err)
 {
   for (size_t i = 0; i < res->rdma_len; i++)
     {
@@ -310,7 +311,7 @@ lcr_cgroup_v2_apply_dir (const char *root, const char *path, struct lcr_spec_res
   if (lcr_cgroup_v2_enable_controllers (root, path, only_hugetlb ? hugetlb_only : NULL, err) < 0)
     return -1;
   if (only_hugetlb)
-    return set_hugetlb (dir, res, err);
+    return lcr_cg_set_hugetlb (dir, res, "max", err);
   if (res->network && (res->network->has_class_id || res->network->priorities_len))
     return lcr_error_invalid (err, "%s.network: net_cls and net_prio do not exist on cgroup v2", LCR_RES);
   if (res->pids)
@@ -336,7 +337,7 @@ lcr_cgroup_v2_apply_dir (const char *root, const char *path, struct lcr_spec_res
     }
   if (res->cpu && set_cpuset (dir, res->cpu, err) < 0)
     return -1;
-  if (set_hugetlb (dir, res, err) < 0 || set_rdma (dir, res, err) < 0)
+  if (lcr_cg_set_hugetlb (dir, res, "max", err) < 0 || lcr_cg_set_rdma (dir, res, err) < 0)
     return -1;
   /* unified last: it may override what the conversions wrote */
   for (size_t i = 0; i < res->unified_len; i++)
