@@ -159,12 +159,18 @@ else
   tap notok "pids.limit 10 holds a 40-process loop" "$(errs $id)"
 fi
 
-# a denied device cannot be opened (v2: an eBPF program on the cgroup)
+# a denied device cannot be opened (v2: an eBPF program on the cgroup).  As
+# with runc, the default devices (/dev/null, zero, tty, …) are allowed after
+# the spec's rules, so the probe uses /dev/fuse: made by .linux.devices,
+# denied by the bundle's deny-all, then allowed by a rule of its own.
 id=probe-$tag-dev
-bundle dev sh -c 'if echo x >/dev/null; then echo OPENED; else echo DENIED; fi'
-cfg dev '.linux.resources.devices += [{ allow: false, type: "c", major: 1, minor: 3, access: "rwm" }]'
+bundle dev sh -c 'if (exec 3<>/dev/fuse) 2>/dev/null; then echo OPENED; else echo DENIED; fi'
+cfg dev '.linux.devices += [{ path: "/dev/fuse", type: "c", major: 10, minor: 229, fileMode: 438 }]'
 rt run -b "$T/dev" $id </dev/null >"$T/$id.out" 2>"$T/$id.err"
 is "a device denied by .linux.resources.devices cannot be opened" "$(tr -d '\n' <"$T/$id.out")" DENIED
+cfg dev '.linux.resources.devices += [{ allow: true, type: "c", major: 10, minor: 229, access: "rwm" }]'
+rt run -b "$T/dev" $id-allowed </dev/null >"$T/$id.out" 2>"$T/$id.err"
+is "the same device allowed by a rule can be opened" "$(tr -d '\n' <"$T/$id.out")" OPENED
 gone $id
 
 # pause freezes (cgroup.freeze), resume thaws
