@@ -67,7 +67,7 @@ cgroup_of (pid_t pid, const char *controller)
       if (cg == NULL)
         continue;
       *cg++ = '\0';
-      ctrls++;
+      *ctrls++ = '\0'; /* line is now the hierarchy id alone ("0" on v2) */
       if (*controller == '\0')
         {
           if (strcmp (line, "0") == 0 && *ctrls == '\0')
