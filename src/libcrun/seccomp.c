@@ -457,48 +457,12 @@ state_oci_version (const char *state_json)
   return out;
 }
 
-/* One message: the whole payload, with the fd attached to its first byte. */
-static int
-send_with_fd (int sock, const char *buf, size_t len, int fd)
-{
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  memset (cbuf, 0, sizeof cbuf);
-  struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &fd, sizeof (int));
-  ssize_t r;
-  do
-    r = sendmsg (sock, &msg, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
-    return -1;
-  /* A stream socket may take less than all of it; the rest goes without fd. */
-  for (size_t off = (size_t)r; off < len;)
-    {
-      ssize_t w = send (sock, buf + off, len - off, MSG_NOSIGNAL);
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w <= 0)
-        return -1;
-      off += (size_t)w;
-    }
-  return 0;
-}
-
 int
 lcr_seccomp_send_to_listener (struct lcr_spec_seccomp *sc, int notify_fd, pid_t pid, const char *state_json,
                               lcr_error_t *err)
 {
   if (sc == NULL || sc->listener_path == NULL || sc->listener_path[0] == '\0')
     return lcr_error_invalid (err, ".linux.seccomp.listenerPath: required to send the seccomp notify fd");
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen (sc->listener_path) >= sizeof addr.sun_path)
-    return lcr_error_invalid (err, ".linux.seccomp.listenerPath: longer than %zu bytes", sizeof addr.sun_path - 1);
-  strcpy (addr.sun_path, sc->listener_path);
 
   cleanup_free char *version = state_oci_version (state_json ? state_json : "");
   cleanup_free char *meta = sc->listener_metadata ? lcr_json_escape (sc->listener_metadata) : NULL;
@@ -509,16 +473,13 @@ lcr_seccomp_send_to_listener (struct lcr_spec_seccomp *sc, int notify_fd, pid_t 
       < 0)
     return lcr_error_sys (err, "seccomp listener: format the process state");
 
-  cleanup_close int sock = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  cleanup_close int sock = lcr_unix_connect (sc->listener_path);
+  if (sock < 0 && errno == ENAMETOOLONG)
+    return lcr_error_invalid (err, ".linux.seccomp.listenerPath: `%s` is too long for a unix socket",
+                              sc->listener_path);
   if (sock < 0)
-    return lcr_error_sys (err, "seccomp listener: socket");
-  int r;
-  do
-    r = connect (sock, (struct sockaddr *)&addr, sizeof addr);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
     return lcr_error_sys (err, "seccomp listener: connect to `%s` (.linux.seccomp.listenerPath)", sc->listener_path);
-  if (send_with_fd (sock, msg, strlen (msg), notify_fd) < 0)
+  if (lcr_send_with_fd (sock, msg, strlen (msg), notify_fd) < 0)
     return lcr_error_sys (err, "seccomp listener: send the notify fd to `%s`", sc->listener_path);
   return 0;
 }

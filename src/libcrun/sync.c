@@ -55,20 +55,7 @@ int
 lcr_sync_send_fd (int fd, uint32_t type, int passed_fd)
 {
   struct lcr_sync_msg msg = {.type = type};
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  memset (cbuf, 0, sizeof cbuf);
-  struct iovec iov = {.iov_base = &msg, .iov_len = offsetof (struct lcr_sync_msg, text) + 1};
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-  struct cmsghdr *c = CMSG_FIRSTHDR (&mh);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &passed_fd, sizeof (int));
-  ssize_t r;
-  do
-    r = sendmsg (fd, &mh, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  return r < 0 ? -1 : 0;
+  return lcr_send_with_fd (fd, &msg, offsetof (struct lcr_sync_msg, text) + 1, passed_fd);
 }
 
 int

@@ -29,20 +29,7 @@
 int
 lcr_send_fd (int sock, int fd, lcr_error_t *err)
 {
-  char byte = 0, cbuf[CMSG_SPACE (sizeof (int))];
-  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-  memset (cbuf, 0, sizeof cbuf);
-  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (c), &fd, sizeof (int));
-  ssize_t r;
-  do
-    r = sendmsg (sock, &msg, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
+  if (lcr_send_with_fd (sock, "", 1, fd) < 0)
     return lcr_error_sys (err, "send the terminal to the console socket");
   return 0;
 }
@@ -70,19 +57,9 @@ lcr_recv_fd (int sock, lcr_error_t *err)
 int
 lcr_console_socket_connect (const char *path, lcr_error_t *err)
 {
-  struct sockaddr_un addr = {.sun_family = AF_UNIX};
-  if (strlen (path) >= sizeof addr.sun_path)
-    return lcr_error_invalid (err, "--console-socket `%s`: path too long", path);
-  strcpy (addr.sun_path, path);
-  int fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = lcr_unix_connect (path);
   if (fd < 0)
-    return lcr_error_sys (err, "--console-socket: socket");
-  if (connect (fd, (struct sockaddr *)&addr, sizeof addr) < 0)
-    {
-      int saved = errno;
-      close (fd);
-      return lcr_error_make (err, saved, LCR_ERR_INVALID, "--console-socket `%s`", path);
-    }
+    return lcr_error_make (err, errno, LCR_ERR_INVALID, "--console-socket `%s`", path);
   return fd;
 }
 

@@ -110,6 +110,12 @@ void lcr_rfc3339_now (char *buf, size_t len);
    about to be exec'd into a container or hook should start. */
 void lcr_reset_signals (void);
 
+/* Send buf with fd attached (SCM_RIGHTS), MSG_NOSIGNAL; 0 or -1 (errno). */
+int lcr_send_with_fd (int sock, const void *buf, size_t len, int fd);
+/* A connected AF_UNIX stream socket (O_CLOEXEC), or -1 with errno
+   (ENAMETOOLONG for a path that does not fit). */
+int lcr_unix_connect (const char *path);
+
 /* Close every fd >= `from` except those listed (close_range where it can). */
 int lcr_close_fds_from (int from);
 
