@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -336,8 +337,23 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         c.host_mounts_base = mount_id (rootfs);
       if ((ctx->systemd_cgroup ? lcr_cgroup_new_systemd : lcr_cgroup_new) (
               cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err)
-              < 0
-          || lcr_cgroup_create (c.cgroup, err) < 0)
+          < 0)
+        break;
+      /* From here on we make what outlives us if we are killed (the cgroup,
+         host mounts without a mount namespace): record where it will be
+         first, so that `delete` finds it.  The init needs no record: until
+         the handoff it dies with us (sync.h). */
+      struct lcr_state early = {.id = (char *)id,
+                                .bundle = bundle,
+                                .rootfs = rootfs,
+                                .owner = geteuid (),
+                                .cgroup_path = c.cgroup->path,
+                                .systemd_cgroup = ctx->systemd_cgroup,
+                                .host_mounts_base = c.host_mounts_base,
+                                .creating = true};
+      if (lcr_state_write (dirfd, &early, err) < 0)
+        break;
+      if (lcr_cgroup_create (c.cgroup, err) < 0)
         break;
       if (spec->linux_ && spec->linux_->resources
           && lcr_cgroup_apply (c.cgroup, spec->linux_->resources, false, err) < 0)
@@ -418,6 +434,15 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         break;
       if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
         break;
+      /* `run` hands the init over with SYNC_START, once it is ready to wait */
+      if (!parent_waits)
+        {
+          if (lcr_sync_send (c.sync_fd, SYNC_CREATED, 0, NULL) < 0)
+            {
+              lcr_error_sys (err, "signal the container's init");
+              break;
+            }
+        }
       c.poststart_hooks = st.poststart_hooks;
       c.poststop_hooks = st.poststop_hooks;
       ret = 0;
@@ -563,14 +588,15 @@ static int
 destroy (struct lcr_context *ctx, const char *id, struct lcr_cgroup *cg, const char *cgroup_path, const char *rootfs,
          unsigned long long host_mounts_base, lcr_error_t *err)
 {
-  detach_host_mounts (rootfs, host_mounts_base);
   cleanup_cgroup struct lcr_cgroup *loaded = NULL;
   if (cg == NULL && cgroup_path && lcr_cgroup_load (cgroup_root (ctx), cgroup_path, &loaded, err) < 0)
     return lcr_error_wrap (err, "delete `%s`", id);
   if (cg == NULL)
     cg = loaded;
+  /* the cgroup first: it kills what is left in it, which might still mount */
   if (cg && lcr_cgroup_destroy (cg, err) < 0)
     return lcr_error_wrap (err, "delete `%s`", id);
+  detach_host_mounts (rootfs, host_mounts_base);
   return lcr_state_remove (state_root (ctx), id, err);
 }
 
@@ -768,6 +794,9 @@ lcr_container_list (struct lcr_context *ctx, struct lcr_container_info **out, si
       if (dirfd >= 0 && lcr_state_read (dirfd, &st, NULL) == 0)
         {
           info->status = status_of (ctx, dirfd, st);
+          /* a create still under way holds the lock; one that died does not */
+          if (st->creating && flock (dirfd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+            info->status = LCR_STATUS_CREATING;
           info->pid = info->status == LCR_STATUS_STOPPED ? 0 : st->pid;
           info->bundle = steal_pointer (&st->bundle);
           info->rootfs = steal_pointer (&st->rootfs);
@@ -778,6 +807,8 @@ lcr_container_list (struct lcr_context *ctx, struct lcr_container_info **out, si
           st->annotations_len = 0;
           lcr_state_free (st);
         }
+      else if (dirfd >= 0 && flock (dirfd, LOCK_SH | LOCK_NB) == 0)
+        info->status = LCR_STATUS_STOPPED; /* no state.json and no creator: a create that died */
       else
         info->status = LCR_STATUS_CREATING;
       k++;

@@ -23,6 +23,9 @@
  *          dispositions reset to default and mask emptied before execve.
  *   group  the hook leads its own process group, so a timeout kills the
  *          whole group (a shell script's `sleep` too), not just the shell.
+ *   death  PR_SET_PDEATHSIG: a runtime killed while the hook runs (OOM
+ *          killer, kill -9) takes the hook with it, as it would on a
+ *          timeout; nobody would wait for it or read its status.
  *
  * We wait with a pidfd in poll(), so nothing depends on a SIGCHLD handler or
  * a signalfd of the caller; without pidfd_open (old kernels) the poll wakes
@@ -41,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -159,7 +163,7 @@ child_fail (int exec_w)
 }
 
 __attribute__ ((noreturn)) static void
-child (const char *path, char *const *argv, char *const *envp, int in_r, int out_w, int exec_w)
+child (const char *path, char *const *argv, char *const *envp, int in_r, int out_w, int exec_w, pid_t parent)
 {
   in_r = fcntl (in_r, F_DUPFD_CLOEXEC, 10);
   out_w = fcntl (out_w, F_DUPFD_CLOEXEC, 10);
@@ -176,6 +180,9 @@ child (const char *path, char *const *argv, char *const *envp, int in_r, int out
     child_fail (exec_w);
 
   setpgid (0, 0);
+  /* and if the runtime died before this, we go now */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid () != parent)
+    _exit (127);
 
   lcr_reset_signals ();
 
@@ -186,7 +193,7 @@ child (const char *path, char *const *argv, char *const *envp, int in_r, int out
 /* Run one hook; on failure *err says what happened, without the
    ".hooks.KIND[i] (path)" prefix, which the caller adds. */
 static int
-run_one (struct lcr_spec_hook *h, const char *state, size_t state_len, lcr_error_t *err)
+run_one (struct lcr_spec_hook *h, const char *kind, const char *state, size_t state_len, lcr_error_t *err)
 {
   cleanup_free char **argv = NULL;
   cleanup_free char **envp = NULL;
@@ -220,9 +227,10 @@ run_one (struct lcr_spec_hook *h, const char *state, size_t state_len, lcr_error
   sigset_t all, saved;
   sigfillset (&all);
   pthread_sigmask (SIG_SETMASK, &all, &saved);
+  pid_t parent = getpid ();
   pid_t pid = fork ();
   if (pid == 0)
-    child (h->path, argv, envp, in_r, out_w, exec_w);
+    child (h->path, argv, envp, in_r, out_w, exec_w, parent);
   int fork_errno = errno;
   pthread_sigmask (SIG_SETMASK, &saved, NULL);
   if (pid < 0)
@@ -352,7 +360,7 @@ lcr_hooks_run (struct lcr_spec_hook *hooks, size_t n, const char *kind, const ch
   int ret = 0;
   for (size_t i = 0; i < n; i++)
     {
-      if (run_one (&hooks[i], state_json ? state_json : "", state_len, err) < 0)
+      if (run_one (&hooks[i], kind, state_json ? state_json : "", state_len, err) < 0)
         {
           ret = lcr_error_wrap (err, ".hooks.%s[%zu] (%s)", kind, i, hooks[i].path);
           break;

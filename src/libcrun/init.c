@@ -5,7 +5,7 @@
  *   2. become root of a user namespace, join the namespaces given by path
  *   3. hostname, rlimits, keyring
  *   4. the rootfs (mounts, devices, pivot_root, masked/readonly paths)
- *   5. find the program, report SYNC_READY
+ *   5. find the program, report SYNC_READY, wait for the handoff (sync.h)
  *   6. block on exec.fifo until `start` (create) — the process must not run before
  *   7. user, groups, capabilities, no_new_privs, umask, cwd
  *   8. mark every fd but stdio and --preserve-fds close-on-exec; execve
@@ -283,20 +283,27 @@ lcr_init_main (struct lcr_start *s)
      execve makes the program dumpable again. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   lcr_reset_signals ();
-  /* if the runtime dies before we are ready, so do we (not through an
-     intermediate: it exits on purpose) */
+  /* if the runtime dies before it hands us over, so do we, at once (not
+     through an intermediate, which exits on purpose: there the EOF at our
+     next wait on the sync socket does it) */
   if (!s->needs_intermediate)
     prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 
   if (prepare (s, &exe, &err) < 0)
     goto fail;
-  /* `create` returns as soon as it reads READY: drop the death signal first,
-     or its exit could kill us */
+  /* `create` exits right after the handoff: the death signal must go
+     before, and can, as from here we only wait on the sync socket, whose EOF
+     says the runtime died just as well */
   prctl (PR_SET_PDEATHSIG, 0, 0, 0, 0);
   if (lcr_sync_send (s->sync_fd, SYNC_READY, 0, NULL) < 0)
     _exit (1);
+  /* Still the runtime's until it has recorded us in state.json and hands us
+     over: if it dies before, so do we, and `delete` has no process to look
+     for. */
+  if (wait_for (s->sync_fd, s->fifo_fd >= 0 ? SYNC_CREATED : SYNC_START, NULL, &err) < 0)
+    goto fail;
   ready = true;
-  if (s->fifo_fd >= 0 ? wait_for_start (s, &err) : wait_for (s->sync_fd, SYNC_START, NULL, &err))
+  if (s->fifo_fd >= 0 && wait_for_start (s, &err) < 0)
     goto fail;
   if (s->host_proc_fd >= 0)
     close (s->host_proc_fd);

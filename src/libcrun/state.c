@@ -284,6 +284,8 @@ lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err)
     gen_kbool (&g, "poststop_hooks", true);
   if (st->host_mounts_base)
     gen_kint (&g, "host_mounts_base", (long long)st->host_mounts_base);
+  if (st->creating)
+    gen_kbool (&g, "creating", true);
   gen_annotations (&g, st, false);
   gen_check (&g, yajl_gen_map_close (yg), "");
 
@@ -441,7 +443,7 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
       else if (strcmp (k, "cgroup_path") == 0)
         ret = read_str (&r, v, k, &st->cgroup_path);
       else if (strcmp (k, "systemd_cgroup") == 0 || strcmp (k, "poststart_hooks") == 0
-               || strcmp (k, "poststop_hooks") == 0)
+               || strcmp (k, "poststop_hooks") == 0 || strcmp (k, "creating") == 0)
         {
           if (!YAJL_IS_TRUE (v) && !YAJL_IS_FALSE (v))
             return read_error (&r, "`%s` is not a boolean", k);
@@ -450,6 +452,8 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
             dest = &st->poststart_hooks;
           else if (strcmp (k, "poststop_hooks") == 0)
             dest = &st->poststop_hooks;
+          else if (strcmp (k, "creating") == 0)
+            dest = &st->creating;
 
           *dest = YAJL_IS_TRUE (v);
         }
@@ -554,7 +558,7 @@ int
 lcr_state_status (int dirfd, const struct lcr_state *st)
 {
   /* one read of /proc/PID/stat and one fstatat: `list` runs this per container */
-  if (st->pid <= 0)
+  if (st->pid <= 0 || st->creating)
     return LCR_STATUS_STOPPED;
   char letter = 0;
   unsigned long long t = lcr_proc_start_time (st->pid, &letter);

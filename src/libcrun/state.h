@@ -5,7 +5,11 @@
  *                         "claim this ID" step, so two creates of one ID give
  *                         exactly one container.
  * <root>/<id>/state.json  what berth needs later (pid, start time, bundle,
- *                         cgroup, …), written by temp file + rename.
+ *                         cgroup, …), written by temp file + rename.  create
+ *                         writes it first with "creating": true and no pid,
+ *                         before it makes the cgroup, so that `delete` can
+ *                         find what a create killed half-way left; then
+ *                         again, complete, once the init is ready.
  * <root>/<id>/exec.fifo   exists from create until start: the container's
  *                         init blocks opening it for writing; start opens it
  *                         for reading.  Its presence means "created".
@@ -44,6 +48,9 @@ struct lcr_state
      detaches it if the mount at the rootfs is no longer this one (the
      mount id the rootfs had before create) */
   unsigned long long host_mounts_base;
+  /* written before the cgroup is made, rewritten without it once the
+     container is created: under the lock it means a create that died */
+  bool creating;
   struct lcr_spec_kv *annotations;
   size_t annotations_len;
 };
@@ -86,7 +93,10 @@ int lcr_state_remove (const char *root, const char *id, lcr_error_t *err);
 int lcr_state_list (const char *root, char ***ids, size_t *n, lcr_error_t *err);
 
 /* created / running / stopped from the process and the fifo (paused is
-   decided by the caller, who knows the cgroup). */
+   decided by the caller, who knows the cgroup).  A state still marked
+   creating is stopped: read under the directory's lock, its create is no
+   longer running (`list`, which reads without the lock, tells the two
+   apart itself). */
 int lcr_state_status (int dirfd, const struct lcr_state *st);
 
 /* The runtime-spec state document: {"ociVersion","id","status","pid",

@@ -13,7 +13,9 @@
  *   2   | parent → child     | SYNC_GO        | the init's pid  | id maps written, cgroup joined: go on
  *       |                    |                | on the host     |
  *   3   | child → parent     | SYNC_READY     | —               | rootfs, mounts, hostname done; the child
- *       |                    |                |                 | now blocks on exec.fifo until `start`
+ *       |                    |                |                 | waits for the parent's handoff
+ *  3a   | parent → child     | SYNC_CREATED   | —               | `create` only: state.json is written; the
+ *       |                    |                |                 | child now blocks on exec.fifo until `start`
  *  3b   | parent → child     | SYNC_START     | —               | `run` only, in place of exec.fifo
  *   4   | child → parent     | SYNC_ERROR     | errno + message | any step failed; the child then exits
  *   5   | child → parent     | (EOF)          | —               | execve succeeded (close-on-exec)
@@ -25,6 +27,11 @@
  *
  * A log line from the child travels as SYNC_LOG (level + message) at any
  * point; the parent writes it to the log sink.
+ *
+ * Until the handoff (3a or 3b) the child dies with the parent: up to READY
+ * by PR_SET_PDEATHSIG (when there is no intermediate), and at every wait of
+ * its, all on this socket, by the EOF the parent's death gives.  So a runtime
+ * killed during create never leaves an init that nobody recorded.
  */
 #ifndef LCR_SYNC_H
 #define LCR_SYNC_H
@@ -45,6 +52,7 @@ enum lcr_sync_type
   SYNC_HOOKS,      /* child → parent: mounts done, run prestart/createRuntime */
   SYNC_HOOKS_DONE, /* parent → child: they ran; go on to createContainer */
   SYNC_START,      /* parent → child, `run` only: go on to execve (create uses exec.fifo) */
+  SYNC_CREATED,    /* parent → child, `create` only: state.json written; wait on exec.fifo */
 };
 
 #define LCR_SYNC_MSG_MAX 4096

@@ -567,6 +567,49 @@ test_status_and_json (void)
   ok (js && strchr (js, '\n') == NULL && strchr (js, ' ') == NULL, "compact to_json has no whitespace");
 }
 
+/* The first state.json of a create ("creating", no pid) round-trips, and
+   reads as stopped even with the pid of a live process: read under the lock,
+   it is a create that died, never one to start or kill. */
+static void
+test_creating (void)
+{
+  cleanup_error lcr_error_t err = NULL;
+  cleanup_close int fd = lcr_state_claim (root, "c6", &err);
+  ok (fd >= 0, "claim c6");
+  struct lcr_state st;
+  fill_state (&st, "c6");
+  st.pid = 0;
+  st.start_time = 0;
+  st.created = NULL;
+  st.cgroup_path = "/berth/c6";
+  st.creating = true;
+  is_int (lcr_state_write (fd, &st, &err), 0, "write a creating state.json");
+  struct lcr_state *r = NULL;
+  is_int (lcr_state_read (fd, &r, &err), 0, "read it back");
+  ok (r && r->creating, "round trip: creating");
+  ok (r && r->created == NULL && r->pid == 0, "round trip: no pid, no created");
+  is_str (r ? r->cgroup_path : NULL, "/berth/c6", "round trip: the cgroup it was about to make");
+  if (r)
+    {
+      r->pid = getpid ();
+      r->start_time = lcr_proc_start_time (r->pid, NULL);
+      mkfifoat (fd, LCR_EXEC_FIFO, 0600);
+      is_int (lcr_state_status (fd, r), LCR_STATUS_STOPPED, "creating, even with a live pid and exec.fifo: stopped");
+      r->creating = false;
+      is_int (lcr_state_status (fd, r), LCR_STATUS_CREATED, "the same, complete: created");
+    }
+  lcr_state_free (r);
+
+  st.creating = false;
+  st.created = "2024-01-01T00:00:00Z";
+  is_int (lcr_state_write (fd, &st, &err), 0, "rewrite it complete");
+  r = NULL;
+  is_int (lcr_state_read (fd, &r, &err), 0, "read the complete one");
+  ok (r && !r->creating, "the complete state.json is not creating");
+  lcr_state_free (r);
+  lcr_state_remove (root, "c6", NULL);
+}
+
 static void
 test_status_names (void)
 {
@@ -644,6 +687,7 @@ main (void)
   test_corrupt ();
   test_list_remove ();
   test_status_and_json ();
+  test_creating ();
   test_status_names ();
   test_list_many ();
 
