@@ -29,6 +29,7 @@
 #include "cgroup.h"
 #include "linux.h"
 #include "sync.h"
+#include "test-points.h"
 #include "utils.h"
 
 static const char *
@@ -266,12 +267,14 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         return lcr_error_wrap (err, "config.json");
     }
 
+  LCR_TEST_POINT ("before-claim");
   int dirfd = lcr_state_claim (state_root (ctx), id, err);
   if (dirfd < 0)
     {
       lcr_seccomp_prog_free (seccomp);
       return -1;
     }
+  LCR_TEST_POINT ("claimed");
 
   struct lcr_start s = {.ctx = ctx,
                         .id = id,
@@ -353,6 +356,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
                                 .creating = true};
       if (lcr_state_write (dirfd, &early, err) < 0)
         break;
+      LCR_TEST_POINT ("state-early");
       if (lcr_cgroup_create (c.cgroup, err) < 0)
         break;
       if (spec->linux_ && spec->linux_->resources
@@ -361,11 +365,13 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           lcr_error_wrap (err, "config.json");
           break;
         }
+      LCR_TEST_POINT ("cgroup-made");
       s.cgroup = c.cgroup;
       if (s.needs_intermediate || parent_waits)
         prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
       if (lcr_spawn_init (&s, &c.pid, &c.sync_fd, err) < 0)
         break;
+      LCR_TEST_POINT ("cloned");
       if ((s.new_ns_flags & CLONE_NEWUSER) && lcr_ns_write_id_maps (c.pid, spec, err) < 0)
         break;
       if (lcr_cgroup_enter (c.cgroup, c.pid, err) < 0 || lcr_set_oom_score_adj (c.pid, spec->process, err) < 0)
@@ -379,6 +385,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         {
           if (lcr_sync_expect (c.sync_fd, SYNC_HOOKS, NULL, ctx->log, err) < 0)
             break;
+          LCR_TEST_POINT ("mounts-done");
           /* "created" as runc says and the validation suite checks */
           cleanup_free char *json = lcr_state_json_for (id, c.pid, bundle, rootfs, spec, LCR_STATUS_CREATED);
           if (lcr_hooks_run (LCR_HOOKS (spec, prestart), "prestart", json, err) < 0
@@ -403,6 +410,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         }
       if (lcr_sync_expect (c.sync_fd, SYNC_READY, NULL, ctx->log, err) < 0)
         break;
+      LCR_TEST_POINT ("child-ready");
       if (c.console_fd >= 0)
         {
           /* swap the socket for the master it carried */
@@ -432,11 +440,13 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       st.created = created;
       if (lcr_state_write (dirfd, &st, err) < 0)
         break;
+      LCR_TEST_POINT ("state-written");
       if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
         break;
       /* `run` hands the init over with SYNC_START, once it is ready to wait */
       if (!parent_waits)
         {
+          LCR_TEST_POINT ("handoff");
           if (lcr_sync_send (c.sync_fd, SYNC_CREATED, 0, NULL) < 0)
             {
               lcr_error_sys (err, "signal the container's init");
@@ -634,6 +644,7 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
   c.dirfd = -1;
 
   /* start, then EOF: the init exec'd; a message: it could not */
+  LCR_TEST_POINT ("handoff");
   if (lcr_sync_send (c.sync_fd, SYNC_START, 0, NULL) < 0 || lcr_sync_wait_exec (c.sync_fd, ctx->log, err) < 0)
     {
       if (err && *err == NULL)
@@ -646,6 +657,7 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
     }
   close (c.sync_fd);
   c.sync_fd = -1;
+  LCR_TEST_POINT ("running");
   if (c.poststart_hooks && bundle)
     run_hooks_warn (ctx, &st, true);
   if (opts->detach)

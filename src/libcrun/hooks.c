@@ -53,6 +53,7 @@
 
 #include "linux.h"
 #include "state.h"
+#include "test-points.h"
 #include "utils.h"
 
 #define LCR_HOOK_TAIL 1024
@@ -242,6 +243,7 @@ run_one (struct lcr_spec_hook *h, const char *kind, const char *state, size_t st
   close (steal_fd (&in_r));
   close (steal_fd (&out_w));
   close (steal_fd (&exec_w));
+  LCR_TEST_POINT_KIND ("hook", kind);
 
   pidfd = (int)syscall (SYS_pidfd_open, pid, 0);
 
