@@ -6,7 +6,8 @@
 #   compat  berth-shim's tests with runc and crun as the runtime (when installed),
 #         so the monitor is checked against runtimes other than ours
 # Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
-# SUITES (default "unit oci bats").
+# SUITES (default "unit oci bats"), BERTH_HOOKS_BIN (a berth configured with --enable-test-hooks,
+# for tests/bats/faults.bats, which skips without it).
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
