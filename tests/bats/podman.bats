@@ -458,8 +458,9 @@ cg_file() {
 }
 
 @test "podman: --network container:ID shares the network namespace" {
-	# the first container brings its loopback up and listens on it
-	pm run -d --name "$C" --cap-add NET_ADMIN "$IMG" sh -c 'ip link set lo up && echo up && nc -l -p 7777; echo nc-done' >/dev/null
+	# the first container brings its loopback up and listens on it; the line it gets goes to
+	# its log (a plain `nc -l` may exit at its stdin's EOF before it reads the socket)
+	pm run -d --name "$C" --cap-add NET_ADMIN "$IMG" sh -c 'ip link set lo up && echo up && exec nc -l -p 7777 -e sh -c "read l; echo got-\$l >&2"' >/dev/null
 	wait_log "$C" up
 	local id p1 p2 p3
 	id=$(pm inspect "$C" --format '{{.ID}}')
@@ -480,7 +481,7 @@ cg_file() {
 	run pm exec "$C-2" sh -c 'for i in $(seq 100); do echo hello-over-lo | nc 127.0.0.1 7777 && exit 0; sleep 0.1; done; exit 1'
 	echo "$output"
 	[ "$status" -eq 0 ]
-	wait_log "$C" hello-over-lo
+	wait_log "$C" got-hello-over-lo
 	run pm exec "$C-3" sh -c 'echo hello | nc 127.0.0.1 7777'
 	[ "$status" -ne 0 ]
 }
