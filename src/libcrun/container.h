@@ -51,6 +51,8 @@ int lcr_container_state (struct lcr_context *ctx, const char *id, char **json, l
 
 int lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all, lcr_error_t *err);
 
+/* With FORCE a running container is killed first, and an unknown ID is not
+   an error (as `rm -f`). */
 int lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_error_t *err);
 
 struct lcr_exec_opts
