@@ -700,7 +700,17 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
     return -1;
   cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, err);
   if (dirfd < 0)
-    return -1;
+    {
+      /* --force is `rm -f`: nothing to delete is no error.  containerd's shim
+         ends every container, and every failed create, with `delete --force`
+         and logs a failure as a warning (runc behaves the same) */
+      if (force && (*err)->code == LCR_ERR_NOT_FOUND)
+        {
+          lcr_error_release (err);
+          return 0;
+        }
+      return -1;
+    }
   cleanup_state struct lcr_state *st = NULL;
   if (lcr_state_read (dirfd, &st, err) < 0)
     {
