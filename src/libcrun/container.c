@@ -666,6 +666,20 @@ lcr_container_state (struct lcr_context *ctx, const char *id, char **json, lcr_e
   return 0;
 }
 
+/* A SIGKILL to a process of a frozen v1 cgroup waits for the thaw (v2's
+   freezer lets fatal signals through): thaw it, so that killing a paused
+   container works, as containerd expects of `ctr task kill -s KILL` and
+   `ctr task rm -f` on a paused task.  Other signals wait for `resume`. */
+static void
+thaw_for_kill (struct lcr_context *ctx, const struct lcr_state *st)
+{
+  if (st->cgroup_path == NULL || !lcr_cgroup_path_frozen (cgroup_root (ctx), st->cgroup_path))
+    return;
+  cleanup_cgroup struct lcr_cgroup *cg = NULL;
+  if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, NULL) == 0)
+    lcr_cgroup_freeze (cg, false, NULL);
+}
+
 int
 lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all, lcr_error_t *err)
 {
@@ -681,15 +695,19 @@ lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all
       cleanup_cgroup struct lcr_cgroup *cg = NULL;
       if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, err) < 0 || lcr_cgroup_kill (cg, signo, err) < 0)
         return lcr_error_wrap (err, "kill `%s`", id);
-      return 0;
     }
-  cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
-  if (pidfd < 0 || syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+  else
     {
-      if (errno == ESRCH)
-        return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
-      return lcr_error_sys (err, "kill `%s`", id);
+      cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
+      if (pidfd < 0 || syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+        {
+          if (errno == ESRCH)
+            return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
+          return lcr_error_sys (err, "kill `%s`", id);
+        }
     }
+  if (signo == SIGKILL)
+    thaw_for_kill (ctx, st);
   return 0;
 }
 
@@ -735,13 +753,9 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
         {
           cleanup_cgroup struct lcr_cgroup *cg = NULL;
           if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, NULL) == 0)
-            {
-              lcr_cgroup_kill (cg, SIGKILL, NULL);
-              /* a frozen (v1) task only dies once thawed */
-              if (lcr_cgroup_path_frozen (cgroup_root (ctx), st->cgroup_path))
-                lcr_cgroup_freeze (cg, false, NULL);
-            }
+            lcr_cgroup_kill (cg, SIGKILL, NULL);
         }
+      thaw_for_kill (ctx, st);
       if (!wait_exit (st->pid, st->start_time, 10000))
         return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM, "delete `%s`: the container's init did not die", id);
     }
