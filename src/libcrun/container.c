@@ -688,14 +688,24 @@ lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all
   if (open_state (ctx, id, false, &dirfd, &st, err) < 0)
     return -1;
   int status = lcr_state_status (dirfd, st);
-  if (status == LCR_STATUS_STOPPED)
+  /* --all of a stopped container is no error (as runc's): what is left in its
+     cgroup still gets the signal (without a pid namespace the init's children
+     outlive it), and containerd's `ctr task rm -f` sends it to a task that
+     has already exited */
+  if (status == LCR_STATUS_STOPPED && !all)
     return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
   if (all && st->cgroup_path)
     {
       cleanup_cgroup struct lcr_cgroup *cg = NULL;
       if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, err) < 0 || lcr_cgroup_kill (cg, signo, err) < 0)
-        return lcr_error_wrap (err, "kill `%s`", id);
+        {
+          if (status != LCR_STATUS_STOPPED)
+            return lcr_error_wrap (err, "kill `%s`", id);
+          lcr_error_release (err); /* stopped, its cgroup gone: nothing to signal */
+        }
     }
+  else if (status == LCR_STATUS_STOPPED)
+    return 0;
   else
     {
       cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
