@@ -250,6 +250,38 @@ teardown() { cd_teardown; }
 	c containers rm "$CID"
 }
 
+@test "ctr task kill -s KILL / rm -f of a paused task: it stops" {
+	# crun 1.8 signals the frozen init and leaves it frozen: it dies only on resume
+	[[ $RUNTIME_KIND != crun ]] || skip "crun 1.8 does not thaw a paused container for SIGKILL"
+	ctr_run_d "$CID" sleep 1000
+	c task pause "$CID"
+	c task kill -s KILL "$CID"
+	wait_task "$CID" STOPPED
+	run c task rm "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"exit code 137"* ]]
+	c containers rm "$CID"
+
+	ctr_run_d "$CID-2" sleep 1000
+	c task pause "$CID-2"
+	run c task rm -f "$CID-2"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	c containers rm "$CID-2"
+}
+
+@test "ctr task rm -f of a task that has exited" {
+	ctr_run_d "$CID" true
+	wait_task "$CID" STOPPED
+	run c task rm -f "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# the shim still signals what may be left in the cgroup
+	called "$CID" "json kill --all $CID 9 => 0"
+	c containers rm "$CID"
+}
+
 @test "errors reach the user: a command that does not exist (create)" {
 	run ctr_run --rm "$IMG" "$CID" /no/such/binary </dev/null
 	echo "$output"
