@@ -282,6 +282,20 @@ teardown() { cd_teardown; }
 	c containers rm "$CID"
 }
 
+@test "a task in another's pid namespace: what its init leaves behind is killed with it" {
+	ctr_run_d "$CID" sleep 1000
+	local pid
+	pid=$(task_pid "$CID")
+	# not its own pid namespace: when the init exits the shim kills the rest (kill --all)
+	run ctr_run --rm --with-ns "pid:/proc/$pid/ns/pid" "$IMG" "$CID-2" sh -c 'sleep 999 & echo started' </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = started ]
+	called "$CID-2" "json kill --all $CID-2 9 => 0"
+	[ ! -e "/sys/fs/cgroup/pids/$NS/$CID-2" ]
+	rm_task "$CID"
+}
+
 @test "errors reach the user: a command that does not exist (create)" {
 	run ctr_run --rm "$IMG" "$CID" /no/such/binary </dev/null
 	echo "$output"
