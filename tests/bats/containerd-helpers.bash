@@ -91,14 +91,20 @@ EOF
 	c images import "$CD/busybox.tar" >/dev/null
 }
 
+# _ctr_remove ID: whatever state it is in, remove container ID through ctr (for teardown:
+# resumed first, a frozen task may not die; each call bounded more tightly).
+_ctr_remove() {
+	local RT_TIMEOUT=10
+	c task resume "$1" >/dev/null 2>&1
+	c task kill --all -s KILL "$1" >/dev/null 2>&1
+	c task rm -f "$1" >/dev/null 2>&1
+	c containers rm "$1" >/dev/null 2>&1
+}
+
 cd_teardown_file() {
 	[[ -n ${CD:-} && -d $CD ]] || return 0
-	local id m i
-	for id in $(c containers ls -q 2>/dev/null); do
-		c task kill -s KILL "$id" >/dev/null 2>&1
-		c task rm -f "$id" >/dev/null 2>&1
-		c containers rm "$id" >/dev/null 2>&1
-	done
+	local id m i p
+	for id in $(c containers ls -q 2>/dev/null); do _ctr_remove "$id"; done
 	if [[ -n ${CD_PID:-} ]]; then
 		kill "$CD_PID" 2>/dev/null
 		for ((i = 0; i < 100; i++)); do
@@ -107,6 +113,17 @@ cd_teardown_file() {
 		done
 		kill -9 "$CD_PID" 2>/dev/null
 	fi
+	# after a test that timed out in teardown: its shims, processes, sockets
+	p=$(NS_ONLY=1 _shims)
+	[[ -n $p ]] && kill -9 $p 2>/dev/null
+	for m in /sys/fs/cgroup/freezer/"$NS"/*/; do
+		[[ -d $m ]] && echo THAWED >"$m/freezer.state" 2>/dev/null
+	done
+	p=$(cat /sys/fs/cgroup/pids/"$NS"/*/cgroup.procs 2>/dev/null)
+	[[ -n $p ]] && kill -9 $p 2>/dev/null && wait_gone_all $p
+	for id in $(cat "$CD/ids" 2>/dev/null); do
+		CID=$id _shim_sockets | while read -r i; do rm -f "$CD_SHIM_SOCKDIR/$(_shim_socket_name "$i")"; done
+	done
 	# CD_KEEP_LOGS=DIR keeps containerd's log and the runtime calls, to compare runtimes
 	if [[ -n ${CD_KEEP_LOGS:-} ]]; then
 		mkdir -p "$CD_KEEP_LOGS" && cp "$CD/containerd.log" "$CD/calls.log" "$CD_KEEP_LOGS/" 2>/dev/null
@@ -116,7 +133,7 @@ cd_teardown_file() {
 	done
 	rm -rf --one-file-system "$CD"
 	# the namespace's parent cgroups (runtimes leave a cgroupsPath's parents in place)
-	rmdir /sys/fs/cgroup/*/"$NS" 2>/dev/null || true
+	find /sys/fs/cgroup/*/"$NS" -depth -type d -exec rmdir {} + 2>/dev/null || true
 }
 
 cd_setup() {
@@ -129,6 +146,7 @@ cd_setup() {
 	IO_N=0
 	CLEANUPS=()
 	mkdir -p "$ROOT" "$T/fifo"
+	echo "$TID" >>"$CD/ids"
 }
 
 cd_teardown() {
@@ -136,9 +154,7 @@ cd_teardown() {
 	local leaks=() id p i m
 	for id in $(c containers ls -q 2>/dev/null | grep "^$TID"); do
 		leaks+=("container left in containerd: $id")
-		c task kill -s KILL "$id" >/dev/null 2>&1
-		c task rm -f "$id" >/dev/null 2>&1
-		c containers rm "$id" >/dev/null 2>&1
+		_ctr_remove "$id"
 	done
 	for ((i = 0; i < 100; i++)); do
 		[[ -z $(_shims) ]] && break
@@ -235,13 +251,15 @@ last_error() {
 	jq -r 'select(.level == "error") | .msg' "$CD/failed/$1.$2.json" 2>/dev/null | tail -1
 }
 
-# Shims serving this test's containers (their command line names the namespace and the id).
+# Shims serving this test's containers (their command line names the namespace and the id);
+# with NS_ONLY=1, of every container of this file.
 _shims() {
-	local f p
+	local f p re="containerd-shim.* -namespace $NS -id $TID"
+	[[ -n ${NS_ONLY:-} ]] && re="containerd-shim.* -namespace $NS "
 	for f in /proc/[0-9]*/cmdline; do
 		p=${f#/proc/}
 		p=${p%%/*}
-		tr "\0" " " 2>/dev/null <"$f" | grep -qE "containerd-shim.* -namespace $NS -id $TID" &&
+		tr "\0" " " 2>/dev/null <"$f" | grep -qE "$re" &&
 			pid_alive "$p" && echo "$p"
 	done
 }
