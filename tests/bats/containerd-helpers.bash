@@ -37,6 +37,10 @@ cd_setup_file() {
 	CD_SOCK=$CD/containerd.sock
 	export CD NS CD_SOCK
 	mkdir -p "$CD/failed"
+	# containerd makes /run/containerd/s for the shims' sockets: remove it after, if it was us
+	CD_MADE_RUN=""
+	[[ -e /run/containerd ]] || CD_MADE_RUN=1
+	export CD_MADE_RUN
 
 	cat >"$CD/config.toml" <<EOF
 version = 2
@@ -134,6 +138,9 @@ cd_teardown_file() {
 	rm -rf --one-file-system "$CD"
 	# the namespace's parent cgroups (runtimes leave a cgroupsPath's parents in place)
 	find /sys/fs/cgroup/*/"$NS" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	# the shim's cleanup (`containerd-shim-runc-v2 delete`) may fall back to runc's default root
+	rmdir "/run/containerd/runc/$NS" 2>/dev/null
+	[[ -z $CD_MADE_RUN ]] || rmdir "$CD_SHIM_SOCKDIR" /run/containerd/runc /run/containerd/fifo /run/containerd 2>/dev/null || true
 }
 
 cd_setup() {
@@ -198,6 +205,9 @@ ctr_run_d() {
 	shift
 	ctr_run -d "$IMG" "$id" "$@" </dev/null
 }
+
+# ctr_exec ARGS...: `ctr task exec`, its fifos in the test's dir (not /run/containerd/fifo).
+ctr_exec() { c task exec --fifo-dir "$T/fifo" "$@"; }
 
 # in_tty CMD: CMD (a shell string) with a pty as its stdin/stdout, as ctr -t needs; CRs removed;
 # the status is CMD's.

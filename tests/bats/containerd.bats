@@ -166,7 +166,7 @@ teardown() { cd_teardown; }
 
 	# --all: a second process of the container dies with its init
 	ctr_run_d "$CID-2" sleep 1000
-	c task exec -d --exec-id extra "$CID-2" sleep 999 </dev/null
+	ctr_exec -d --exec-id extra "$CID-2" sleep 999 </dev/null
 	local pids
 	pids=$(cat "/sys/fs/cgroup/pids/$NS/$CID-2/cgroup.procs")
 	[ "$(wc -w <<<"$pids")" -eq 2 ]
@@ -180,31 +180,31 @@ teardown() { cd_teardown; }
 
 @test "ctr task exec: output, exit status, stdin, user and cwd" {
 	ctr_run_d "$CID" sleep 1000
-	run c task exec --exec-id e1 "$CID" sh -c 'echo out; echo err >&2; exit 5' </dev/null
+	run ctr_exec --exec-id e1 "$CID" sh -c 'echo out; echo err >&2; exit 5' </dev/null
 	echo "$output"
 	[ "$status" -eq 5 ]
 	[[ $output == *out* && $output == *err* ]]
 	called "$CID" "json exec --process [^ ]+ --detach --pid-file [^ ]*/$CID/e1\.pid $CID => 0"
 
-	run c task exec --exec-id e2 --user 1000 --cwd /tmp "$CID" sh -c 'id -u; pwd; echo "$BATS_LEAK_TAG"' </dev/null
+	run ctr_exec --exec-id e2 --user 1000 --cwd /tmp "$CID" sh -c 'id -u; pwd; echo "$BATS_LEAK_TAG"' </dev/null
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf '1000\n/tmp\n%s' "$TID")" ]
 
-	run c task exec --exec-id e3 "$CID" sh -c 'read -r x; echo "got $x"' < <(echo ping)
+	run ctr_exec --exec-id e3 "$CID" sh -c 'read -r x; echo "got $x"' < <(echo ping)
 	[ "$output" = "got ping" ]
 	rm_task "$CID"
 }
 
 @test "ctr task exec -t: a terminal for the exec'd process; -d leaves it running" {
 	ctr_run_d "$CID" sleep 1000
-	run in_tty "$(ctr_cmd task exec -t --exec-id e1 "$CID" sh -c 'tty; [ -t 0 ] && echo tty-in; sleep 0.2; exit 4')"
+	run in_tty "$(ctr_cmd task exec --fifo-dir "$T/fifo" -t --exec-id e1 "$CID" sh -c 'tty; [ -t 0 ] && echo tty-in; sleep 0.2; exit 4')"
 	echo "$output"
 	[ "$status" -eq 4 ]
 	[[ $output == *"/dev/pts/"* && $output == *tty-in* ]]
 	called "$CID" "json exec .*--console-socket [^ ]+ .*$CID => 0"
 
-	c task exec -d --exec-id e2 "$CID" sleep 999 </dev/null
+	ctr_exec -d --exec-id e2 "$CID" sleep 999 </dev/null
 	run c task ps "$CID"
 	echo "$output"
 	[ "$(grep -cE '^[0-9]+ ' <<<"$output")" -eq 2 ]
@@ -311,7 +311,7 @@ teardown() { cd_teardown; }
 
 @test "errors reach the user: exec of a command that does not exist" {
 	ctr_run_d "$CID" sleep 1000
-	run c task exec --exec-id e1 "$CID" /no/such/binary </dev/null
+	run ctr_exec --exec-id e1 "$CID" /no/such/binary </dev/null
 	echo "$output"
 	[ "$status" -ne 0 ]
 	local msg
@@ -320,7 +320,7 @@ teardown() { cd_teardown; }
 	[ -n "$msg" ]
 	[[ $output == *"$msg"* ]]
 	# the container is unharmed
-	run c task exec --exec-id e2 "$CID" echo still-here </dev/null
+	run ctr_exec --exec-id e2 "$CID" echo still-here </dev/null
 	[ "$output" = still-here ]
 	rm_task "$CID"
 }
