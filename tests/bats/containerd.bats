@@ -9,7 +9,8 @@
 #
 # A private containerd per file (containerd-helpers.bash); after every test nothing of its
 # containers may remain: shim, shim socket, bundle, snapshot, mount, runtime state, process,
-# cgroup.  ctr 1.6 has no `task update`, so the runtime's `update` is not reached from here.
+# cgroup.  ctr 1.6 has no `task update`: one test calls the runtime's `update --resources -`
+# itself, as the shim would.
 
 load helpers
 load containerd-helpers
@@ -153,6 +154,22 @@ teardown() { cd_teardown; }
 	[ "$status" -eq 0 ]
 	[[ $output == *"exit code 137"* ]]
 	c containers rm "$CID"
+}
+
+@test "update --resources - on a containerd task, as the shim calls it; ctr task metrics sees it" {
+	# ctr 1.6 has no `task update`: call the runtime the way containerd-shim-runc-v2 does
+	ctr_run_d "$CID" sleep 1000
+	local b
+	b=$(ls -d "$CD/state/io.containerd.runtime.v2.task/$NS/$CID")
+	(_exec_clean "$CD/runtime" --root "$ROOT" --log "$b/log.json" --log-format json update --resources - "$CID" \
+		<<<'{"memory": {"limit": 50331648}, "cpu": {"shares": 256, "quota": 30000, "period": 100000}, "pids": {"limit": 33}}')
+	run c task metrics --format json "$CID"
+	echo "$output"
+	[ "$(jq .memory.usage.limit <<<"$output")" = 50331648 ]
+	[ "$(jq .pids.limit <<<"$output")" = 33 ]
+	[ "$(cat "/sys/fs/cgroup/cpu/$NS/$CID/cpu.shares")" = 256 ]
+	[ "$(cat "/sys/fs/cgroup/cpu/$NS/$CID/cpu.cfs_quota_us")" = 30000 ]
+	rm_task "$CID"
 }
 
 @test "ctr task kill: the default signal reaches the init, kill --all every process" {
