@@ -704,6 +704,20 @@ lcr_container_state (struct lcr_context *ctx, const char *id, char **json, lcr_e
   return 0;
 }
 
+/* A SIGKILL to a process of a frozen v1 cgroup waits for the thaw (v2's
+   freezer lets fatal signals through): thaw it, so that killing a paused
+   container works, as containerd expects of `ctr task kill -s KILL` and
+   `ctr task rm -f` on a paused task.  Other signals wait for `resume`. */
+static void
+thaw_for_kill (struct lcr_context *ctx, const struct lcr_state *st)
+{
+  if (st->cgroup_path == NULL || !lcr_cgroup_path_frozen (cgroup_root (ctx), st->cgroup_path))
+    return;
+  cleanup_cgroup struct lcr_cgroup *cg = NULL;
+  if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, NULL) == 0)
+    lcr_cgroup_freeze (cg, false, NULL);
+}
+
 int
 lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all, lcr_error_t *err)
 {
@@ -712,22 +726,36 @@ lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all
   if (open_state (ctx, id, false, &dirfd, &st, err) < 0)
     return -1;
   int status = lcr_state_status (dirfd, st);
-  if (status == LCR_STATUS_STOPPED)
+  /* --all of a stopped container is no error (as runc's): what is left in its
+     cgroup still gets the signal (without a pid namespace the init's children
+     outlive it), and containerd's `ctr task rm -f` sends it to a task that
+     has already exited */
+  if (status == LCR_STATUS_STOPPED && !all)
     return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
   if (all && st->cgroup_path)
     {
       cleanup_cgroup struct lcr_cgroup *cg = NULL;
       if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, err) < 0 || lcr_cgroup_kill (cg, signo, err) < 0)
-        return lcr_error_wrap (err, "kill `%s`", id);
-      return 0;
+        {
+          if (status != LCR_STATUS_STOPPED)
+            return lcr_error_wrap (err, "kill `%s`", id);
+          lcr_error_release (err); /* stopped, its cgroup gone: nothing to signal */
+        }
     }
-  cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
-  if (pidfd < 0 || syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+  else if (status == LCR_STATUS_STOPPED)
+    return 0;
+  else
     {
-      if (errno == ESRCH)
-        return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
-      return lcr_error_sys (err, "kill `%s`", id);
+      cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
+      if (pidfd < 0 || syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+        {
+          if (errno == ESRCH)
+            return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
+          return lcr_error_sys (err, "kill `%s`", id);
+        }
     }
+  if (signo == SIGKILL)
+    thaw_for_kill (ctx, st);
   return 0;
 }
 
@@ -739,9 +767,9 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
   cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, err);
   if (dirfd < 0)
     {
-      /* --force is `rm -f`: what is already gone is not an error.  podman
-         deletes with --force after a failed create, when the runtime has
-         removed the container already, and logs an error on a failure. */
+      /* --force is `rm -f`: nothing to delete is no error.  containerd's shim
+         ends every container, and every failed create, with `delete --force`;
+         podman does so after a failed create too.  Both log a failure. */
       if (force && (*err)->code == LCR_ERR_NOT_FOUND)
         {
           lcr_error_release (err);
@@ -773,13 +801,9 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
         {
           cleanup_cgroup struct lcr_cgroup *cg = NULL;
           if (lcr_cgroup_load (cgroup_root (ctx), st->cgroup_path, &cg, NULL) == 0)
-            {
-              lcr_cgroup_kill (cg, SIGKILL, NULL);
-              /* a frozen (v1) task only dies once thawed */
-              if (lcr_cgroup_path_frozen (cgroup_root (ctx), st->cgroup_path))
-                lcr_cgroup_freeze (cg, false, NULL);
-            }
+            lcr_cgroup_kill (cg, SIGKILL, NULL);
         }
+      thaw_for_kill (ctx, st);
       if (!wait_exit (st->pid, st->start_time, 10000))
         return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM, "delete `%s`: the container's init did not die", id);
     }

@@ -86,8 +86,8 @@ load helpers
 }
 
 @test "delete --force: unknown id succeeds, as rm -f" {
-	# as runc and crun do: podman deletes with --force after a failed create and logs an error
-	# when that fails
+	# as runc and crun: containerd's shim ends every container with it, podman every failed
+	# create, and both log an error when it fails
 	run rt delete --force "$TID-nope"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]

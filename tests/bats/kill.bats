@@ -126,6 +126,38 @@ got_signal() {
 	[ "$(ctr_status "$CID")" = stopped ]
 }
 
+@test "kill KILL: a paused container stops (no resume needed)" {
+	# crun 1.8 signals the frozen init and leaves it frozen: it dies only on resume
+	[[ $RUNTIME_KIND != crun ]] || skip "crun 1.8 does not thaw a paused container for SIGKILL"
+	set_cmd 'exec sleep 1000'
+	create_ctr "$CID"
+	rt start "$CID"
+	rt pause "$CID"
+	run rt kill "$CID" KILL
+	[ "$status" -eq 0 ]
+	wait_status "$CID" stopped
+}
+
+@test "kill --all KILL: a paused container stops" {
+	set_cmd 'sleep 1000 & exec sleep 1000'
+	create_ctr "$CID"
+	rt start "$CID"
+	rt pause "$CID"
+	run rt kill --all "$CID" KILL
+	[ "$status" -eq 0 ]
+	wait_status "$CID" stopped
+}
+
+@test "kill --all: a stopped container is no error (as runc)" {
+	set_cmd 'exit 0'
+	create_ctr "$CID"
+	rt start "$CID"
+	wait_status "$CID" stopped
+	run rt kill --all "$CID" KILL
+	[ "$status" -eq 0 ]
+	[ "$(ctr_status "$CID")" = stopped ]
+}
+
 @test "kill: unknown id fails" {
 	run rt kill "$TID-nope" KILL
 	[ "$status" -eq 1 ]
