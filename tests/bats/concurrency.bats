@@ -423,3 +423,32 @@ round_state_delete() {
 	set_cmd 'exec sleep 1000'
 	fresh race round_state_delete
 }
+
+round_run_reused_id() {
+	local id=$1 pid
+	run_bg "$id"
+	wait_status "$id" running
+	# someone deletes the container under the foreground run and makes a new one of that id
+	rt delete --force "$id"
+	create_ctr "$id" >/dev/null
+	pid=$(ctr_pid "$id")
+	# the run sees its container die and exits; what it removes must be its own, only
+	wait "$RUN_PID" || true
+	[ "$(ctr_status "$id")" = created ] || {
+		echo "# $id: the new container is gone after the old run exited: $(rt state "$id" 2>&1)" >&2
+		false
+	}
+	[ "$(ctr_pid "$id")" = "$pid" ]
+	rt start "$id"
+	[ "$(ctr_status "$id")" = running ]
+	settle "$id"
+}
+
+@test "race: a foreground run's container deleted and re-created: the new one survives, 10 rounds" {
+	set_cmd 'exec sleep 1000'
+	# The first poststop hook of a round (the run's, which sees the exit first) takes a
+	# moment: the new container is made before the run gets to removing its own.
+	cfg '.hooks.poststop = [{"path": "/bin/sh", "args": ["sh", "-c", $s]}]' \
+		--arg s "mkdir $T/hook.\$(cat | jq -r .id) 2>/dev/null && sleep 0.5; exit 0"
+	ROUNDS=10 fresh race round_run_reused_id
+}
