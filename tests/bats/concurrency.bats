@@ -144,7 +144,7 @@ settle() {
 
 # par FUNC: FUNC ID for every id on stdin, $PAR at a time.
 par() {
-	local id pids=() live p
+	local id pids=() p
 	while read -r id; do
 		"$1" "$id" &
 		pids+=($!)
