@@ -5,13 +5,15 @@
 #   bats  tests/bats          (TAP; as root)
 #   compat  berth-shim's tests with runc and crun as the runtime (when installed),
 #         so the monitor is checked against runtimes other than ours
+#   leaks tests/leaks/run.sh  (TAP; as root: valgrind on each verb and on berth-shim's life,
+#         and LeakSanitizer on ASAN_UNIT_DIR's berth and berth-shim when built there)
 # Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
 # SUITES (default "unit oci bats"), BERTH_HOOKS_BIN (a berth configured with --enable-test-hooks,
 # for tests/bats/faults.bats, which skips without it).
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
-SUITES=${SUITES:-unit oci bats compat}
+SUITES=${SUITES:-unit oci bats compat leaks}
 export RUNTIME=${RUNTIME:-$BUILDDIR/berth}
 log=$(mktemp -d /tmp/berth-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
@@ -67,6 +69,9 @@ for suite in $SUITES; do
     if command -v crun >/dev/null; then
       RUNTIME=$SRCDIR/tests/crun-hybrid.sh run_suite compat/shim-crun bats --tap "$SRCDIR/tests/bats/shim.bats"
     fi
+    ;;
+  leaks)
+    BUILDDIR=$BUILDDIR run_suite leaks bash "$SRCDIR/tests/leaks/run.sh"
     ;;
   esac
 done

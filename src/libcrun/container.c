@@ -610,6 +610,17 @@ destroy (struct lcr_context *ctx, const char *id, struct lcr_cgroup *cg, const c
   return lcr_state_remove (state_root (ctx), id, err);
 }
 
+/* The state dir (locked) still describes the container `run` created: the
+   same init, by pid and start time. */
+static bool
+still_ours (int dirfd, const struct created *c)
+{
+  cleanup_state struct lcr_state *st = NULL;
+  if (lcr_state_read (dirfd, &st, NULL) < 0)
+    return false;
+  return st->pid == c->pid && st->start_time == c->start_time;
+}
+
 int
 lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, int *exit_status,
                    lcr_error_t *err)
@@ -684,10 +695,16 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
   sigprocmask (SIG_SETMASK, &old, NULL);
   if (ret == 0 && !opts->keep)
     {
-      if (c.poststop_hooks && bundle)
-        run_hooks_warn (ctx, &st, false);
+      /* A `delete --force` may have removed the container while it ran (and
+         run its poststop hooks), and a create may have reused the id since:
+         remove only what is still ours. */
       cleanup_close int dirfd = lcr_state_open (state_root (ctx), id, true, NULL);
-      ret = destroy (ctx, id, c.cgroup, NULL, c.rootfs, c.host_mounts_base, err);
+      if (dirfd >= 0 && still_ours (dirfd, &c))
+        {
+          if (c.poststop_hooks && bundle)
+            run_hooks_warn (ctx, &st, false);
+          ret = destroy (ctx, id, c.cgroup, NULL, c.rootfs, c.host_mounts_base, err);
+        }
     }
   release_created (&c);
   return ret;

@@ -8,7 +8,8 @@
 #   TID      a unique token; CID=$TID is the test's container id, use "$TID-x" for more.
 #            Ids are unique machine-wide because runc-like runtimes name cgroups after them.
 # Teardown kills and force-deletes whatever the test left, then fails the test if anything
-# leaked: a mount under $T, an entry in $ROOT, a process or a cgroup of the test.
+# leaked: a mount under $T, an entry in $ROOT, a process or a cgroup of the test, or an open
+# fd on a file under $T (bundle, state root, fifos, logs) in any process, this shell included.
 #
 # Every container's environment carries BATS_LEAK_TAG=$TID (that is how leaked processes are
 # found); a test that sets .process.env must append to it, not replace it.
@@ -203,6 +204,21 @@ _leaked_pids() {
 	done | sort -u
 }
 
+# _leaked_fds [DIR]: open fds on a file under DIR (default $T), in any process:
+# "PID(COMM) FD -> PATH".  This finds what the pid check can't: a process without the tag (a
+# shim, a hook's daemon, the test's own shell) still holding a log, a fifo or the state dir
+# once the containers are gone.
+_leaked_fds() {
+	local d=${1:-$T} f l p
+	find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 \( -lname "$d/*" -o -lname "$d" \) 2>/dev/null |
+		while read -r f; do
+			l=$(readlink "$f") || continue
+			p=${f#/proc/}
+			p=${p%%/*}
+			echo "$p($(cat "/proc/$p/comm" 2>/dev/null)) ${f##*/} -> $l"
+		done
+}
+
 _leaked_cgroups() {
 	ls -d /sys/fs/cgroup/"$TID"* /sys/fs/cgroup/*/"$TID"* /sys/fs/cgroup/*/*/"$TID"* 2>/dev/null
 }
@@ -237,6 +253,13 @@ berth_teardown() {
 	fi
 	c=$(ls -A "$ROOT" 2>/dev/null)
 	[[ -n $c ]] && leaks+=("state root $ROOT not empty: $(echo $c)")
+	# a process on its way out may hold its fds a moment longer
+	for ((i = 0; i < 20; i++)); do
+		c=$(_leaked_fds)
+		[[ -z $c ]] && break
+		sleep 0.05
+	done
+	[[ -n $c ]] && leaks+=("open fds: $(echo "$c" | paste -sd ';' | sed 's/;/; /g')")
 	c=$(_leaked_cgroups)
 	if [[ -n $c ]]; then
 		leaks+=("cgroups: $(echo $c)")

@@ -74,6 +74,16 @@ teardown() {
 		kill -9 $p 2>/dev/null
 		return 1
 	fi
+	# nor may any process hold a file of podman's tree (logs, fifos, exit files) after rm
+	for ((i = 0; i < 20; i++)); do
+		p=$(_leaked_fds "$PD")
+		[[ -z $p ]] && break
+		sleep 0.05
+	done
+	if [[ -n $p ]]; then
+		echo "# LEAK: open fds: $p" >&2
+		return 1
+	fi
 }
 
 # Monitors started for this file's podman root (their command line names its persist dir).
