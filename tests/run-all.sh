@@ -3,8 +3,8 @@
 #   unit  tests/unit/test-*   (TAP; also ASAN_UNIT_DIR's copies when set: the sanitizer build)
 #   oci   tests/oci/run.sh    (TAP; as root)
 #   bats  tests/bats          (TAP; as root)
-#   compat  berth-shim's tests with runc and crun as the runtime (when installed),
-#         so the monitor is checked against runtimes other than ours
+#   compat  berth-shim's, containerd's and podman's tests with runc and crun as the runtime
+#         (when installed), so those tests are checked against runtimes other than ours
 #   leaks tests/leaks/run.sh  (TAP; as root: valgrind on each verb and on berth-shim's life,
 #         and LeakSanitizer on ASAN_UNIT_DIR's berth and berth-shim when built there)
 # Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
@@ -63,12 +63,16 @@ for suite in $SUITES; do
     run_suite bats bats --tap "$SRCDIR/tests/bats"
     ;;
   compat)
-    if command -v runc >/dev/null; then
-      RUNTIME=$(command -v runc) run_suite compat/shim-runc bats --tap "$SRCDIR/tests/bats/shim.bats"
-    fi
-    if command -v crun >/dev/null; then
-      RUNTIME=$SRCDIR/tests/crun-hybrid.sh run_suite compat/shim-crun bats --tap "$SRCDIR/tests/bats/shim.bats"
-    fi
+    # the client tests (berth-shim, containerd, podman) are checked against the reference
+    # runtimes too, so a failure there tells a broken test from a berth regression
+    for f in shim containerd podman; do
+      if command -v runc >/dev/null; then
+        RUNTIME=$(command -v runc) run_suite "compat/$f-runc" bats --tap "$SRCDIR/tests/bats/$f.bats"
+      fi
+      if command -v crun >/dev/null; then
+        RUNTIME=$SRCDIR/tests/crun-hybrid.sh run_suite "compat/$f-crun" bats --tap "$SRCDIR/tests/bats/$f.bats"
+      fi
+    done
     ;;
   leaks)
     BUILDDIR=$BUILDDIR run_suite leaks bash "$SRCDIR/tests/leaks/run.sh"
