@@ -349,6 +349,29 @@ free_ids (char **ids)
   free (ids);
 }
 
+/* lcr_state_parse: the reader without a state dir (what tests/fuzz drives). */
+static void
+test_parse_memory (void)
+{
+  cleanup_error lcr_error_t err = NULL;
+  struct lcr_state *got = NULL;
+  const char *good = "{\"id\": \"m1\", \"pid\": 7, \"start_time\": 9, \"annotations\": {\"k\": \"v\"}}";
+  is_int (lcr_state_parse (good, strlen (good), &got, &err), 0, "state.json parsed from memory");
+  ok (got && strcmp (got->id, "m1") == 0 && got->pid == 7 && got->start_time == 9 && got->annotations_len == 1,
+      "parsed from memory: id, pid, start_time, annotations");
+  lcr_state_free (got);
+  got = NULL;
+
+  /* only the first 5 bytes of "good" count: the rest is not a document */
+  is_int (lcr_state_parse (good, 5, &got, &err), -1, "the length is honoured");
+  ok (contains (err_msg (err), "state.json: invalid JSON"), "in-memory error names state.json: %s", err_msg (err));
+
+  const char nul[] = "{\"id\": \"m1\", \"pid\": 7, \"start_time\": 9}\0garbage";
+  is_int (lcr_state_parse (nul, sizeof nul - 1, &got, &err), -1, "a NUL byte in state.json is refused");
+  ok (contains (err_msg (err), "NUL byte at offset 39"), "the NUL is located: %s", err_msg (err));
+  ok (got == NULL, "nothing returned on error");
+}
+
 static void
 test_list_remove (void)
 {
@@ -642,6 +665,7 @@ main (void)
   test_open_vs_delete ();
   test_write_read ();
   test_corrupt ();
+  test_parse_memory ();
   test_list_remove ();
   test_status_and_json ();
   test_status_names ();
