@@ -376,6 +376,13 @@ parse_state (const char *data, size_t len, int dirfd, struct lcr_state **out, lc
     }
   cleanup_free char *buf = xmalloc0 (len + 1);
   memcpy (buf, data, len);
+  /* yajl_tree_free recurses per level: see lcr_json_too_deep */
+  if (lcr_json_too_deep (buf, len))
+    {
+      char max[32];
+      snprintf (max, sizeof max, "%d", LCR_JSON_MAX_DEPTH);
+      return read_error (&r, "invalid JSON: nested deeper than %s levels", max);
+    }
   char errbuf[256] = "";
   cleanup_tree yajl_val tree = yajl_tree_parse (buf, errbuf, sizeof errbuf);
   if (tree == NULL)

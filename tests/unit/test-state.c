@@ -370,6 +370,18 @@ test_parse_memory (void)
   is_int (lcr_state_parse (nul, sizeof nul - 1, &got, &err), -1, "a NUL byte in state.json is refused");
   ok (contains (err_msg (err), "NUL byte at offset 39"), "the NUL is located: %s", err_msg (err));
   ok (got == NULL, "nothing returned on error");
+
+  /* yajl frees trees recursively: a deep document must not reach it */
+  size_t depth = 2000000;
+  const char *head = "{\"id\": \"m1\", \"pid\": 7, \"start_time\": 9, \"future\": ";
+  size_t hl = strlen (head);
+  cleanup_free char *deep = xmalloc0 (hl + 2 * depth + 2);
+  memcpy (deep, head, hl);
+  memset (deep + hl, '[', depth);
+  memset (deep + hl + depth, ']', depth);
+  deep[hl + 2 * depth] = '}';
+  is_int (lcr_state_parse (deep, strlen (deep), &got, &err), -1, "state.json nested 2000000 deep is refused");
+  ok (contains (err_msg (err), "nested deeper than 1000 levels"), "and says why: %s", err_msg (err));
 }
 
 static void
