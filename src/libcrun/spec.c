@@ -35,7 +35,10 @@ lcr_spec_error_at (lcr_error_t *err, const struct lcr_jpath *p, const char *fmt,
   if (vasprintf (&msg, fmt, ap) < 0)
     abort ();
   va_end (ap);
-  return lcr_error_invalid (err, "%s: %s", lcr_jpath_str (p), msg);
+  /* the path holds keys and the message values from config.json: anything */
+  cleanup_free char *where = lcr_escape_controls (lcr_jpath_str (p));
+  cleanup_free char *what = lcr_escape_controls (msg);
+  return lcr_error_invalid (err, "%s: %s", where, what);
 }
 
 /* Namespace names, indexed by enum lcr_ns_type. */

@@ -314,7 +314,9 @@ read_error (struct reader *r, const char *fmt, const char *key)
 {
   cleanup_free char *dir = r->dirfd >= 0 ? fd_path (r->dirfd) : NULL;
   cleanup_free char *what = NULL;
-  xasprintf (&what, fmt, key);
+  /* key may be any string from the file */
+  cleanup_free char *esc = lcr_escape_controls (key);
+  xasprintf (&what, fmt, esc);
   return lcr_error_make (r->err, 0, LCR_ERR_STATE, "%s%s%s: %s", dir ? dir : "", dir ? "/" : "", LCR_STATE_JSON, what);
 }
 

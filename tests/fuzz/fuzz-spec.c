@@ -4,7 +4,8 @@
  * Each input goes to all three entry points: they share the parser and the schema walkers,
  * and a config.json is a fine seed for the others (its "process" and "linux.resources" are
  * what they read).  Beyond the sanitizers (memory errors, UB, leaks), every call must either
- * return a value and no error, or NULL and an error with a non-empty message of the right code.
+ * return a value and no error, or NULL and an error with a non-empty message of the right code
+ * and no control characters.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +20,11 @@ check_result (void *val, lcr_error_t err)
     abort (); /* a value with an error, or neither */
   if (err && (err->msg == NULL || err->msg[0] == '\0' || err->code != LCR_ERR_INVALID))
     abort (); /* bad input must say what is wrong, as invalid input */
+  /* the message quotes the input: it must not carry its control characters to a terminal or a
+     log (escape sequences, forged lines) */
+  for (const unsigned char *c = err ? (const unsigned char *)err->msg : NULL; c && *c; c++)
+    if (*c < 0x20 || *c == 0x7f)
+      abort ();
 }
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);

@@ -73,6 +73,9 @@ check_error (lcr_error_t err)
 {
   if (err == NULL || err->msg == NULL || strstr (err->msg, LCR_STATE_JSON) == NULL)
     abort (); /* every failure names the file */
+  for (const unsigned char *c = (const unsigned char *)err->msg; *c; c++)
+    if (*c < 0x20 || *c == 0x7f)
+      abort (); /* and carries no control character from it */
 }
 
 /* `berth state`'s output must be a JSON object */

@@ -572,6 +572,16 @@ test_deep_nesting (void)
       "an unclosed document is a syntax error: %s", err ? err->msg : "(accepted)");
 }
 
+/* values and keys from config.json reach a terminal in the message: escaped */
+static void
+test_control_chars (void)
+{
+  expect_error ("{" MIN ",'annotations':{'x\\u001b[31m\\nforged':1}}", ".annotations[\"x\\x1b[31m\\nforged\"]",
+                "expected a string", "a key's control characters are escaped in the message");
+  expect_error ("{" MIN ",'process':{'cwd':'x\\u001b[2J\\u007f','args':['a']}}", "got \"x\\x1b[2J\\x7f\"", NULL,
+                "a value's control characters are escaped in the message");
+}
+
 int
 main (void)
 {
@@ -583,5 +593,6 @@ main (void)
   test_ns_names ();
   test_load ();
   test_deep_nesting ();
+  test_control_chars ();
   return done_testing ();
 }

@@ -380,6 +380,11 @@ test_parse_memory (void)
   memset (deep + hl, '[', depth);
   memset (deep + hl + depth, ']', depth);
   deep[hl + 2 * depth] = '}';
+  const char *ctl = "{\"id\": \"m1\", \"pid\": 7, \"start_time\": 9, \"annotations\": {\"a\\u001b[1m\\n\": 1}}";
+  is_int (lcr_state_parse (ctl, strlen (ctl), &got, &err), -1, "an annotation that is not a string is refused");
+  ok (contains (err_msg (err), "annotation `a\\x1b[1m\\n`"), "its key's control characters are escaped: %s",
+      err_msg (err));
+
   is_int (lcr_state_parse (deep, strlen (deep), &got, &err), -1, "state.json nested 2000000 deep is refused");
   ok (contains (err_msg (err), "nested deeper than 1000 levels"), "and says why: %s", err_msg (err));
 }
