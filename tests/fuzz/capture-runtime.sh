@@ -6,7 +6,7 @@
 # runtime, default berth next to the repo's build).
 set -u
 real=${CAPTURE_RUNTIME:?}
-verb= bundle=$PWD
+verb='' bundle=$PWD
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
   a=${args[i]}

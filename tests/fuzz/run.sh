@@ -117,7 +117,8 @@ for t in "${built[@]}"; do
 done
 
 run_one() { # run_one TARGET: fuzz it from a scratch copy of its corpus
-  local t=$1 corpus=$work/corpus-$t extra=()
+  local t=$1
+  local corpus=$work/corpus-$t extra=()
   mkdir -p "$corpus"
   [ -d "$here/corpus/$t" ] && cp "$here/corpus/$t"/* "$corpus"/ 2>/dev/null
   ls "$corpus" | wc -l >"$work/$t.seeds"
