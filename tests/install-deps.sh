@@ -7,4 +7,4 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   gcc make libc6-dev autoconf automake libtool pkg-config \
   libseccomp-dev libcap-dev libyajl-dev libsystemd-dev \
-  bats busybox-static jq iproute2 util-linux procps python3 clang-format libcap2-bin podman runc crun
+  bats busybox-static jq iproute2 util-linux procps python3 clang-format libcap2-bin podman runc crun clang libclang-rt-dev

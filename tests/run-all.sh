@@ -5,12 +5,13 @@
 #   bats  tests/bats          (TAP; as root)
 #   compat  berth-shim's tests with runc and crun as the runtime (when installed),
 #         so the monitor is checked against runtimes other than ours
+#   fuzz  tests/fuzz/run.sh   (TAP; libFuzzer targets built with clang, FUZZ_SECONDS each)
 # Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
-# SUITES (default "unit oci bats").
+# SUITES (default "unit oci bats compat fuzz").
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
-SUITES=${SUITES:-unit oci bats compat}
+SUITES=${SUITES:-unit oci bats compat fuzz}
 export RUNTIME=${RUNTIME:-$BUILDDIR/berth}
 log=$(mktemp -d /tmp/berth-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
@@ -66,6 +67,9 @@ for suite in $SUITES; do
     if command -v crun >/dev/null; then
       RUNTIME=$SRCDIR/tests/crun-hybrid.sh run_suite compat/shim-crun bats --tap "$SRCDIR/tests/bats/shim.bats"
     fi
+    ;;
+  fuzz)
+    run_suite fuzz bash "$SRCDIR/tests/fuzz/run.sh"
     ;;
   esac
 done
