@@ -19,15 +19,13 @@ shim_ctl_parse (const char *line, bool winsz, struct shim_ctl_msg *m)
   memset (m, 0, sizeof *m);
   if (winsz ? sscanf (line, "%ld %ld", &h, &w) != 2 : sscanf (line, "%ld %ld %ld", &type, &h, &w) != 3)
     return m->type = SHIM_CTL_MALFORMED;
+  m->written_type = type;
   m->height = h;
   m->width = w;
   if (type == SHIM_CTL_REOPEN_LOG)
     return m->type = SHIM_CTL_REOPEN_LOG; /* the numbers are ignored ("2 0 0") */
   if (type != SHIM_CTL_RESIZE)
-    {
-      m->height = type; /* for the message */
-      return m->type = SHIM_CTL_UNKNOWN;
-    }
+    return m->type = SHIM_CTL_UNKNOWN;
   /* struct winsize holds unsigned shorts */
   if (h < 0 || w < 0 || h > 65535 || w > 65535)
     return m->type = SHIM_CTL_BAD_SIZE;

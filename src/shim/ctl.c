@@ -53,7 +53,7 @@ handle_line (struct shim *s, char *line, bool winsz)
       shim_warn ("%s: invalid window size %ldx%ld", fifo, m.height, m.width);
       break;
     case SHIM_CTL_UNKNOWN:
-      shim_warn ("%s: unknown message type %ld", fifo, m.height);
+      shim_warn ("%s: unknown message type %ld", fifo, m.written_type);
       break;
     default:
       /* the line may hold anything: show it escaped */

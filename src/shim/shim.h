@@ -175,14 +175,15 @@ enum shim_ctl_type
 {
   SHIM_CTL_MALFORMED = -3, /* not "N N N" (ctl) or "N N" (winsz) */
   SHIM_CTL_BAD_SIZE = -2,  /* a resize outside 0..65535 */
-  SHIM_CTL_UNKNOWN = -1,   /* a type other than 1 and 2 (in height) */
+  SHIM_CTL_UNKNOWN = -1,   /* a TYPE other than 1 and 2 (in written_type) */
   SHIM_CTL_RESIZE = 1,
   SHIM_CTL_REOPEN_LOG = 2,
 };
 
 struct shim_ctl_msg
 {
-  int type; /* enum shim_ctl_type */
+  int type;          /* enum shim_ctl_type */
+  long written_type; /* TYPE as written (ctl) */
   long height, width;
 };
 

@@ -57,7 +57,8 @@ on_line (void *ctx, char *line)
     {
       memcpy (r->out + r->len, line, n);
       r->len += n;
-      r->len += (size_t)snprintf (r->out + r->len, sizeof r->out - r->len, "|%d %ld %ld\n", t, m.height, m.width);
+      r->len += (size_t)snprintf (r->out + r->len, sizeof r->out - r->len, "|%d %ld %ld %ld\n", t, m.written_type,
+                                  m.height, m.width);
     }
   r->lines++;
 }
