@@ -67,8 +67,15 @@ lcr_state_check_id (const char *id, lcr_error_t *err)
 
   size_t len = strlen (id);
   if (len > LCR_ID_MAX)
-    return lcr_error_invalid (err, "invalid container ID \"%.32s...\": longer than %d bytes (%zu)", id, LCR_ID_MAX,
-                              len);
+    {
+      /* its start, escaped like the other messages: it may hold control characters */
+      char head[33];
+      memcpy (head, id, sizeof head - 1);
+      head[sizeof head - 1] = '\0';
+      cleanup_free char *esc = lcr_json_escape (head);
+      return lcr_error_invalid (err, "invalid container ID \"%s...\": longer than %d bytes (%zu)", esc, LCR_ID_MAX,
+                                len);
+    }
 
   if (strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
     return lcr_error_invalid (err, "invalid container ID \"%s\": \".\" and \"..\" are not allowed", id);

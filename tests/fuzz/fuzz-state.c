@@ -3,8 +3,9 @@
  * 1. lcr_state_parse on the bytes; 2. the same bytes as a real <dir>/state.json through
  * lcr_state_read (what every verb after create does), which must agree with 1; 3. a parsed
  * state is written back with lcr_state_write and read again, and must come back the same;
- * 4. `berth state`'s document made from it must be JSON.  The sanitizers catch memory errors,
- * UB and leaks on the way.
+ * 4. `berth state`'s document made from it must be JSON.  The same bytes are also checked as a
+ * container ID (lcr_state_check_id).  The sanitizers catch memory errors, UB and leaks on the
+ * way.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -92,9 +93,32 @@ check_state_doc (const struct lcr_state *st, int status, bool pretty)
   yajl_tree_free (v);
 }
 
+/* container IDs come from the command line, and name the state dir: the same bytes as an ID */
+static void
+check_id (const uint8_t *data, size_t size)
+{
+  cleanup_free char *id = xmalloc0 (size + 1);
+  memcpy (id, data, size);
+  lcr_error_t err = NULL;
+  int ret = lcr_state_check_id (id, &err);
+  if (ret == 0)
+    {
+      if (err != NULL || strlen (id) == 0 || strlen (id) > 1024 || strchr (id, '/') || strcmp (id, "..") == 0)
+        abort (); /* an ID that could leave the state root, or an error beside success */
+      return;
+    }
+  if (err == NULL || err->code != LCR_ERR_INVALID)
+    abort ();
+  for (const unsigned char *c = (const unsigned char *)err->msg; *c; c++)
+    if (*c < 0x20 || *c == 0x7f)
+      abort (); /* the message quotes the ID: no raw control characters */
+  lcr_error_release (&err);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
+  check_id (data, size);
   lcr_error_t err = NULL;
   struct lcr_state *st = NULL;
   int ret = lcr_state_parse ((const char *)data, size, &st, &err);

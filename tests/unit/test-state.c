@@ -71,6 +71,11 @@ test_check_id (void)
   big[1025] = '\0';
   is_int (lcr_state_check_id (big, &err), -1, "id: 1025 bytes is refused");
   is_int (err_code (err), LCR_ERR_INVALID, "id: too long is LCR_ERR_INVALID");
+  big[0] = '\033';
+  big[1] = '\n';
+  is_int (lcr_state_check_id (big, &err), -1, "id: too long with control characters is refused");
+  ok (contains (err_msg (err), "\\u001b\\nxx") && !contains (err_msg (err), "\033"),
+      "id: too long: its start is quoted escaped: %.60s", err_msg (err));
 
   is_int (lcr_state_check_id ("", &err), -1, "id: empty is refused");
   is_int (lcr_state_check_id (".", &err), -1, "id: \".\" is refused");
