@@ -108,7 +108,8 @@ lcr_json_escape (const char *s)
           *o++ = '\\', *o++ = 't';
           break;
         default:
-          if (*p < 0x20)
+          /* DEL too: a control character to a terminal, though JSON allows it raw */
+          if (*p < 0x20 || *p == 0x7f)
             o += sprintf (o, "\\u%04x", *p);
           else
             *o++ = (char)*p;

@@ -84,6 +84,9 @@ test_check_id (void)
   is_int (lcr_state_check_id ("a b", &err), -1, "id: space is refused");
   is_int (lcr_state_check_id ("a\nb", &err), -1, "id: newline is refused");
   ok (contains (err_msg (err), "\"a\\nb\""), "id: control characters are escaped in the message: %s", err_msg (err));
+  is_int (lcr_state_check_id ("a\177b", &err), -1, "id: DEL is refused");
+  ok (contains (err_msg (err), "a\\u007fb") && !contains (err_msg (err), "\177"), "id: DEL is quoted escaped: %s",
+      err_msg (err));
   is_int (lcr_state_check_id ("caf\xc3\xa9", &err), -1, "id: non-ASCII is refused");
 
   lcr_error_release (&err);
