@@ -7,4 +7,5 @@ apt-get update -q
 apt-get install -y -q --no-install-recommends \
   gcc make libc6-dev autoconf automake libtool pkg-config \
   libseccomp-dev libcap-dev libyajl-dev libsystemd-dev \
-  bats busybox-static jq iproute2 util-linux procps python3 clang-format libcap2-bin podman catatonit runc crun containerd valgrind
+  bats busybox-static jq iproute2 util-linux procps python3 clang-format libcap2-bin podman catatonit runc crun containerd \
+  valgrind clang libclang-rt-dev

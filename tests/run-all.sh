@@ -7,13 +7,14 @@
 #         (when installed), so those tests are checked against runtimes other than ours
 #   leaks tests/leaks/run.sh  (TAP; as root: valgrind on each verb and on berth-shim's life,
 #         and LeakSanitizer on ASAN_UNIT_DIR's berth and berth-shim when built there)
+#   fuzz  tests/fuzz/run.sh   (TAP; libFuzzer targets built with clang, FUZZ_SECONDS each)
 # Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
-# SUITES (default "unit oci bats"), BERTH_HOOKS_BIN (a berth configured with --enable-test-hooks,
-# for tests/bats/faults.bats, which skips without it).
+# SUITES (default "unit oci bats compat leaks fuzz"), BERTH_HOOKS_BIN (a berth configured with
+# --enable-test-hooks, for tests/bats/faults.bats, which skips without it).
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
-SUITES=${SUITES:-unit oci bats compat leaks}
+SUITES=${SUITES:-unit oci bats compat leaks fuzz}
 export RUNTIME=${RUNTIME:-$BUILDDIR/berth}
 log=$(mktemp -d /tmp/berth-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
@@ -76,6 +77,9 @@ for suite in $SUITES; do
     ;;
   leaks)
     BUILDDIR=$BUILDDIR run_suite leaks bash "$SRCDIR/tests/leaks/run.sh"
+    ;;
+  fuzz)
+    run_suite fuzz bash "$SRCDIR/tests/fuzz/run.sh"
     ;;
   esac
 done

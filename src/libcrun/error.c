@@ -108,11 +108,34 @@ lcr_json_escape (const char *s)
           *o++ = '\\', *o++ = 't';
           break;
         default:
-          if (*p < 0x20)
+          /* DEL too: a control character to a terminal, though JSON allows it raw */
+          if (*p < 0x20 || *p == 0x7f)
             o += sprintf (o, "\\u%04x", *p);
           else
             *o++ = (char)*p;
         }
+    }
+  *o = '\0';
+  return out;
+}
+
+char *
+lcr_escape_controls (const char *s)
+{
+  size_t n = strlen (s);
+  char *out = xmalloc0 (n * 4 + 1), *o = out;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    {
+      if (*p == '\n')
+        *o++ = '\\', *o++ = 'n';
+      else if (*p == '\t')
+        *o++ = '\\', *o++ = 't';
+      else if (*p == '\r')
+        *o++ = '\\', *o++ = 'r';
+      else if (*p < 0x20 || *p == 0x7f)
+        o += sprintf (o, "\\x%02x", *p);
+      else
+        *o++ = (char)*p;
     }
   *o = '\0';
   return out;

@@ -75,4 +75,9 @@ void lcr_vlog (struct lcr_log_sink *sink, int level, const char *fmt, va_list ap
 /* Escape `s` as a JSON string body (without quotes) into a malloc'd buffer. */
 char *lcr_json_escape (const char *s);
 
+/* `s` with its control characters written as \n, \t, \r or \xHH (malloc'd): for
+   messages that quote input, so a value cannot move the terminal's cursor,
+   change its colours or forge a log line. */
+char *lcr_escape_controls (const char *s);
+
 #endif

@@ -35,7 +35,10 @@ lcr_spec_error_at (lcr_error_t *err, const struct lcr_jpath *p, const char *fmt,
   if (vasprintf (&msg, fmt, ap) < 0)
     abort ();
   va_end (ap);
-  return lcr_error_invalid (err, "%s: %s", lcr_jpath_str (p), msg);
+  /* the path holds keys and the message values from config.json: anything */
+  cleanup_free char *where = lcr_escape_controls (lcr_jpath_str (p));
+  cleanup_free char *what = lcr_escape_controls (msg);
+  return lcr_error_invalid (err, "%s: %s", where, what);
 }
 
 /* Namespace names, indexed by enum lcr_ns_type. */
@@ -983,6 +986,49 @@ json_syntax_error (const char *json, size_t len, lcr_error_t *err)
   return lcr_error_invalid (err, "invalid JSON: %s (line %zu, column %zu)", msg, line, col);
 }
 
+/* yajl frees a tree recursively, one stack frame per level, so a document
+   nested deep enough overflows the stack in yajl_tree_free (a 4 MB
+   config.json of brackets did).  Go's encoding/json stops at 10000 levels;
+   no real config nests past ten, and LCR_JSON_MAX_DEPTH levels cost a few
+   tens of KB of stack.  Counted by a callback parse with yajl's own dialect,
+   before any tree is built. */
+struct depth
+{
+  size_t depth;
+};
+
+static int
+depth_open (void *ctx)
+{
+  struct depth *d = ctx;
+  return ++d->depth <= LCR_JSON_MAX_DEPTH; /* 0 stops the parse */
+}
+
+static int
+depth_close (void *ctx)
+{
+  ((struct depth *)ctx)->depth--;
+  return 1;
+}
+
+bool
+lcr_json_too_deep (const char *json, size_t len)
+{
+  static const yajl_callbacks callbacks = {
+      .yajl_start_map = depth_open,
+      .yajl_end_map = depth_close,
+      .yajl_start_array = depth_open,
+      .yajl_end_array = depth_close,
+  };
+  struct depth d = {.depth = 0};
+  __attribute__ ((cleanup (cleanup_yajl_handle_fn))) yajl_handle h = yajl_alloc (&callbacks, NULL, &d);
+  if (h == NULL)
+    abort ();
+  yajl_config (h, yajl_allow_comments, 1);
+  /* a syntax error is not ours to report: the tree parse that follows does */
+  return yajl_parse (h, (const unsigned char *)json, len) == yajl_status_client_canceled;
+}
+
 /* Parse a document into a zeroed object of schema `s` at `out`. */
 static int
 parse_document (const char *json, size_t len, const struct schema *s, void *out, lcr_error_t *err)
@@ -994,6 +1040,8 @@ parse_document (const char *json, size_t len, const struct schema *s, void *out,
     return lcr_error_invalid (err, "invalid JSON: NUL byte at offset %zu", (size_t)(nul - json));
   cleanup_free char *buf = xmalloc0 (len + 1);
   memcpy (buf, json, len);
+  if (lcr_json_too_deep (buf, len))
+    return lcr_error_invalid (err, "invalid JSON: nested deeper than %d levels", LCR_JSON_MAX_DEPTH);
   char errbuf[256];
   cleanup_tree yajl_val tree = yajl_tree_parse (buf, errbuf, sizeof errbuf);
   if (tree == NULL)

@@ -373,6 +373,14 @@ cleanup_spec_fn (struct lcr_spec **s)
 }
 #define cleanup_spec __attribute__ ((cleanup (cleanup_spec_fn)))
 
+/* Deepest nesting of objects and arrays a JSON document we read may have
+   (config.json, process.json, resources, state.json). */
+#define LCR_JSON_MAX_DEPTH 1000
+
+/* True when json (len bytes, comments allowed) nests deeper than
+   LCR_JSON_MAX_DEPTH; a syntax error before that point gives false. */
+bool lcr_json_too_deep (const char *json, size_t len);
+
 /* "pid" → LCR_NS_PID …; -1 when unknown.  And back. */
 int lcr_ns_type_from_name (const char *name);
 const char *lcr_ns_type_name (int type);

@@ -67,8 +67,15 @@ lcr_state_check_id (const char *id, lcr_error_t *err)
 
   size_t len = strlen (id);
   if (len > LCR_ID_MAX)
-    return lcr_error_invalid (err, "invalid container ID \"%.32s...\": longer than %d bytes (%zu)", id, LCR_ID_MAX,
-                              len);
+    {
+      /* its start, escaped like the other messages: it may hold control characters */
+      char head[33];
+      memcpy (head, id, sizeof head - 1);
+      head[sizeof head - 1] = '\0';
+      cleanup_free char *esc = lcr_json_escape (head);
+      return lcr_error_invalid (err, "invalid container ID \"%s...\": longer than %d bytes (%zu)", esc, LCR_ID_MAX,
+                                len);
+    }
 
   if (strcmp (id, ".") == 0 || strcmp (id, "..") == 0)
     return lcr_error_invalid (err, "invalid container ID \"%s\": \".\" and \"..\" are not allowed", id);
@@ -302,7 +309,9 @@ lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err)
   return lcr_write_file_atomic_at (dirfd, LCR_STATE_JSON, buf, len, err);
 }
 
-/* Reading state.json: every error names the file and the key. */
+/* Reading state.json: every error names the file and the key.  The file's
+   directory is looked up only when there is an error to report; dirfd -1
+   (a document parsed from memory) names the file alone. */
 struct reader
 {
   int dirfd;
@@ -312,10 +321,12 @@ struct reader
 static int
 read_error (struct reader *r, const char *fmt, const char *key)
 {
-  cleanup_free char *dir = fd_path (r->dirfd);
+  cleanup_free char *dir = r->dirfd >= 0 ? fd_path (r->dirfd) : NULL;
   cleanup_free char *what = NULL;
-  xasprintf (&what, fmt, key);
-  return lcr_error_make (r->err, 0, LCR_ERR_STATE, "%s/%s: %s", dir, LCR_STATE_JSON, what);
+  /* key may be any string from the file */
+  cleanup_free char *esc = lcr_escape_controls (key);
+  xasprintf (&what, fmt, esc);
+  return lcr_error_make (r->err, 0, LCR_ERR_STATE, "%s%s%s: %s", dir ? dir : "", dir ? "/" : "", LCR_STATE_JSON, what);
 }
 
 static int
@@ -360,33 +371,31 @@ read_annotations (struct reader *r, yajl_val v, struct lcr_state *st)
   return 0;
 }
 
-int
-lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
+/* state.json's text (len bytes, NUL-terminated or not) → *out; dirfd is
+   only for naming the file in errors (-1: none). */
+static int
+parse_state (const char *data, size_t len, int dirfd, struct lcr_state **out, lcr_error_t *err)
 {
-  cleanup_free char *data = NULL;
-  cleanup_error lcr_error_t read_err = NULL;
-  if (lcr_read_file_at (dirfd, LCR_STATE_JSON, &data, NULL, &read_err) < 0)
-    {
-      if (read_err->errno_ != ENOENT)
-        {
-          if (err)
-            {
-              lcr_error_release (err);
-              *err = steal_pointer (&read_err);
-            }
-          return -1;
-        }
-      /* the directory is claimed before state.json is written */
-      cleanup_free char *dir = fd_path (dirfd);
-      const char *id = strrchr (dir, '/');
-      return lcr_error_make (err, 0, LCR_ERR_STATE,
-                             "container `%s` is being created or its creation failed (no %s in `%s`)",
-                             id ? id + 1 : dir, LCR_STATE_JSON, dir);
-    }
-
-  char errbuf[256] = "";
-  cleanup_tree yajl_val tree = yajl_tree_parse (data, errbuf, sizeof errbuf);
   struct reader r = {.dirfd = dirfd, .err = err};
+  /* yajl reads up to a NUL: one inside the file would hide what follows */
+  const char *nul = memchr (data, '\0', len);
+  if (nul)
+    {
+      char at[32];
+      snprintf (at, sizeof at, "%zu", (size_t)(nul - data));
+      return read_error (&r, "invalid JSON: NUL byte at offset %s", at);
+    }
+  cleanup_free char *buf = xmalloc0 (len + 1);
+  memcpy (buf, data, len);
+  /* yajl_tree_free recurses per level: see lcr_json_too_deep */
+  if (lcr_json_too_deep (buf, len))
+    {
+      char max[32];
+      snprintf (max, sizeof max, "%d", LCR_JSON_MAX_DEPTH);
+      return read_error (&r, "invalid JSON: nested deeper than %s levels", max);
+    }
+  char errbuf[256] = "";
+  cleanup_tree yajl_val tree = yajl_tree_parse (buf, errbuf, sizeof errbuf);
   if (tree == NULL)
     {
       /* yajl's message goes on with a snippet of the input: keep line one */
@@ -475,6 +484,40 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
 
   *out = steal_pointer (&st);
   return 0;
+}
+
+int
+lcr_state_parse (const char *json, size_t len, struct lcr_state **out, lcr_error_t *err)
+{
+  return parse_state (json ? json : "", json ? len : 0, -1, out, err);
+}
+
+int
+lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
+{
+  cleanup_free char *data = NULL;
+  size_t len = 0;
+  cleanup_error lcr_error_t read_err = NULL;
+  if (lcr_read_file_at (dirfd, LCR_STATE_JSON, &data, &len, &read_err) < 0)
+    {
+      if (read_err->errno_ != ENOENT)
+        {
+          if (err)
+            {
+              lcr_error_release (err);
+              *err = steal_pointer (&read_err);
+            }
+          return -1;
+        }
+      /* the directory is claimed before state.json is written */
+      cleanup_free char *dir = fd_path (dirfd);
+      const char *id = strrchr (dir, '/');
+      return lcr_error_make (err, 0, LCR_ERR_STATE,
+                             "container `%s` is being created or its creation failed (no %s in `%s`)",
+                             id ? id + 1 : dir, LCR_STATE_JSON, dir);
+    }
+
+  return parse_state (data, len, dirfd, out, err);
 }
 
 int

@@ -85,6 +85,10 @@ int lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err);
    writing it) gives LCR_ERR_STATE with a message saying so. */
 int lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err);
 
+/* Parse state.json's text held in memory (what lcr_state_read does after
+   reading the file); errors name "state.json" and the key. */
+int lcr_state_parse (const char *json, size_t len, struct lcr_state **out, lcr_error_t *err);
+
 /* Remove <root>/<id> and everything in it. */
 int lcr_state_remove (const char *root, const char *id, lcr_error_t *err);
 

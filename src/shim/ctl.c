@@ -4,6 +4,8 @@
  *          (after an outside rotation; the numbers are ignored, "2 0 0")
  *   winsz  "HEIGHT WIDTH\n": resize only
  *
+ * The lines are split and parsed in ctl-msg.c; this file owns the fds and acts on them.
+ *
  * We keep a writer open on each fifo ourselves: otherwise every client that closes its end
  * would leave the reader at EOF, and epoll would report it forever.
  */
@@ -21,11 +23,6 @@
 static void
 resize (struct shim *s, long h, long w)
 {
-  if (h < 0 || w < 0 || h > 65535 || w > 65535)
-    {
-      shim_warn ("invalid window size %ldx%ld", h, w);
-      return;
-    }
   if (s->pty < 0)
     {
       shim_debug ("resize %ldx%ld without a terminal: ignored", h, w);
@@ -39,75 +36,74 @@ resize (struct shim *s, long h, long w)
 }
 
 static void
-ctl_line (struct shim *s, char *line)
+handle_line (struct shim *s, char *line, bool winsz)
 {
-  long type, h, w;
-  if (sscanf (line, "%ld %ld %ld", &type, &h, &w) != 3)
+  const char *fifo = winsz ? "winsz" : "ctl";
+  struct shim_ctl_msg m;
+  switch (shim_ctl_parse (line, winsz, &m))
     {
-      shim_warn ("ctl: malformed message `%s`", line);
-      return;
-    }
-  if (type == 1)
-    resize (s, h, w);
-  else if (type == 2)
-    {
+    case SHIM_CTL_RESIZE:
+      resize (s, m.height, m.width);
+      break;
+    case SHIM_CTL_REOPEN_LOG:
       shim_debug ("ctl: reopening the log");
       logs_reopen (&s->log);
+      break;
+    case SHIM_CTL_BAD_SIZE:
+      shim_warn ("%s: invalid window size %ldx%ld", fifo, m.height, m.width);
+      break;
+    case SHIM_CTL_UNKNOWN:
+      shim_warn ("%s: unknown message type %ld", fifo, m.written_type);
+      break;
+    default:
+      /* the line may hold anything: show it escaped */
+      {
+        cleanup_free char *esc = lcr_json_escape (line);
+        shim_warn ("%s: malformed message \"%s\"", fifo, esc);
+      }
+      break;
     }
-  else
-    shim_warn ("ctl: unknown message type %ld", type);
 }
 
 static void
-winsz_line (struct shim *s, char *line)
+ctl_line (void *s, char *line)
 {
-  long h, w;
-  if (sscanf (line, "%ld %ld", &h, &w) != 2)
-    shim_warn ("winsz: malformed message `%s`", line);
-  else
-    resize (s, h, w);
+  handle_line (s, line, false);
+}
+
+static void
+winsz_line (void *s, char *line)
+{
+  handle_line (s, line, true);
 }
 
 /* Read what is there and hand over each complete line; a partial one waits for the rest. */
 static void
-read_lines (struct shim *s, int fd, char *buf, size_t *len, size_t cap, void (*fn) (struct shim *, char *))
+read_lines (struct shim *s, int fd, struct shim_lines *l, void (*fn) (void *, char *))
 {
   for (;;)
     {
-      ssize_t n = read (fd, buf + *len, cap - 1 - *len);
+      char chunk[sizeof l->buf];
+      ssize_t n = read (fd, chunk, sizeof chunk);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
         return;
-      *len += (size_t)n;
-      buf[*len] = '\0';
-      char *start = buf, *nl;
-      while ((nl = strchr (start, '\n')))
-        {
-          *nl = '\0';
-          fn (s, start);
-          start = nl + 1;
-        }
-      *len -= (size_t)(start - buf);
-      memmove (buf, start, *len);
-      if (*len == cap - 1)
-        {
-          shim_warn ("control message too long: dropped");
-          *len = 0;
-        }
+      if (shim_lines_feed (l, chunk, (size_t)n, fn, s) > 0)
+        shim_warn ("control message too long: dropped");
     }
 }
 
 static void
 on_ctl (struct shim *s, struct watch *w, uint32_t events LCR_UNUSED)
 {
-  read_lines (s, w->fd, s->ctl_buf, &s->ctl_len, sizeof s->ctl_buf, ctl_line);
+  read_lines (s, w->fd, &s->ctl_lines, ctl_line);
 }
 
 static void
 on_winsz (struct shim *s, struct watch *w, uint32_t events LCR_UNUSED)
 {
-  read_lines (s, w->fd, s->winsz_buf, &s->winsz_len, sizeof s->winsz_buf, winsz_line);
+  read_lines (s, w->fd, &s->winsz_lines, winsz_line);
 }
 
 static int

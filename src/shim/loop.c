@@ -68,27 +68,33 @@ loop_close (struct shim *s, struct watch *w)
 }
 
 int
-loop_run (struct shim *s)
+loop_once (struct shim *s, int timeout_ms)
 {
   struct epoll_event evs[16];
-  while (!s->done)
+  int n = epoll_wait (s->epfd, evs, 16, timeout_ms);
+  if (n < 0)
     {
-      int n = epoll_wait (s->epfd, evs, 16, -1);
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          shim_warn ("epoll_wait: %m");
-          return -1;
-        }
-      for (int i = 0; i < n && !s->done; i++)
-        {
-          struct watch *w = evs[i].data.ptr;
-          /* A callback earlier in this batch may have closed it. */
-          if (w->fd >= 0 && w->fn)
-            w->fn (s, w, evs[i].events);
-        }
+      if (errno == EINTR)
+        return 0;
+      shim_warn ("epoll_wait: %m");
+      return -1;
     }
+  for (int i = 0; i < n && !s->done; i++)
+    {
+      struct watch *w = evs[i].data.ptr;
+      /* A callback earlier in this batch may have closed it. */
+      if (w->fd >= 0 && w->fn)
+        w->fn (s, w, evs[i].events);
+    }
+  return n;
+}
+
+int
+loop_run (struct shim *s)
+{
+  while (!s->done)
+    if (loop_once (s, -1) < 0)
+      return -1;
   return 0;
 }
 

@@ -131,6 +131,9 @@ int loop_mod (struct shim *s, struct watch *w, uint32_t events);
 void loop_close (struct shim *s, struct watch *w);
 /* Run until s->done; returns -1 when epoll itself fails. */
 int loop_run (struct shim *s);
+/* One epoll_wait (up to timeout_ms, -1: no limit) and the callbacks of what it returned; the
+   number of events, or -1 when epoll itself fails. */
+int loop_once (struct shim *s, int timeout_ms);
 /* Reap every exited child and hand the runtime's and the container's status over. */
 void loop_reap (struct shim *s);
 
@@ -163,10 +166,42 @@ void attach_shutdown (struct shim *s);
 /* Container stdin: queue flushing and the close requested by a client's EOF. */
 void stdin_writable (struct shim *s, struct watch *w, uint32_t events);
 
-/* ---------------------------------------------------------------- ctl.c */
+/* ---------------------------------------------------------------- ctl.c, ctl-msg.c */
 
 int ctl_setup (struct shim *s, lcr_error_t *err);
 void ctl_shutdown (struct shim *s);
+
+enum shim_ctl_type
+{
+  SHIM_CTL_MALFORMED = -3, /* not "N N N" (ctl) or "N N" (winsz) */
+  SHIM_CTL_BAD_SIZE = -2,  /* a resize outside 0..65535 */
+  SHIM_CTL_UNKNOWN = -1,   /* a TYPE other than 1 and 2 (in written_type) */
+  SHIM_CTL_RESIZE = 1,
+  SHIM_CTL_REOPEN_LOG = 2,
+};
+
+struct shim_ctl_msg
+{
+  int type;          /* enum shim_ctl_type */
+  long written_type; /* TYPE as written (ctl) */
+  long height, width;
+};
+
+/* One line (without its newline) of the ctl fifo, or of the winsz fifo when winsz; returns
+   m->type. */
+int shim_ctl_parse (const char *line, bool winsz, struct shim_ctl_msg *m);
+
+/* A fifo's partial line between reads. */
+struct shim_lines
+{
+  char buf[256];
+  size_t len;
+};
+
+/* Append n bytes and hand each complete line (NUL-terminated, newline removed) to fn; a partial
+   line waits for the rest.  A line that fills the buffer is dropped; returns how many were. */
+size_t shim_lines_feed (struct shim_lines *l, const char *data, size_t n, void (*fn) (void *ctx, char *line),
+                        void *ctx);
 
 /* ---------------------------------------------------------------- spawn.c */
 
@@ -246,8 +281,7 @@ struct shim
 
   struct watch ctl, winsz;
   int ctl_keep_w, winsz_keep_w; /* our own writers: no EOF storm when a client closes */
-  char ctl_buf[256], winsz_buf[256];
-  size_t ctl_len, winsz_len;
+  struct shim_lines ctl_lines, winsz_lines;
 
   struct watch oom;
   char *oom_v1_control;  /* cgroup.event_control of the memory cgroup (v1) */

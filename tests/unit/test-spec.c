@@ -525,6 +525,63 @@ test_load (void)
   rmdir (dir);
 }
 
+/* A document of `depth` nested arrays in an unknown key of a valid config. */
+static char *
+nested (size_t depth)
+{
+  const char *head = "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"rootfs\"},\"x-ext\":";
+  size_t hl = strlen (head);
+  char *j = xmalloc0 (hl + 2 * depth + 2);
+  memcpy (j, head, hl);
+  memset (j + hl, '[', depth);
+  memset (j + hl + depth, ']', depth);
+  j[hl + 2 * depth] = '}';
+  return j;
+}
+
+/* yajl frees trees recursively: depth is bounded before a tree is built */
+static void
+test_deep_nesting (void)
+{
+  cleanup_error lcr_error_t err = NULL;
+  /* the root object is level 1, "x-ext" level 2 */
+  cleanup_free char *at_limit = nested (LCR_JSON_MAX_DEPTH - 1);
+  struct lcr_spec *s = lcr_spec_parse (at_limit, strlen (at_limit), &err);
+  ok (s != NULL, "nesting of %d levels is accepted: %s", LCR_JSON_MAX_DEPTH, err ? err->msg : "ok");
+  lcr_spec_free (s);
+
+  cleanup_free char *over = nested (LCR_JSON_MAX_DEPTH);
+  s = lcr_spec_parse (over, strlen (over), &err);
+  ok (s == NULL && err && err->code == LCR_ERR_INVALID && strstr (err->msg, "nested deeper than 1000 levels"),
+      "nesting of %d levels is refused: %s", LCR_JSON_MAX_DEPTH + 1, err ? err->msg : "(accepted)");
+
+  /* 4 MB of brackets overflowed the stack in yajl_tree_free (SIGSEGV) */
+  cleanup_free char *huge = nested (2000000);
+  s = lcr_spec_parse (huge, strlen (huge), &err);
+  ok (s == NULL && err && strstr (err->msg, "nested deeper"), "2000000 levels are refused, no crash");
+  struct lcr_spec_process *p = lcr_spec_parse_process (huge, strlen (huge), &err);
+  ok (p == NULL && err && strstr (err->msg, "nested deeper"), "process.json: 2000000 levels are refused, no crash");
+  struct lcr_spec_resources *r = lcr_spec_parse_resources (huge, strlen (huge), &err);
+  ok (r == NULL && err && strstr (err->msg, "nested deeper"), "resources: 2000000 levels are refused, no crash");
+
+  /* unclosed: a syntax error, reported as one */
+  cleanup_free char *open_only = nested (10);
+  open_only[strlen (open_only) - 5] = '\0';
+  s = lcr_spec_parse (open_only, strlen (open_only), &err);
+  ok (s == NULL && err && strstr (err->msg, "invalid JSON") && !strstr (err->msg, "nested"),
+      "an unclosed document is a syntax error: %s", err ? err->msg : "(accepted)");
+}
+
+/* values and keys from config.json reach a terminal in the message: escaped */
+static void
+test_control_chars (void)
+{
+  expect_error ("{" MIN ",'annotations':{'x\\u001b[31m\\nforged':1}}", ".annotations[\"x\\x1b[31m\\nforged\"]",
+                "expected a string", "a key's control characters are escaped in the message");
+  expect_error ("{" MIN ",'process':{'cwd':'x\\u001b[2J\\u007f','args':['a']}}", "got \"x\\x1b[2J\\x7f\"", NULL,
+                "a value's control characters are escaped in the message");
+}
+
 int
 main (void)
 {
@@ -535,5 +592,7 @@ main (void)
   test_process_and_resources ();
   test_ns_names ();
   test_load ();
+  test_deep_nesting ();
+  test_control_chars ();
   return done_testing ();
 }

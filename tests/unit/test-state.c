@@ -71,6 +71,11 @@ test_check_id (void)
   big[1025] = '\0';
   is_int (lcr_state_check_id (big, &err), -1, "id: 1025 bytes is refused");
   is_int (err_code (err), LCR_ERR_INVALID, "id: too long is LCR_ERR_INVALID");
+  big[0] = '\033';
+  big[1] = '\n';
+  is_int (lcr_state_check_id (big, &err), -1, "id: too long with control characters is refused");
+  ok (contains (err_msg (err), "\\u001b\\nxx") && !contains (err_msg (err), "\033"),
+      "id: too long: its start is quoted escaped: %.60s", err_msg (err));
 
   is_int (lcr_state_check_id ("", &err), -1, "id: empty is refused");
   is_int (lcr_state_check_id (".", &err), -1, "id: \".\" is refused");
@@ -79,6 +84,9 @@ test_check_id (void)
   is_int (lcr_state_check_id ("a b", &err), -1, "id: space is refused");
   is_int (lcr_state_check_id ("a\nb", &err), -1, "id: newline is refused");
   ok (contains (err_msg (err), "\"a\\nb\""), "id: control characters are escaped in the message: %s", err_msg (err));
+  is_int (lcr_state_check_id ("a\177b", &err), -1, "id: DEL is refused");
+  ok (contains (err_msg (err), "a\\u007fb") && !contains (err_msg (err), "\177"), "id: DEL is quoted escaped: %s",
+      err_msg (err));
   is_int (lcr_state_check_id ("caf\xc3\xa9", &err), -1, "id: non-ASCII is refused");
 
   lcr_error_release (&err);
@@ -347,6 +355,46 @@ free_ids (char **ids)
   for (char **p = ids; p && *p; p++)
     free (*p);
   free (ids);
+}
+
+/* lcr_state_parse: the reader without a state dir (what tests/fuzz drives). */
+static void
+test_parse_memory (void)
+{
+  cleanup_error lcr_error_t err = NULL;
+  struct lcr_state *got = NULL;
+  const char *good = "{\"id\": \"m1\", \"pid\": 7, \"start_time\": 9, \"annotations\": {\"k\": \"v\"}}";
+  is_int (lcr_state_parse (good, strlen (good), &got, &err), 0, "state.json parsed from memory");
+  ok (got && strcmp (got->id, "m1") == 0 && got->pid == 7 && got->start_time == 9 && got->annotations_len == 1,
+      "parsed from memory: id, pid, start_time, annotations");
+  lcr_state_free (got);
+  got = NULL;
+
+  /* only the first 5 bytes of "good" count: the rest is not a document */
+  is_int (lcr_state_parse (good, 5, &got, &err), -1, "the length is honoured");
+  ok (contains (err_msg (err), "state.json: invalid JSON"), "in-memory error names state.json: %s", err_msg (err));
+
+  const char nul[] = "{\"id\": \"m1\", \"pid\": 7, \"start_time\": 9}\0garbage";
+  is_int (lcr_state_parse (nul, sizeof nul - 1, &got, &err), -1, "a NUL byte in state.json is refused");
+  ok (contains (err_msg (err), "NUL byte at offset 39"), "the NUL is located: %s", err_msg (err));
+  ok (got == NULL, "nothing returned on error");
+
+  /* yajl frees trees recursively: a deep document must not reach it */
+  size_t depth = 2000000;
+  const char *head = "{\"id\": \"m1\", \"pid\": 7, \"start_time\": 9, \"future\": ";
+  size_t hl = strlen (head);
+  cleanup_free char *deep = xmalloc0 (hl + 2 * depth + 2);
+  memcpy (deep, head, hl);
+  memset (deep + hl, '[', depth);
+  memset (deep + hl + depth, ']', depth);
+  deep[hl + 2 * depth] = '}';
+  const char *ctl = "{\"id\": \"m1\", \"pid\": 7, \"start_time\": 9, \"annotations\": {\"a\\u001b[1m\\n\": 1}}";
+  is_int (lcr_state_parse (ctl, strlen (ctl), &got, &err), -1, "an annotation that is not a string is refused");
+  ok (contains (err_msg (err), "annotation `a\\x1b[1m\\n`"), "its key's control characters are escaped: %s",
+      err_msg (err));
+
+  is_int (lcr_state_parse (deep, strlen (deep), &got, &err), -1, "state.json nested 2000000 deep is refused");
+  ok (contains (err_msg (err), "nested deeper than 1000 levels"), "and says why: %s", err_msg (err));
 }
 
 static void
@@ -685,6 +733,7 @@ main (void)
   test_open_vs_delete ();
   test_write_read ();
   test_corrupt ();
+  test_parse_memory ();
   test_list_remove ();
   test_status_and_json ();
   test_creating ();
