@@ -152,6 +152,7 @@ cd_setup() {
 	ROOT=$T/rr/$NS
 	IO_N=0
 	CLEANUPS=()
+	_MOUNTS_BEFORE=$(_mount_points)
 	mkdir -p "$ROOT" "$T/fifo"
 	echo "$TID" >>"$CD/ids"
 }

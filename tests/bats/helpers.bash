@@ -8,7 +8,7 @@
 #   TID      a unique token; CID=$TID is the test's container id, use "$TID-x" for more.
 #            Ids are unique machine-wide because runc-like runtimes name cgroups after them.
 # Teardown kills and force-deletes whatever the test left, then fails the test if anything
-# leaked: a mount under $T, an entry in $ROOT, a process or a cgroup of the test, or an open
+# leaked: a mount under $T or any new mount on the host, an entry in $ROOT, a process or a cgroup of the test, or an open
 # fd on a file under $T (bundle, state root, fifos, logs) in any process, this shell included.
 #
 # Every container's environment carries BATS_LEAK_TAG=$TID (that is how leaked processes are
@@ -49,6 +49,7 @@ berth_setup() {
 	CID=$TID
 	IO_N=0
 	CLEANUPS=()
+	_MOUNTS_BEFORE=$(_mount_points)
 	mkdir -p "$ROOT"
 	cp -a "$PROTO_BUNDLE" "$BUNDLE"
 	cfg '.process.env += ["BATS_LEAK_TAG=" + $t]' --arg t "$TID"
@@ -185,6 +186,19 @@ on_teardown() { CLEANUPS+=("$*"); }
 
 # ---------------------------------------------------------------- teardown and leak check
 
+# Every mount point in this (the host's) mount namespace, one line per mount, sorted: a
+# mount stacked twice on one path is two lines.
+_mount_points() { awk '{ print $5 }' /proc/self/mountinfo | sort; }
+
+# Mounts that appeared anywhere since the test's setup and are still there (not only under
+# $T: a container without a mount namespace, or a runtime's own bind mounts, mount on the
+# host).  Tests run one at a time, so nothing else mounts meanwhile.  A setup that did not
+# record _MOUNTS_BEFORE checks nothing here.
+_new_mounts() {
+	[[ -n ${_MOUNTS_BEFORE:-} ]] || return 0
+	comm -13 <(printf '%s\n' "$_MOUNTS_BEFORE") <(_mount_points) | grep -v '^$'
+}
+
 # Paths of the mounts under $T visible here, deepest first.
 _mounts_under_t() {
 	awk -v t="$T/" '{ if (index($5, t) == 1 || $5 == substr(t, 1, length(t) - 1)) print $5 }' /proc/self/mountinfo | sort -r
@@ -251,6 +265,8 @@ berth_teardown() {
 		leaks+=("mounts: $(echo $m)")
 		for c in $m; do umount -l "$c" 2>/dev/null; done
 	fi
+	m=$(_new_mounts)
+	[[ -n $m ]] && leaks+=("new mounts on the host: $(echo $m)")
 	c=$(ls -A "$ROOT" 2>/dev/null)
 	[[ -n $c ]] && leaks+=("state root $ROOT not empty: $(echo $c)")
 	# a process on its way out may hold its fds a moment longer

@@ -81,6 +81,7 @@ setup() {
 	C=c$BATS_TEST_NUMBER-$$
 	V=$PD/vol-$C # a host dir a test may bind-mount
 	EV0=$(wc -l <"$PD/events.log" 2>/dev/null || echo 0)
+	_MOUNTS_BEFORE=$(_mount_points)
 }
 
 teardown() {
@@ -117,6 +118,8 @@ teardown() {
 	done
 	x=$(awk -v d="$PD/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo)
 	[[ -n $x ]] && leaks+=("mounts under $PD: $(echo $x)") && umount -l $x 2>/dev/null
+	x=$(_new_mounts)
+	[[ -n $x ]] && leaks+=("new mounts on the host: $(echo $x)")
 	if ((${#leaks[@]})); then
 		printf '# LEAK: %s\n' "${leaks[@]}" >&2
 		return 1
