@@ -31,6 +31,8 @@ PACKAGES=(
   linux-image-amd64 initramfs-tools systemd systemd-sysv dbus udev kmod e2fsprogs
   # what berth's test suites run
   bats jq busybox-static iproute2 util-linux procps python3 coreutils findutils grep sed gawk
+  # the clients of containerd.bats and podman.bats
+  containerd podman conmon catatonit containernetworking-plugins
   # the prebuilt binaries' shared libraries
   libc6 libseccomp2 libcap2 libyajl2 libsystemd0
 )

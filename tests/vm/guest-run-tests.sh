@@ -18,6 +18,7 @@
 #   SYSTEMD       auto (default): run the systemd-driver pass only when
 #                 `berth features | jq .linux.cgroup.systemd` is true; yes: always; no: never.
 #   BATS_FILTER   passed to bats --filter
+#   BATS_FILES    only these files of tests/bats (e.g. "containerd.bats podman.bats")
 #   BATS_TEST_TIMEOUT, OCI_TIMEOUT  per-test bounds (default 240 s: TCG is slow)
 set -u
 P=$(cd "$(dirname "$0")/../.." && pwd)
@@ -159,10 +160,15 @@ for driver in $drivers; do
       OCI_CHECK=$P/tests/oci/oci-check run_suite "$driver/oci" bash "$P/tests/oci/run.sh"
       ;;
     bats)
+      files=("$P/tests/bats")
+      if [ -n "${BATS_FILES:-}" ]; then
+        files=()
+        for f in $BATS_FILES; do files+=("$P/tests/bats/$f"); done
+      fi
       if [ -n "${BATS_FILTER:-}" ]; then
-        run_suite "$driver/bats" bats --tap --filter "$BATS_FILTER" "$P/tests/bats"
+        run_suite "$driver/bats" bats --tap --filter "$BATS_FILTER" "${files[@]}"
       else
-        run_suite "$driver/bats" bats --tap "$P/tests/bats"
+        run_suite "$driver/bats" bats --tap "${files[@]}"
       fi
       ;;
     esac

@@ -30,6 +30,7 @@
 #                   (RUNTIME_FLAGS=--systemd-cgroup); auto = when `berth features` says
 #                   .linux.cgroup.systemd is true
 #   BATS_FILTER     only the bats tests whose names match (bats --filter)
+#   BATS_FILES      only these files of tests/bats (e.g. "containerd.bats podman.bats")
 #   BATS_TEST_TIMEOUT, OCI_TIMEOUT  per-test bounds in the guest (default 240 s)
 #   BERTH_VM_VERBOSE=1  also stream the guest console here
 set -euo pipefail
@@ -104,7 +105,7 @@ for f in "$BUILDDIR"/tests/unit/test-* "$BUILDDIR/tests/oci/oci-check"; do
   [ -f "$f" ] && [ -x "$f" ] && [[ ${f##*/} != *.* ]] && cp "$f" "$p/${f#"$BUILDDIR"/}"
 done
 {
-  for v in SUITES SYSTEMD BATS_FILTER BATS_TEST_TIMEOUT OCI_TIMEOUT; do
+  for v in SUITES SYSTEMD BATS_FILTER BATS_FILES BATS_TEST_TIMEOUT OCI_TIMEOUT; do
     [ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
   done
   printf 'HOST_COMMIT=%q\n' "$(git -C "$SRCDIR" rev-parse --short HEAD 2>/dev/null || echo unknown)"
