@@ -2,7 +2,8 @@
  *
  * The runtime spec's default devices plus .linux.devices.  Outside a user
  * namespace they are made with mknod; inside one mknod is not allowed, so the
- * host's node is bind-mounted onto an empty file instead (as runc does).
+ * host's node is bind-mounted onto an empty file instead (as runc does).  The
+ * same fallback serves a mknod refused with EPERM outside one.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,14 +62,22 @@ make_node (int rootfd, const struct lcr_spec_device *d, bool in_userns, bool rep
     }
 
   mode_t mode = d->has_file_mode ? (d->file_mode & 07777) : 0666;
-  if (!in_userns)
+  bool bind = in_userns;
+  if (!bind)
     {
       mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
       /* the init runs with umask 0, so the mode is exact */
       if (mknodat (dfd, name, kind | mode, makedev (d->major, d->minor)) < 0)
-        return lcr_error_sys (err, "mknod `%s`", d->path);
+        {
+          /* EPERM: something above us refuses mknod though the container may
+             use the device, e.g. a device filter on a parent cgroup (a
+             podman pod's, on cgroup v2).  Bind the host's node, as runc. */
+          if (errno != EPERM || d->type == 'p')
+            return lcr_error_sys (err, "mknod `%s`", d->path);
+          bind = true;
+        }
     }
-  else
+  if (bind)
     {
       int f = openat (dfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
       if (f < 0)

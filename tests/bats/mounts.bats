@@ -218,6 +218,32 @@ first_existing() {
 	[[ ${lines[2]} == *"No space left"* ]]
 }
 
+@test "devices: a mknod refused with EPERM falls back to binding the host's node" {
+	# What a device filter on a parent cgroup does (a podman pod's, on cgroup v2): the
+	# container may use /dev/null but not mknod it.  Here a seccomp filter on the runtime
+	# makes mknod fail with EPERM.  (runc 1.1.5 fails earlier under this filter.)
+	[[ $RUNTIME_KIND != runc ]] || skip "runc 1.1.5 fails under a no-mknod filter before its fallback"
+	cat >"$T/no-mknod.py" <<-'EOF'
+		import ctypes, errno, os, sys
+		s = ctypes.CDLL("libseccomp.so.2")
+		s.seccomp_init.restype = ctypes.c_void_p
+		ctx = ctypes.c_void_p(s.seccomp_init(0x7FFF0000))  # allow the rest
+		for name in (b"mknodat", b"mknod"):
+		    assert s.seccomp_rule_add(ctx, 0x00050000 | errno.EPERM, s.seccomp_syscall_resolve_name(name), 0) == 0
+		assert s.seccomp_load(ctx) == 0
+		os.execvp(sys.argv[1], sys.argv[1:])
+	EOF
+	printf '#!/bin/sh\nexec python3 %s %s "$@"\n' "$T/no-mknod.py" "$RUNTIME" >"$T/rt-no-mknod"
+	chmod +x "$T/rt-no-mknod"
+	set_cmd 'stat -c "%F %t:%T" /dev/null /dev/zero; echo x > /dev/null && head -c 2 /dev/zero | wc -c'
+	RUNTIME=$T/rt-no-mknod run rt run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "character special file 1:3" ]
+	[ "${lines[1]}" = "character special file 1:5" ]
+	[ "${lines[2]}" = 2 ]
+}
+
 @test "devices: /dev symlinks fd, stdin, stdout, stderr, ptmx" {
 	set_cmd 'for l in fd stdin stdout stderr ptmx; do echo "$l $(readlink /dev/$l)"; done'
 	run rt run --bundle "$BUNDLE" "$CID"
