@@ -67,6 +67,22 @@ loop_close (struct shim *s, struct watch *w)
   w->fn = NULL;
 }
 
+void
+loop_init_state (struct shim *s)
+{
+  memset (s, 0, sizeof *s);
+  struct watch *ws[] = {&s->sig,     &s->ctr_pidfd, &s->timer, &s->stdin_w, &s->out, &s->err,
+                        &s->console, &s->attach,    &s->ctl,   &s->winsz,   &s->oom};
+  for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
+    ws[i]->fd = -1;
+  s->epfd = s->sync_fd = s->start_fd = s->attach_pipe_fd = -1;
+  s->worker_stdin = s->worker_stdout = s->worker_stderr = -1;
+  s->devnull_r = s->devnull_w = -1;
+  s->stdin_fd = s->pty = -1;
+  s->ctl_keep_w = s->winsz_keep_w = -1;
+  s->log.fd = -1;
+}
+
 int
 loop_once (struct shim *s, int timeout_ms)
 {

@@ -127,6 +127,8 @@ struct watch
 int loop_init (struct shim *s, lcr_error_t *err);
 int loop_add (struct shim *s, struct watch *w, int fd, uint32_t events, watch_fn fn, void *data);
 int loop_mod (struct shim *s, struct watch *w, uint32_t events);
+/* Zero s with every fd at -1 (closed): the state before the shim, or a test, sets it up. */
+void loop_init_state (struct shim *s);
 /* Take w out of the set and close its fd. */
 void loop_close (struct shim *s, struct watch *w);
 /* Run until s->done; returns -1 when epoll itself fails. */

@@ -118,22 +118,6 @@ struct run
   size_t broadcasts;
 };
 
-static void
-init_shim (struct shim *s)
-{
-  memset (s, 0, sizeof *s);
-  struct watch *ws[] = {&s->sig,     &s->ctr_pidfd, &s->timer, &s->stdin_w, &s->out, &s->err,
-                        &s->console, &s->attach,    &s->ctl,   &s->winsz,   &s->oom};
-  for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
-    ws[i]->fd = -1;
-  s->epfd = s->sync_fd = s->start_fd = s->attach_pipe_fd = -1;
-  s->worker_stdin = s->worker_stdout = s->worker_stderr = -1;
-  s->devnull_r = s->devnull_w = -1;
-  s->stdin_fd = s->pty = -1;
-  s->ctl_keep_w = s->winsz_keep_w = -1;
-  s->log.fd = -1;
-}
-
 /* What the container's stdin holds now: attribute each byte to its sender. */
 static void
 read_stdin (struct run *r, size_t max)
@@ -264,7 +248,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   static struct run run;
   struct run *r = &run;
   memset (r, 0, sizeof *r);
-  init_shim (&r->s);
+  loop_init_state (&r->s);
   struct shim *s = &r->s;
   cleanup_error lcr_error_t err = NULL;
 
