@@ -215,7 +215,10 @@ ctr_exec() { c task exec --fifo-dir "$T/fifo" "$@"; }
 in_tty() { (set -o pipefail; script -qec "$1" /dev/null </dev/null | tr -d '\r'); }
 
 # ctr_cmd ARGS... / ctr_run_cmd ARGS...: the shell-quoted command line `c` / `ctr_run` would run, for in_tty.
-ctr_cmd() { printf '%q ' timeout -k 5 "${RT_TIMEOUT:-30}" ctr -a "$CD_SOCK" -n "$NS" "$@"; }
+# timeout --foreground: without it timeout puts ctr in a process group of its own, which is in the
+# background on script's pty unless the shell happened to exec timeout (bash does, dash - script's
+# shell when SHELL is unset, as in CI - does not); ctr's tcsetattr then stops it with SIGTTOU.
+ctr_cmd() { printf '%q ' timeout --foreground -k 5 "${RT_TIMEOUT:-30}" ctr -a "$CD_SOCK" -n "$NS" "$@"; }
 ctr_run_cmd() {
 	ctr_cmd run --runc-binary "$CD/runtime" --runc-root "$T/rr" --fifo-dir "$T/fifo" \
 		--env "BATS_LEAK_TAG=$TID" "$@"
