@@ -120,10 +120,11 @@ cd_teardown_file() {
 	# after a test that timed out in teardown: its shims, processes, sockets
 	p=$(NS_ONLY=1 _shims)
 	[[ -n $p ]] && kill -9 $p 2>/dev/null
-	for m in /sys/fs/cgroup/freezer/"$NS"/*/; do
-		[[ -d $m ]] && echo THAWED >"$m/freezer.state" 2>/dev/null
+	for m in /sys/fs/cgroup/freezer/"$NS"/*/ /sys/fs/cgroup/"$NS"/*/; do
+		[[ -e $m/freezer.state ]] && echo THAWED >"$m/freezer.state" 2>/dev/null
+		[[ -e $m/cgroup.freeze ]] && echo 0 >"$m/cgroup.freeze" 2>/dev/null
 	done
-	p=$(cat /sys/fs/cgroup/pids/"$NS"/*/cgroup.procs 2>/dev/null)
+	p=$(cat /sys/fs/cgroup/pids/"$NS"/*/cgroup.procs /sys/fs/cgroup/"$NS"/*/cgroup.procs 2>/dev/null)
 	[[ -n $p ]] && kill -9 $p 2>/dev/null && wait_gone_all $p
 	for id in $(cat "$CD/ids" 2>/dev/null); do
 		CID=$id _shim_sockets | while read -r i; do rm -f "$CD_SHIM_SOCKDIR/$(_shim_socket_name "$i")"; done
@@ -137,7 +138,7 @@ cd_teardown_file() {
 	done
 	rm -rf --one-file-system "$CD"
 	# the namespace's parent cgroups (runtimes leave a cgroupsPath's parents in place)
-	find /sys/fs/cgroup/*/"$NS" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	find /sys/fs/cgroup/*/"$NS" /sys/fs/cgroup/"$NS" -depth -type d -exec rmdir {} + 2>/dev/null || true
 	# the shim's cleanup (`containerd-shim-runc-v2 delete`) may fall back to runc's default root
 	rmdir "/run/containerd/runc/$NS" 2>/dev/null
 	[[ -z $CD_MADE_RUN ]] || rmdir "$CD_SHIM_SOCKDIR" /run/containerd/runc /run/containerd/fifo /run/containerd 2>/dev/null || true

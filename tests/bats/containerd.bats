@@ -59,7 +59,7 @@ teardown() { cd_teardown; }
 		jq --arg r "$T/rootfs" --arg cg "/$NS/$CID" --arg t "BATS_LEAK_TAG=$TID" '
 			.root = {path: $r, readonly: true} | .linux.cgroupsPath = $cg | .hostname = "cfg-host" |
 			.process.user = {uid: 1000, gid: 1000, additionalGids: [27]} | .process.env = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", $t] |
-			.process.args = ["sh", "-c", "id; hostname; cat /sys/fs/cgroup/pids/pids.max"] |
+			.process.args = ["sh", "-c", "id; hostname; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max"] |
 			.linux.resources.pids = {limit: 42} |
 			.mounts += [{destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["ro", "nosuid", "nodev", "noexec"]}]' >"$T/spec.json"
 	run c run --config "$T/spec.json" --runc-binary "$CD/runtime" --runc-root "$T/rr" \
@@ -84,10 +84,10 @@ teardown() { cd_teardown; }
 @test "ctr run: memory and cpu limits, seen inside the container" {
 	# ctr's default spec has no cgroup mount (CRI adds one): ask for it
 	run ctr_run --rm --mount type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:nodev:noexec --memory-limit 67108864 --cpu-quota 50000 --cpu-period 100000 --cpu-shares 512 \
-		"$IMG" "$CID" sh -c 'cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpu/cpu.shares' </dev/null
+		"$IMG" "$CID" sh -c "$CG_IN" </dev/null
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf '67108864\n50000\n100000\n512')" ]
+	[ "$output" = "$(printf '67108864\n50000 100000\n%s' "$(shares_seen 512)")" ]
 }
 
 @test "ctr run: containerd's spec options (--seccomp, --read-only, caps, --privileged, --uidmap, --net-host)" {
@@ -129,9 +129,9 @@ teardown() { cd_teardown; }
 	pid=$(task_pid "$CID")
 	# the pid containerd reports is the container's init (it carries the test's tag)
 	grep -qz "^BATS_LEAK_TAG=$TID\$" "/proc/$pid/environ"
-	[ "$(cat "/sys/fs/cgroup/memory/$NS/$CID/memory.limit_in_bytes")" = 33554432 ]
-	[ "$(cat "/sys/fs/cgroup/cpu/$NS/$CID/cpu.cfs_quota_us")" = 20000 ]
-	grep -qx "$pid" "/sys/fs/cgroup/pids/$NS/$CID/cgroup.procs"
+	[ "$(cg_get "/$NS/$CID" memory.limit)" = 33554432 ]
+	[ "$(cg_get "/$NS/$CID" cpu.quota)" = 20000 ]
+	cg_get "/$NS/$CID" procs | grep -qx "$pid"
 
 	run c task ps "$CID"
 	echo "$output"
@@ -167,8 +167,8 @@ teardown() { cd_teardown; }
 	echo "$output"
 	[ "$(jq .memory.usage.limit <<<"$output")" = 50331648 ]
 	[ "$(jq .pids.limit <<<"$output")" = 33 ]
-	[ "$(cat "/sys/fs/cgroup/cpu/$NS/$CID/cpu.shares")" = 256 ]
-	[ "$(cat "/sys/fs/cgroup/cpu/$NS/$CID/cpu.cfs_quota_us")" = 30000 ]
+	[ "$(cg_get "/$NS/$CID" cpu.shares)" = "$(shares_seen 256)" ]
+	[ "$(cg_get "/$NS/$CID" cpu.quota)" = 30000 ]
 	rm_task "$CID"
 }
 
@@ -185,7 +185,7 @@ teardown() { cd_teardown; }
 	ctr_run_d "$CID-2" sleep 1000
 	ctr_exec -d --exec-id extra "$CID-2" sleep 999 </dev/null
 	local pids
-	pids=$(cat "/sys/fs/cgroup/pids/$NS/$CID-2/cgroup.procs")
+	pids=$(cg_get "/$NS/$CID-2" procs)
 	[ "$(wc -w <<<"$pids")" -eq 2 ]
 	c task kill --all -s KILL "$CID-2"
 	wait_task "$CID-2" STOPPED
@@ -235,7 +235,7 @@ teardown() { cd_teardown; }
 	wait_file "$T/shared/n"
 	c task pause "$CID"
 	[ "$(task_status "$CID")" = PAUSED ]
-	[ "$(cat "/sys/fs/cgroup/freezer/$NS/$CID/freezer.state")" = FROZEN ]
+	[ "$(cg_get "/$NS/$CID" frozen)" = 1 ]
 	called "$CID" "json pause $CID => 0"
 	local a b i
 	a=$(cat "$T/shared/n")
@@ -309,7 +309,7 @@ teardown() { cd_teardown; }
 	[ "$status" -eq 0 ]
 	[ "$output" = started ]
 	called "$CID-2" "json kill --all $CID-2 9 => 0"
-	[ ! -e "/sys/fs/cgroup/pids/$NS/$CID-2" ]
+	[ ! -e "$(cg_dir pids "/$NS/$CID-2")" ]
 	rm_task "$CID"
 }
 

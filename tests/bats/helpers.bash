@@ -181,6 +181,62 @@ pid_alive() {
 	[[ -n $s && $s != Z && $s != X ]]
 }
 
+# cg_v2: the host runs cgroup v2 alone at /sys/fs/cgroup (as tests/vm does), not this machine's
+# hybrid layout.  The client tests (containerd, podman) read cgroups through the helpers below so
+# they hold on both.
+cg_v2() { [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]; }
+
+# cg_of PID CONTROLLER: PID's cgroup path (as in /proc/PID/cgroup) in CONTROLLER's hierarchy, or
+# in the unified one on a v2 host.
+cg_of() {
+	if cg_v2; then
+		sed -n 's/^0:://p' "/proc/$1/cgroup"
+	else
+		awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup"
+	fi
+}
+
+# cg_dir CONTROLLER PATH: the host's directory of cgroup PATH ("/a/b") for CONTROLLER.
+cg_dir() { if cg_v2; then echo "/sys/fs/cgroup$2"; else echo "/sys/fs/cgroup/$1$2"; fi; }
+
+# cg_get PATH SETTING: a setting of cgroup PATH read from the host, in v1's terms on either version:
+# memory.limit (bytes), cpu.quota, cpu.period, cpu.shares (v2: cpu.weight; compare with
+# shares_seen), pids.max, procs (the cgroup's pids), frozen (1 or 0).
+cg_get() {
+	local p=$1 f
+	if cg_v2; then
+		p=/sys/fs/cgroup$p
+		case $2 in
+		memory.limit) cat "$p/memory.max" ;;
+		cpu.quota) read -r f _ <"$p/cpu.max" && echo "$f" ;;
+		cpu.period) read -r _ f <"$p/cpu.max" && echo "$f" ;;
+		cpu.shares) cat "$p/cpu.weight" ;;
+		pids.max) cat "$p/pids.max" ;;
+		procs) cat "$p/cgroup.procs" ;;
+		frozen) cat "$p/cgroup.freeze" ;;
+		esac
+	else
+		case $2 in
+		memory.limit) cat "/sys/fs/cgroup/memory$p/memory.limit_in_bytes" ;;
+		cpu.quota) cat "/sys/fs/cgroup/cpu$p/cpu.cfs_quota_us" ;;
+		cpu.period) cat "/sys/fs/cgroup/cpu$p/cpu.cfs_period_us" ;;
+		cpu.shares) cat "/sys/fs/cgroup/cpu$p/cpu.shares" ;;
+		pids.max) cat "/sys/fs/cgroup/pids$p/pids.max" ;;
+		procs) cat "/sys/fs/cgroup/pids$p/cgroup.procs" ;;
+		frozen) f=$(cat "/sys/fs/cgroup/freezer$p/freezer.state") && [[ $f == FROZEN ]] && echo 1 || echo 0 ;;
+		esac
+	fi
+}
+
+# shares_seen N: what cg_get shows for cpu shares N: N on v1, on v2 the weight the runtime spec's
+# conversion gives (as runc, crun and berth convert).
+shares_seen() { if cg_v2; then echo $((1 + (($1 - 2) * 9999) / 262142)); else echo "$1"; fi; }
+
+# CG_IN: shell code for inside a container with /sys/fs/cgroup mounted: its memory limit, "quota
+# period" and cpu shares (v2: weight), a line each, on either version.
+CG_IN='cd /sys/fs/cgroup; if [ -e cgroup.controllers ]; then cat memory.max cpu.max cpu.weight; else
+	cat memory/memory.limit_in_bytes; echo "$(cat cpu/cpu.cfs_quota_us) $(cat cpu/cpu.cfs_period_us)"; cat cpu/cpu.shares; fi'
+
 # on_teardown CMD...: run CMD (eval'd) in teardown, before the containers are removed.
 on_teardown() { CLEANUPS+=("$*"); }
 

@@ -5,55 +5,18 @@
 #   PODMAN_CONMON=/usr/bin/conmon bats tests/bats/shim-podman.bats     conmon + berth
 #   RUNTIME=/usr/sbin/runc bats tests/bats/shim-podman.bats            berth-shim + runc
 #
-# Everything is private: --root, --runroot, --tmpdir under one temp dir, vfs storage, cgroupfs,
-# the file events backend, no network, and a containers.conf whose rlimits fit this machine
-# (podman's defaults exceed its hard limits, and it lacks CAP_SYS_RESOURCE).  The image is
-# busybox-static, made into a tarball here and imported.
+# Everything is private (podman-helpers.bash): --root, --runroot, --tmpdir under one temp dir,
+# vfs storage, cgroupfs, the file events backend, no network, a containers.conf whose rlimits fit
+# this machine, and a busybox-static image imported from a tarball made here.
 
 load helpers
+load podman-helpers
 
 PODMAN_CONMON=${PODMAN_CONMON:-$BATS_TEST_DIRNAME/../../berth-shim}
 IMG=localhost/berth-busybox:test
 
-setup_file() {
-	# bats 1.8 reports a skip in setup_file as a failure: note why, skip in setup
-	PODMAN_SKIP=""
-	command -v podman >/dev/null || PODMAN_SKIP="podman is not installed"
-	[[ -x $RUNTIME ]] || PODMAN_SKIP="RUNTIME=$RUNTIME is not an executable"
-	[[ -x $PODMAN_CONMON ]] || PODMAN_SKIP="PODMAN_CONMON=$PODMAN_CONMON is not an executable"
-	export PODMAN_SKIP
-	[[ -z $PODMAN_SKIP ]] || return 0
-	PD=$(mktemp -d "${TMPDIR:-/tmp}/berth-podman.XXXXXX")
-	cat >"$PD/containers.conf" <<'EOF'
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-log_driver = "k8s-file"
-netns = "none"
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-EOF
-	"$BATS_TEST_DIRNAME/../make-bundle.sh" "$PD/image" true >/dev/null
-	tar -C "$PD/image/rootfs" -cf "$PD/busybox.tar" .
-	rm -rf "$PD/image"
-	export PD CONTAINERS_CONF=$PD/containers.conf PODMAN_CONMON RUNTIME
-	pm import --change CMD=/bin/sh "$PD/busybox.tar" "$IMG" >/dev/null
-}
-
-teardown_file() {
-	if [[ -z ${PD:-} || ! -d $PD ]]; then
-		return 0
-	fi
-	pm rm -af -t 0 >/dev/null 2>&1 || true
-	pm rmi -af >/dev/null 2>&1 || true
-	local m
-	for m in $(awk -v d="$PD/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null
-	done
-	rm -rf --one-file-system "$PD"
-	# podman's cgroupfs parent; rmdir leaves it alone while anything else uses it
-	find /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent -depth -type d -exec rmdir {} + 2>/dev/null || true
-}
+setup_file() { pd_setup_file; }
+teardown_file() { pd_teardown_file; }
 
 setup() {
 	[[ -z $PODMAN_SKIP ]] || skip "$PODMAN_SKIP"
@@ -97,20 +60,6 @@ _monitors() {
 	done
 }
 
-# pm ARGS...: this file's podman, without bats's fds, bounded in time.
-pm() {
-	(_exec_clean timeout -k 5 60 podman --root "$PD/root" --runroot "$PD/runroot" --tmpdir "$PD/tmp" \
-		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file \
-		--runtime "$RUNTIME" --conmon "$PODMAN_CONMON" "$@")
-}
-
-# pm_in INPUT ARGS...: pm with INPUT on its stdin.
-pm_in() {
-	local input=$1
-	shift
-	printf '%s' "$input" | pm "$@"
-}
-
 @test "podman: info reports our conmon and its version" {
 	run pm info --format '{{.Host.Conmon.Path}}|{{.Host.Conmon.Version}}'
 	echo "$output"
@@ -146,27 +95,15 @@ pm_in() {
 	[[ $output == */dev/pts/* && $output == *both-ttys* ]]
 }
 
-# in_pty INPUT CMD: run the shell command CMD on a fresh pty (script), typing INPUT after a second.
-in_pty() {
-	local input=$1 cmd=$2
-	(
-		sleep 1
-		printf '%s' "$input"
-		sleep 1
-	) | (_exec_clean timeout -k 5 60 script -qec "$cmd" /dev/null)
-}
-
 @test "podman: run -it and exec -it, typed into a terminal" {
 	command -v script >/dev/null || skip "no script(1)"
-	local p="podman --root $PD/root --runroot $PD/runroot --tmpdir $PD/tmp --storage-driver vfs"
-	p+=" --cgroup-manager cgroupfs --events-backend file --runtime $RUNTIME --conmon $PODMAN_CONMON"
-	run in_pty $'typed-in-run\n' "$p run -it --name $C $IMG sh -c 'read a; echo run-got \$a; exit 5'"
+	run in_pty $'typed-in-run\n' run -it --name "$C" "$IMG" sh -c 'read a; echo run-got $a; exit 5'
 	echo "$output"
 	[ "$status" -eq 5 ]
 	[[ $output == *"run-got typed-in-run"* ]]
 	pm rm "$C" >/dev/null
 	pm run -d --name "$C" "$IMG" sleep 100 >/dev/null
-	run in_pty $'typed-in-exec\n' "$p exec -it $C sh -c 'read a; echo exec-got \$a; tty'"
+	run in_pty $'typed-in-exec\n' exec -it "$C" sh -c 'read a; echo exec-got $a; tty'
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ $output == *"exec-got typed-in-exec"* && $output == */dev/pts/* ]]
