@@ -15,6 +15,10 @@
 load helpers
 load containerd-helpers
 
+# the memory limit in `ctr task metrics --format json`: v1's metrics have .memory.usage.limit, v2's
+# .memory.usage_limit
+MEM_LIMIT='(.memory.usage | objects | .limit) // .memory.usage_limit'
+
 setup_file() { cd_setup_file; }
 teardown_file() { cd_teardown_file; }
 setup() { cd_setup; }
@@ -143,7 +147,7 @@ teardown() { cd_teardown; }
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(jq .pids.current <<<"$output")" = 1 ]
-	[ "$(jq .memory.usage.limit <<<"$output")" = 33554432 ]
+	[ "$(jq "$MEM_LIMIT" <<<"$output")" = 33554432 ]
 
 	run c task kill -s KILL "$CID"
 	[ "$status" -eq 0 ]
@@ -165,7 +169,7 @@ teardown() { cd_teardown; }
 		<<<'{"memory": {"limit": 50331648}, "cpu": {"shares": 256, "quota": 30000, "period": 100000}, "pids": {"limit": 33}}')
 	run c task metrics --format json "$CID"
 	echo "$output"
-	[ "$(jq .memory.usage.limit <<<"$output")" = 50331648 ]
+	[ "$(jq "$MEM_LIMIT" <<<"$output")" = 50331648 ]
 	[ "$(jq .pids.limit <<<"$output")" = 33 ]
 	[ "$(cg_get "/$NS/$CID" cpu.shares)" = "$(shares_seen 256)" ]
 	[ "$(cg_get "/$NS/$CID" cpu.quota)" = 30000 ]
