@@ -6,12 +6,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "container.h"
+#include "pidref.h"
 #include "utils.h"
 
 static const char *
@@ -157,12 +157,11 @@ lcr_container_events (struct lcr_context *ctx, const char *id, bool stats_once, 
   /* until the container stops: stats every interval, OOM as it happens */
   struct lcr_cgroup_oom_watch w = {.fd = -1};
   bool watching = lcr_cgroup_oom_watch (cg, &w, NULL) == 0;
-  cleanup_close int pidfd = syscall (SYS_pidfd_open, st->pid, 0);
-  if (pidfd >= 0 && lcr_proc_start_time (st->pid, NULL) != st->start_time)
-    {
-      close (pidfd);
-      pidfd = -1;
-    }
+  /* the init's exit ends the stream: its pidfd wakes the poll; without one
+     (before Linux 5.3) it is looked for once an interval */
+  cleanup_pidref struct lcr_pidref init = {.fd = -1};
+  lcr_pidref_open (&init, st->pid, st->start_time);
+  int pidfd = init.fd;
   struct timespec next;
   clock_gettime (CLOCK_MONOTONIC, &next);
   int ret = 0;
@@ -204,7 +203,7 @@ lcr_container_events (struct lcr_context *ctx, const char *id, bool stats_once, 
               break;
             }
         }
-      if (stop)
+      if (stop || (pidfd < 0 && !lcr_pidref_alive (&init)))
         break;
     }
   if (watching)

@@ -21,13 +21,13 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
 #include "linux.h"
+#include "pidref.h"
 #include "sync.h"
 #include "test-points.h"
 #include "utils.h"
@@ -42,43 +42,6 @@ static const char *
 cgroup_root (struct lcr_context *ctx)
 {
   return ctx->cgroup_root ? ctx->cgroup_root : "/sys/fs/cgroup";
-}
-
-static int
-pidfd_open_checked (pid_t pid, unsigned long long start_time)
-{
-  int fd = syscall (SYS_pidfd_open, pid, 0);
-  if (fd < 0)
-    return -1;
-  /* the pid may have been recycled since state.json was written */
-  if (lcr_proc_start_time (pid, NULL) != start_time)
-    {
-      close (fd);
-      errno = ESRCH;
-      return -1;
-    }
-  return fd;
-}
-
-/* Wait up to timeout_ms for a process that is not our child to exit. */
-static bool
-wait_exit (pid_t pid, unsigned long long start_time, int timeout_ms)
-{
-  cleanup_close int fd = pidfd_open_checked (pid, start_time);
-  if (fd < 0)
-    return true;
-  struct pollfd p = {.fd = fd, .events = POLLIN};
-  int r;
-  do
-    r = poll (&p, 1, timeout_ms);
-  while (r < 0 && errno == EINTR);
-  if (r > 0)
-    {
-      /* exited; a zombie still counts as gone for us */
-      return true;
-    }
-  char st = 0;
-  return lcr_proc_start_time (pid, &st) != start_time || st == 'Z';
 }
 
 static int
@@ -545,11 +508,14 @@ start_locked (int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
   cleanup_close int fifo = openat (dirfd, LCR_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fifo < 0)
     return lcr_error_sys (err, "start `%s`: open exec.fifo", id);
-  cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
+  /* the init's exit wakes us through its pidfd; without one, look every 100 ms */
+  cleanup_pidref struct lcr_pidref init = {.fd = -1};
+  lcr_pidref_open (&init, st->pid, st->start_time);
+  int pidfd = init.fd, timeout = pidfd >= 0 ? -1 : 100;
   struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
   for (;;)
     {
-      int r = poll (p, pidfd >= 0 ? 2 : 1, -1);
+      int r = poll (p, pidfd >= 0 ? 2 : 1, timeout);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
@@ -560,7 +526,7 @@ start_locked (int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
           if (read (fifo, &c, 1) == 1)
             break;
         }
-      if ((p[0].revents & POLLHUP) || (pidfd >= 0 && (p[1].revents & POLLIN)))
+      if ((p[0].revents & POLLHUP) || (pidfd >= 0 && (p[1].revents & POLLIN)) || (r == 0 && !lcr_pidref_alive (&init)))
         return lcr_error_make (err, 0, LCR_ERR_STATE, "start `%s`: the container's init exited before it was started",
                                id);
     }
@@ -570,10 +536,11 @@ start_locked (int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
   p[0].events = 0;
   for (;;)
     {
-      int r = poll (p, pidfd >= 0 ? 2 : 1, -1);
+      int r = poll (p, pidfd >= 0 ? 2 : 1, timeout);
       if (r < 0 && errno == EINTR)
         continue;
-      if (r < 0 || (p[0].revents & (POLLHUP | POLLERR)) || (pidfd >= 0 && (p[1].revents & POLLIN)))
+      if (r < 0 || (p[0].revents & (POLLHUP | POLLERR)) || (pidfd >= 0 && (p[1].revents & POLLIN))
+          || (r == 0 && !lcr_pidref_alive (&init)))
         break;
     }
   return 0;
@@ -763,8 +730,8 @@ lcr_container_kill (struct lcr_context *ctx, const char *id, int signo, bool all
     return 0;
   else
     {
-      cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
-      if (pidfd < 0 || syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+      cleanup_pidref struct lcr_pidref init = {.fd = -1};
+      if (lcr_pidref_open (&init, st->pid, st->start_time) < 0 || lcr_pidref_signal (&init, signo) < 0)
         {
           if (errno == ESRCH)
             return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot kill container `%s`: it is not running", id);
@@ -811,9 +778,10 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
         return lcr_error_make (err, 0, LCR_ERR_STATE,
                                "cannot delete container `%s`: it is %s (stop it first, or use --force)", id,
                                lcr_status_name (status));
-      cleanup_close int pidfd = pidfd_open_checked (st->pid, st->start_time);
-      if (pidfd >= 0)
-        syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+      cleanup_pidref struct lcr_pidref init = {.fd = -1};
+      bool init_alive = lcr_pidref_open (&init, st->pid, st->start_time) == 0;
+      if (init_alive)
+        lcr_pidref_signal (&init, SIGKILL);
       if (st->cgroup_path)
         {
           cleanup_cgroup struct lcr_cgroup *cg = NULL;
@@ -821,7 +789,7 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
             lcr_cgroup_kill (cg, SIGKILL, NULL);
         }
       thaw_for_kill (ctx, st);
-      if (!wait_exit (st->pid, st->start_time, 10000))
+      if (init_alive && !lcr_pidref_wait_exit (&init, 10000))
         return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM, "delete `%s`: the container's init did not die", id);
     }
   if (st->poststop_hooks)

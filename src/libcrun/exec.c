@@ -1,7 +1,8 @@
 /* berth — `exec`: a new process in a created or running container.
  *
  * The runtime opens a pidfd of the container's init and forks an
- * intermediate that joins, with one setns(pidfd, flags), every namespace in
+ * intermediate that joins, with one setns(pidfd, flags) (or one setns per
+ * /proc/PID/ns/ file before Linux 5.8), every namespace in
  * which the init differs from us; it forks the process itself (so a pid
  * namespace takes effect), reports its pid (SYNC_PID) and exits.  We are a
  * child subreaper, so the process is reparented to us.  Then, as for the
@@ -26,6 +27,7 @@
 #include "cgroup.h"
 #include "container.h"
 #include "linux.h"
+#include "pidref.h"
 #include "sync.h"
 #include "utils.h"
 
@@ -157,26 +159,62 @@ build_process (struct lcr_spec *spec, const struct lcr_exec_opts *o, struct lcr_
 }
 
 /* The namespaces in which pid differs from us, as CLONE_NEW* flags. */
+static const struct
+{
+  const char *name;
+  int flag;
+} namespaces[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},       {"net", CLONE_NEWNET},
+                  {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS}, {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
+
 static int
 namespaces_to_join (pid_t pid)
 {
-  static const struct
-  {
-    const char *name;
-    int flag;
-  } ns[] = {{"user", CLONE_NEWUSER}, {"mnt", CLONE_NEWNS},  {"pid", CLONE_NEWPID},       {"net", CLONE_NEWNET},
-            {"ipc", CLONE_NEWIPC},   {"uts", CLONE_NEWUTS}, {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME}};
   int flags = 0;
-  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+  for (size_t i = 0; i < sizeof namespaces / sizeof namespaces[0]; i++)
     {
       char theirs[64], mine[64];
       struct stat a, b;
-      snprintf (theirs, sizeof theirs, "/proc/%d/ns/%s", pid, ns[i].name);
-      snprintf (mine, sizeof mine, "/proc/self/ns/%s", ns[i].name);
+      snprintf (theirs, sizeof theirs, "/proc/%d/ns/%s", pid, namespaces[i].name);
+      snprintf (mine, sizeof mine, "/proc/self/ns/%s", namespaces[i].name);
       if (stat (theirs, &a) == 0 && stat (mine, &b) == 0 && (a.st_ino != b.st_ino || a.st_dev != b.st_dev))
-        flags |= ns[i].flag;
+        flags |= namespaces[i].flag;
     }
   return flags;
+}
+
+/* Join the namespaces in `flags` of `pid`: all at once through its pidfd
+   (Linux 5.8), or, on older kernels, through /proc/PID/ns/ files, all opened
+   before the first setns (joining the mount namespace changes what /proc
+   shows) and the user namespace joined first (it owns the others). */
+static int
+join_namespaces (int pidfd, pid_t pid, int flags)
+{
+  if (pidfd >= 0 && setns (pidfd, flags) == 0)
+    return 0;
+  if (pidfd >= 0 && errno != EINVAL)
+    return -1;
+  enum
+  {
+    N = sizeof namespaces / sizeof namespaces[0]
+  };
+  int fds[N], ret = 0;
+  for (size_t i = 0; i < N; i++)
+    {
+      char path[64];
+      snprintf (path, sizeof path, "/proc/%d/ns/%s", pid, namespaces[i].name);
+      fds[i] = (flags & namespaces[i].flag) ? open (path, O_RDONLY | O_CLOEXEC) : -1;
+      if ((flags & namespaces[i].flag) && fds[i] < 0)
+        ret = -1;
+    }
+  for (size_t i = 0; i < N && ret == 0; i++)
+    if (fds[i] >= 0 && setns (fds[i], namespaces[i].flag) < 0)
+      ret = -1;
+  int saved = errno;
+  for (size_t i = 0; i < N; i++)
+    if (fds[i] >= 0)
+      close (fds[i]);
+  errno = saved;
+  return ret;
 }
 
 struct exec_child
@@ -217,17 +255,18 @@ process_main (struct exec_child *c)
 }
 
 __attribute__ ((noreturn)) static void
-intermediate_main (struct exec_child *c, int pidfd, int flags)
+intermediate_main (struct exec_child *c, int pidfd, pid_t init_pid, int flags)
 {
   lcr_error_t err = NULL;
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see lcr_init_main */
-  if (flags && setns (pidfd, flags) < 0)
+  if (flags && join_namespaces (pidfd, init_pid, flags) < 0)
     {
       lcr_error_sys (&err, "exec: join the container's namespaces");
       lcr_sync_send_error (c->sync_fd, &err);
       _exit (1);
     }
-  close (pidfd);
+  if (pidfd >= 0)
+    close (pidfd);
   pid_t pid = fork ();
   if (pid < 0)
     {
@@ -263,8 +302,8 @@ exec_in (struct lcr_context *ctx, const char *id, struct lcr_state *st, struct l
          struct lcr_spec_process *proc, struct lcr_seccomp_prog *seccomp, const struct lcr_exec_opts *o,
          int *exit_status, lcr_error_t *err)
 {
-  cleanup_close int pidfd = syscall (SYS_pidfd_open, st->pid, 0);
-  if (pidfd < 0 || lcr_proc_start_time (st->pid, NULL) != st->start_time)
+  cleanup_pidref struct lcr_pidref init = {.fd = -1};
+  if (lcr_pidref_open (&init, st->pid, st->start_time) < 0)
     return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot exec in container `%s`: it is not running", id);
   int flags = namespaces_to_join (st->pid);
 
@@ -319,7 +358,7 @@ exec_in (struct lcr_context *ctx, const char *id, struct lcr_state *st, struct l
   if (mid == 0)
     {
       close (sync_fd);
-      intermediate_main (&c, pidfd, flags);
+      intermediate_main (&c, init.fd, init.pid, flags);
     }
   close (c.sync_fd);
   if (c.console_fd >= 0)

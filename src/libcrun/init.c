@@ -256,14 +256,7 @@ close_inherited_fds (struct lcr_start *s)
     if (s->idmap_fds[i] >= first)
       keep[n++] = s->idmap_fds[i];
   qsort (keep, n, sizeof (int), cmp_int);
-  int from = first;
-  for (int i = 0; i < n; i++)
-    {
-      if (keep[i] > from)
-        syscall (SYS_close_range, from, keep[i] - 1, 0);
-      from = keep[i] + 1;
-    }
-  syscall (SYS_close_range, from, ~0U, 0);
+  lcr_close_fds_except (first, keep, n);
 }
 
 void

@@ -125,6 +125,11 @@ int lcr_remount_bind (const char *path, unsigned long flags, bool in_userns, lcr
 /* Resolve `path` under rootfd without leaving it, creating what is missing
    (directories, and the last component as a file when !dir).  O_PATH fd. */
 int lcr_open_in_root (int rootfd, const char *path, bool create, bool dir, lcr_error_t *err);
+/* resolve.c: an O_PATH fd of `path` (flags: O_PATH, maybe O_DIRECTORY) as seen
+   from `rootfd` taken as "/"; -1 and errno otherwise */
+int lcr_resolve_in_root (int rootfd, const char *path, int flags);
+/* its fallback for kernels without openat2, alone (for tests) */
+int lcr_resolve_in_root_walk (int rootfd, const char *path, int flags);
 /* "/proc/self/fd/N" for an fd, for the mount(2) calls that need a path. */
 #define LCR_FD_PATH_MAX 64
 void lcr_fd_path (int fd, char buf[LCR_FD_PATH_MAX]);

@@ -1,16 +1,15 @@
 /* berth — the spec's mounts, one at a time, under the rootfs.
  *
- * Every destination is resolved with openat2(RESOLVE_IN_ROOT), so a symlink
- * in the rootfs can never point a mount at the host, and the mount is made
- * on /proc/self/fd/N of the resolved fd, so swapping a path component after
- * the check (CVE-2021-30465) changes nothing.
+ * Every destination is resolved inside the rootfs (resolve.c: openat2 with
+ * RESOLVE_IN_ROOT), so a symlink in the rootfs can never point a mount at the
+ * host, and the mount is made on /proc/self/fd/N of the resolved fd, so
+ * swapping a path component after the check (CVE-2021-30465) changes nothing.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/mount.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -28,21 +27,6 @@ lcr_fd_path (int fd, char buf[LCR_FD_PATH_MAX])
   snprintf (buf, LCR_FD_PATH_MAX, "/proc/self/fd/%d", fd);
 }
 
-static int
-openat2_in_root (int rootfd, const char *path, int flags)
-{
-  struct open_how how = {.flags = (unsigned)flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
-  while (*path == '/')
-    path++;
-  if (*path == '\0')
-    path = ".";
-  int fd;
-  do
-    fd = syscall (SYS_openat2, rootfd, path, &how, sizeof how);
-  while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-  return fd;
-}
-
 /* Create what is missing of `path`, one component at a time.  Each prefix is
    resolved inside the root; mkdirat and O_EXCL never follow a symlink; a
    dangling symlink is followed by hand, inside the root, so its target is
@@ -54,7 +38,7 @@ create_in_root (int rootfd, const char *path, bool dir, int depth, lcr_error_t *
     return lcr_error_make (err, ELOOP, LCR_ERR_SYSTEM, "open `%s` in the rootfs", path);
   cleanup_free char *copy = xstrdup (path);
   size_t len = strlen (copy);
-  cleanup_close int parent = openat2_in_root (rootfd, ".", O_PATH | O_DIRECTORY);
+  cleanup_close int parent = lcr_resolve_in_root (rootfd, ".", O_PATH | O_DIRECTORY);
   if (parent < 0)
     return lcr_error_sys (err, "open the rootfs");
   for (char *p = copy; p < copy + len;)
@@ -69,7 +53,7 @@ create_in_root (int rootfd, const char *path, bool dir, int depth, lcr_error_t *
       const char *rest = end && end + 1 < copy + len ? end + 1 : NULL;
       bool last = rest == NULL || rest[strspn (rest, "/")] == '\0';
       bool want_dir = !last || dir;
-      int next = openat2_in_root (rootfd, copy, O_PATH | (want_dir ? O_DIRECTORY : 0));
+      int next = lcr_resolve_in_root (rootfd, copy, O_PATH | (want_dir ? O_DIRECTORY : 0));
       if (next < 0 && errno == ENOENT)
         {
           char link[PATH_MAX];
@@ -96,7 +80,7 @@ create_in_root (int rootfd, const char *path, bool dir, int depth, lcr_error_t *
               if (f >= 0)
                 close (f);
             }
-          next = openat2_in_root (rootfd, copy, O_PATH | (want_dir ? O_DIRECTORY : 0));
+          next = lcr_resolve_in_root (rootfd, copy, O_PATH | (want_dir ? O_DIRECTORY : 0));
         }
       if (next < 0)
         return lcr_error_sys (err, "open `%s` in the rootfs", copy);
@@ -113,7 +97,7 @@ create_in_root (int rootfd, const char *path, bool dir, int depth, lcr_error_t *
 int
 lcr_open_in_root (int rootfd, const char *path, bool create, bool dir, lcr_error_t *err)
 {
-  int fd = openat2_in_root (rootfd, path, O_PATH);
+  int fd = lcr_resolve_in_root (rootfd, path, O_PATH);
   if (fd >= 0)
     return fd;
   if (errno != ENOENT || !create)

@@ -254,11 +254,25 @@ lcr_rfc3339_now (char *buf, size_t len)
             tm.tm_min, tm.tm_sec, ts.tv_nsec);
 }
 
+/* Close every fd from `from` up except keep[0..n) (sorted): close_range on
+   each gap, or, before Linux 5.9, one close per fd /proc/self/fd lists. */
 int
-lcr_close_fds_from (int from)
+lcr_close_fds_except (int from, const int *keep, size_t n)
 {
 #ifdef SYS_close_range
-  if (syscall (SYS_close_range, from, ~0U, 0) == 0)
+  int lo = from;
+  size_t i = 0;
+  for (; i <= n; i++)
+    {
+      unsigned hi = i < n ? (unsigned)keep[i] - 1 : ~0U;
+      if (i < n && keep[i] < lo)
+        continue;
+      if ((i == n || keep[i] > lo) && syscall (SYS_close_range, lo, hi, 0) < 0)
+        break;
+      if (i < n)
+        lo = keep[i] + 1;
+    }
+  if (i > n)
     return 0;
 #endif
   cleanup_dir DIR *d = opendir ("/proc/self/fd");
@@ -271,9 +285,19 @@ lcr_close_fds_from (int from)
       long long fd;
       if (lcr_parse_long (de->d_name, &fd) < 0 || fd < from || fd == self)
         continue;
-      close ((int)fd);
+      bool kept = false;
+      for (size_t k = 0; k < n && !kept; k++)
+        kept = keep[k] == fd;
+      if (!kept)
+        close ((int)fd);
     }
   return 0;
+}
+
+int
+lcr_close_fds_from (int from)
+{
+  return lcr_close_fds_except (from, NULL, 0);
 }
 
 void

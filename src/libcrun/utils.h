@@ -118,5 +118,6 @@ int lcr_unix_connect (const char *path);
 
 /* Close every fd >= `from` except those listed (close_range where it can). */
 int lcr_close_fds_from (int from);
+int lcr_close_fds_except (int from, const int *keep, size_t n);
 
 #endif
