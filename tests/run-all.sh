@@ -5,16 +5,18 @@
 #   bats  tests/bats          (TAP; as root)
 #   compat  berth-shim's, containerd's and podman's tests with runc and crun as the runtime
 #         (when installed), so those tests are checked against runtimes other than ours
+#   oldkernel  the runtime bats files that reach its old-kernel fallbacks (no openat2, pidfd,
+#         clone3, close_range), with those system calls made to fail (tests/old-kernel.sh)
 #   leaks tests/leaks/run.sh  (TAP; as root: valgrind on each verb and on berth-shim's life,
 #         and LeakSanitizer on ASAN_UNIT_DIR's berth and berth-shim when built there)
 #   fuzz  tests/fuzz/run.sh   (TAP; libFuzzer targets built with clang, FUZZ_SECONDS each)
 # Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
-# SUITES (default "unit oci bats compat leaks fuzz"), BERTH_HOOKS_BIN (a berth configured with
+# SUITES (default "unit oci bats compat oldkernel leaks fuzz"), BERTH_HOOKS_BIN (a berth configured with
 # --enable-test-hooks, for tests/bats/faults.bats, which skips without it).
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
-SUITES=${SUITES:-unit oci bats compat leaks fuzz}
+SUITES=${SUITES:-unit oci bats compat oldkernel leaks fuzz}
 export RUNTIME=${RUNTIME:-$BUILDDIR/berth}
 log=$(mktemp -d /tmp/berth-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
@@ -74,6 +76,14 @@ for suite in $SUITES; do
         RUNTIME=$SRCDIR/tests/crun-hybrid.sh run_suite "compat/$f-crun" bats --tap "$SRCDIR/tests/bats/$f.bats"
       fi
     done
+    ;;
+  oldkernel)
+    # a wrapper with the runtime written in: containerd and podman clear the environment
+    printf '#!/bin/sh\nexec %s %s "$@"\n' "$SRCDIR/tests/old-kernel.sh" "$RUNTIME" >"$log/old-kernel-runtime"
+    chmod +x "$log/old-kernel-runtime"
+    files=()
+    for f in lifecycle mounts kill delete process security containerd; do files+=("$SRCDIR/tests/bats/$f.bats"); done
+    RUNTIME=$log/old-kernel-runtime run_suite oldkernel bats --tap "${files[@]}"
     ;;
   leaks)
     BUILDDIR=$BUILDDIR run_suite leaks bash "$SRCDIR/tests/leaks/run.sh"

@@ -6,8 +6,10 @@
 #   valgrind  memcheck (--leak-check=full --errors-for-leak-kinds=definite,indirect) on the
 #             plain build in BUILDDIR.  Children that exec (the container, the runtime a shim
 #             starts) run natively (--trace-children=no); forked children that exit are checked
-#             too (one log per pid).  Valgrind 3.19 (Debian 12) has no wrapper for openat2 or
-#             pidfd_open: a command that fails on one of them is reported as a skip (it then
+#             too (one log per pid), except exec's, which fork inside the container's mount
+#             namespace.  Valgrind 3.19 (Debian 12) has no wrapper for openat2 or pidfd_open and
+#             returns ENOSYS, so berth takes its old-kernel paths there (resolve.c, pidref.c).
+#             A command that fails on an unknown system call is reported as a skip (it then
 #             runs natively, so the next ones have their container), and LSan covers it.
 #   lsan      LeakSanitizer (with ASan and UBSan) in the sanitizer build in ASAN_BUILDDIR
 #             (default ASAN_UNIT_DIR, as CI sets it; `configure --enable-sanitizers && make
@@ -76,7 +78,7 @@ under() {
 	case $tool in
 	valgrind)
 		timeout -k 5 120 valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--error-exitcode=99 --trace-children=no --child-silent-after-fork=no \
+			--error-exitcode=99 --trace-children=no --child-silent-after-fork="${VG_CHILD_SILENT:-no}" \
 			--log-file="$logs/vg.%p" "$@" </dev/null >"$logs/out" 2>"$logs/err"
 		;;
 	lsan)
@@ -162,8 +164,10 @@ verbs() {
 	check "$tool" state 0 "${rt[@]}" state "$id"
 	check "$tool" list 0 "${rt[@]}" list
 	check "$tool" "list --format json" 0 "${rt[@]}" list --format json
-	check "$tool" exec 0 "${rt[@]}" exec "$id" sh -c 'echo in the container'
-	check "$tool" "exec, failing process" 3 "${rt[@]}" exec "$id" sh -c 'exit 3'
+	# exec forks inside the container's mount namespace, where the log file's dir does not
+	# exist: valgrind would kill that child.  Its forks go unchecked by valgrind (LSan has them).
+	VG_CHILD_SILENT=yes check "$tool" exec 0 "${rt[@]}" exec "$id" sh -c 'echo in the container'
+	VG_CHILD_SILENT=yes check "$tool" "exec, failing process" 3 "${rt[@]}" exec "$id" sh -c 'exit 3'
 	check "$tool" "delete of a running container (error)" 1 "${rt[@]}" delete "$id"
 	check "$tool" kill 0 "${rt[@]}" kill "$id" KILL || "$PLAIN" --root "$ROOT" kill "$id" KILL
 	wait_stopped "$id"
