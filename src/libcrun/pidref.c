@@ -58,8 +58,7 @@ lcr_pidref_signal (const struct lcr_pidref *r, int sig)
 bool
 lcr_pidref_alive (const struct lcr_pidref *r)
 {
-  char st = 0;
-  return r->pid > 0 && lcr_proc_start_time (r->pid, &st) == r->start_time && st != 'Z';
+  return r->pid > 0 && lcr_proc_alive (r->pid, r->start_time);
 }
 
 bool

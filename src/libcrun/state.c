@@ -603,10 +603,7 @@ lcr_state_status (int dirfd, const struct lcr_state *st)
   /* one read of /proc/PID/stat and one fstatat: `list` runs this per container */
   if (st->pid <= 0 || st->creating)
     return LCR_STATUS_STOPPED;
-  char letter = 0;
-  unsigned long long t = lcr_proc_start_time (st->pid, &letter);
-  /* a different start time is a recycled pid, not our container */
-  if (t == 0 || t != st->start_time || letter == 'Z' || letter == 'X')
+  if (!lcr_proc_alive (st->pid, st->start_time))
     return LCR_STATUS_STOPPED;
 
   struct stat sb;

@@ -242,6 +242,14 @@ lcr_proc_start_time (pid_t pid, char *state)
   return strtoull (p, NULL, 10);
 }
 
+bool
+lcr_proc_alive (pid_t pid, unsigned long long start_time)
+{
+  char state = 0;
+  unsigned long long t = lcr_proc_start_time (pid, &state);
+  return t != 0 && t == start_time && state != 'Z' && state != 'X';
+}
+
 void
 lcr_rfc3339_now (char *buf, size_t len)
 {
@@ -261,19 +269,16 @@ lcr_close_fds_except (int from, const int *keep, size_t n)
 {
 #ifdef SYS_close_range
   int lo = from;
-  size_t i = 0;
-  for (; i <= n; i++)
+  for (size_t i = 0; i < n; i++)
     {
-      unsigned hi = i < n ? (unsigned)keep[i] - 1 : ~0U;
-      if (i < n && keep[i] < lo)
-        continue;
-      if ((i == n || keep[i] > lo) && syscall (SYS_close_range, lo, hi, 0) < 0)
-        break;
-      if (i < n)
+      if (keep[i] > lo && syscall (SYS_close_range, lo, (unsigned)keep[i] - 1, 0) < 0)
+        goto by_hand;
+      if (keep[i] >= lo)
         lo = keep[i] + 1;
     }
-  if (i > n)
+  if (syscall (SYS_close_range, lo, ~0U, 0) == 0)
     return 0;
+by_hand:;
 #endif
   cleanup_dir DIR *d = opendir ("/proc/self/fd");
   if (d == NULL)

@@ -102,6 +102,9 @@ int lcr_parse_long (const char *s, long long *out);
 /* The start time of a process (field 22 of /proc/PID/stat), 0 when it is gone.
    `*state` gets the state letter (R, S, Z, …) when non-NULL. */
 unsigned long long lcr_proc_start_time (pid_t pid, char *state);
+/* pid is still the process that started at start_time, and it has not exited
+   (a zombie has): a recycled pid is not it */
+bool lcr_proc_alive (pid_t pid, unsigned long long start_time);
 
 /* RFC 3339 time with nanoseconds, UTC ("2026-11-29T16:18:27.123456789Z"). */
 void lcr_rfc3339_now (char *buf, size_t len);
