@@ -8,4 +8,5 @@ apt-get install -y -q --no-install-recommends \
   gcc make libc6-dev autoconf automake libtool pkg-config \
   libseccomp-dev libcap-dev libyajl-dev libsystemd-dev \
   bats busybox-static jq iproute2 util-linux procps python3 clang-format libcap2-bin podman catatonit runc crun containerd \
-  valgrind clang libclang-rt-dev
+  valgrind clang libclang-rt-dev \
+  libarchive-dev libssl-dev libyaml-dev libcurl4-openssl-dev libmnl-dev zstd skopeo umoci strace

@@ -1,0 +1,60 @@
+/* dock — images: the OCI image layout under ROOT, refs, unpacked layers.
+ *
+ *   ROOT/index.json           OCI index: one manifest descriptor per image (annotation
+ *                             "org.opencontainers.image.ref.name" is NOT relied on: refs.json is)
+ *   ROOT/blobs/sha256/<hex>   manifests, configs, compressed or plain layer tars, as loaded
+ *   ROOT/refs.json            {"refs": {"docker.io/library/busybox:latest": "sha256:<config hex>"},
+ *                              "images": {"sha256:<config hex>": {"manifest": "sha256:…",
+ *                                                                 "repoDigests": […],
+ *                                                                 "loaded": "RFC3339"}}}
+ *   ROOT/layers/<chainid hex>/diff/        the layer's files, unpacked once (whiteouts as
+ *                                          overlay wants them: 0:0 char devices, opaque xattr)
+ *   ROOT/layers/<chainid hex>/meta.json    {"diffID","chainID","parent","size"}
+ *
+ * An image's ID is docker's: "sha256:" + the digest of its config blob.  A reference is
+ * normalised as docker does ("busybox" → "docker.io/library/busybox:latest") and shown short
+ * ("busybox:latest").  Anything that takes an image accepts a reference, a full or short ID
+ * (a unique prefix of at least 1 hex digit, with or without "sha256:"), or name@sha256:digest.
+ */
+#ifndef DOCK_IMAGE_H
+#define DOCK_IMAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dock.h"
+
+struct dock_image
+{
+  char id[72];        /* "sha256:<64 hex>" */
+  char *ref;          /* the reference it was found by, normalised short ("busybox:latest"), or NULL */
+  jv config;          /* the image config JSON (OCI/docker: .config.Env, .config.Cmd, .rootfs, .history) */
+  char **layer_dirs;  /* absolute paths of ROOT/layers/<chainid>/diff, bottom layer first, NULL-terminated */
+  size_t n_layers;
+};
+
+/* Find an image by reference, ID or ID prefix.  Not found: LCR_ERR_NOT_FOUND with docker's text
+   "No such image: REF".  The caller holds the store lock or not: reads are atomic. */
+int dock_image_resolve (struct dock_ctx *ctx, const char *ref, struct dock_image **out, lcr_error_t *err);
+void dock_image_free (struct dock_image *img);
+static inline void
+cleanup_image_fn (struct dock_image **i)
+{
+  if (*i)
+    dock_image_free (*i);
+}
+#define cleanup_image __attribute__ ((cleanup (cleanup_image_fn)))
+
+/* Normalise a reference as docker does: "busybox" → "docker.io/library/busybox:latest",
+   "localhost:5000/x" → "localhost:5000/x:latest".  NULL (with *err) when it is not a valid reference. */
+char *dock_ref_normalize (const char *ref, lcr_error_t *err);
+/* The short form people see: "docker.io/library/busybox:latest" → "busybox:latest". */
+char *dock_ref_familiar (const char *normalized);
+
+/* Record a new image made from `config` (JSON text) over the layers of `base` (may be NULL) plus
+   one new layer (a tar at `layer_tar`, may be NULL): `commit` and `build` use this.  Tags it as
+   `ref` when not NULL.  *id_out gets "sha256:…". */
+int dock_image_commit (struct dock_ctx *ctx, const struct dock_image *base, const char *config_json,
+                       const char *layer_tar, const char *ref, char id_out[72], lcr_error_t *err);
+
+#endif
