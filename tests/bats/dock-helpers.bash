@@ -1,0 +1,132 @@
+# Shared setup / teardown for dock's end-to-end tests (tests/bats/dock-*.bats).
+#
+# Each test gets a private store: DROOT ($T/root, dock's --root) and DRUN ($T/run, --runroot),
+# so no test touches /var/lib/dock.  `dk ARGS…` runs dock with them (bounded by DK_TIMEOUT,
+# default 60 s).  DOCK_RUNTIME / DOCK_SHIM pick the runtime and the monitor (default: the
+# berth and berth-shim built beside dock): `DOCK_RUNTIME=/usr/sbin/runc bats …` and
+# `DOCK_SHIM=/usr/bin/conmon bats …` check the tests themselves.
+#
+# The busybox image archives are made once per file (tests/make-image.py, from Debian's
+# busybox-static): $BUSYBOX_TAR (docker-archive), $BUSYBOX_OCI (OCI layout, gzip layers).
+# `dk_load` loads $BUSYBOX_TAR into the test's store as busybox:latest.
+#
+# Teardown removes every container the test left (rm -f), then fails the test if anything
+# leaked: a mount anywhere on the host that appeared since setup, a process tagged with the
+# test's store, or a netns file.
+
+DOCK=${DOCK:-$BATS_TEST_DIRNAME/../../dock}
+DOCK_RUNTIME=${DOCK_RUNTIME:-}
+DOCK_SHIM=${DOCK_SHIM:-}
+MAKE_IMAGE=$BATS_TEST_DIRNAME/../make-image.py
+BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-120}
+
+dock_setup_file() {
+	[[ -x $DOCK ]] || {
+		echo "# DOCK=$DOCK is not an executable" >&2
+		return 1
+	}
+	BUSYBOX_TAR=$BATS_FILE_TMPDIR/busybox.tar
+	BUSYBOX_OCI=$BATS_FILE_TMPDIR/busybox-oci.tar
+	python3 "$MAKE_IMAGE" "$BUSYBOX_TAR" >/dev/null
+	python3 "$MAKE_IMAGE" "$BUSYBOX_OCI" --format oci --gzip >/dev/null
+	export BUSYBOX_TAR BUSYBOX_OCI
+}
+
+dock_setup() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/dock-bats.XXXXXX")
+	chmod 755 "$T"
+	DROOT=$T/root
+	DRUN=$T/run
+	_DOCK_MOUNTS_BEFORE=$(_dock_mount_points)
+}
+
+setup_file() { dock_setup_file; }
+setup() { dock_setup; }
+teardown() { dock_teardown; }
+
+# dk ARGS…: dock with the test's store (and DOCK_RUNTIME / DOCK_SHIM when set); only fds 0-2
+# reach it, so a container can never hold bats's output pipe open.
+dk() {
+	local g=(--root "$DROOT" --runroot "$DRUN")
+	[[ -n $DOCK_RUNTIME ]] && g+=(--runtime "$DOCK_RUNTIME")
+	[[ -n $DOCK_SHIM ]] && g+=(--shim "$DOCK_SHIM")
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			((fd > 2)) && eval "exec $fd>&-"
+		done 2>/dev/null
+		exec timeout -k 5 "${DK_TIMEOUT:-60}" "$DOCK" "${g[@]}" "$@"
+	)
+}
+
+dk_load() {
+	dk load -i "$BUSYBOX_TAR" >/dev/null
+}
+
+_dock_mount_points() {
+	awk '{print $5}' /proc/self/mountinfo | sort
+}
+
+dock_teardown() {
+	local leaks=""
+	if [[ -d $DROOT/containers ]]; then
+		local ids
+		ids=$(ls "$DROOT/containers" 2>/dev/null)
+		[[ -n $ids ]] && DK_TIMEOUT=30 dk rm -f $ids >/dev/null 2>&1
+	fi
+	# processes that still run from this test's store (shims, containers' runtimes)
+	local p
+	for p in $(grep -l -s -F "$T/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
+		[[ $p == "$$" || $p == "$BASHPID" ]] && continue
+		leaks+=" process $p ($(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | cut -c1-80));"
+		kill -9 "$p" 2>/dev/null
+	done
+	local now m
+	now=$(_dock_mount_points)
+	for m in $(comm -13 <(echo "$_DOCK_MOUNTS_BEFORE") <(echo "$now")); do
+		leaks+=" mount $m;"
+	done
+	for m in $(awk '{print $5}' /proc/self/mountinfo | grep -F "$T/" | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	if [[ -d $DRUN/netns ]] && [[ -n $(ls "$DRUN/netns" 2>/dev/null) ]]; then
+		leaks+=" netns files: $(ls "$DRUN/netns" | tr '\n' ' ');"
+	fi
+	rm -rf "$T" 2>/dev/null || { sleep 0.5; rm -rf "$T"; }
+	if [[ -n $leaks ]]; then
+		echo "# leaked:$leaks" >&2
+		return 1
+	fi
+}
+
+# --- small assertions
+
+# assert_success / assert_failure [STATUS] after `run`
+assert_success() {
+	if [[ $status -ne 0 ]]; then
+		echo "# expected success, got status $status; output:" >&2
+		echo "$output" | sed 's/^/#   /' >&2
+		return 1
+	fi
+}
+assert_failure() {
+	local want=${1:-}
+	if [[ $status -eq 0 ]]; then
+		echo "# expected failure, got success; output:" >&2
+		echo "$output" | sed 's/^/#   /' >&2
+		return 1
+	fi
+	if [[ -n $want && $status -ne $want ]]; then
+		echo "# expected status $want, got $status; output:" >&2
+		echo "$output" | sed 's/^/#   /' >&2
+		return 1
+	fi
+}
+# assert_output_has STRING
+assert_output_has() {
+	if [[ $output != *"$1"* ]]; then
+		echo "# output lacks: $1" >&2
+		echo "$output" | sed 's/^/#   /' >&2
+		return 1
+	fi
+}
