@@ -62,20 +62,34 @@ static const struct cmd top_cmds[] = {
 };
 
 static const struct cmd container_cmds[] = {
-    {"attach", dock_cmd_attach, NULL},   {"commit", dock_cmd_commit, NULL},
-    {"cp", dock_cmd_cp, NULL},           {"create", dock_cmd_create, NULL},
-    {"diff", dock_cmd_diff, NULL},       {"exec", dock_cmd_exec, NULL},
-    {"export", dock_cmd_export, NULL},   {"inspect", dock_cmd_container_inspect, NULL},
-    {"kill", dock_cmd_kill, NULL},       {"logs", dock_cmd_logs, NULL},
-    {"ls", dock_cmd_ps, NULL},           {"list", dock_cmd_ps, NULL},
-    {"ps", dock_cmd_ps, NULL},           {"pause", dock_cmd_pause, NULL},
-    {"port", dock_cmd_port, NULL},       {"prune", dock_cmd_container_prune, NULL},
-    {"rename", dock_cmd_rename, NULL},   {"restart", dock_cmd_restart, NULL},
-    {"rm", dock_cmd_rm, NULL},           {"run", dock_cmd_run, NULL},
-    {"start", dock_cmd_start, NULL},     {"stats", dock_cmd_stats, NULL},
-    {"stop", dock_cmd_stop, NULL},       {"top", dock_cmd_top, NULL},
-    {"unpause", dock_cmd_unpause, NULL}, {"update", dock_cmd_update, NULL},
-    {"wait", dock_cmd_wait, NULL},       {"cleanup", dock_cmd_container_cleanup, NULL},
+    {"attach", dock_cmd_attach, NULL},
+    {"commit", dock_cmd_commit, NULL},
+    {"cp", dock_cmd_cp, NULL},
+    {"create", dock_cmd_create, NULL},
+    {"diff", dock_cmd_diff, NULL},
+    {"exec", dock_cmd_exec, NULL},
+    {"export", dock_cmd_export, NULL},
+    {"inspect", dock_cmd_container_inspect, NULL},
+    {"kill", dock_cmd_kill, NULL},
+    {"logs", dock_cmd_logs, NULL},
+    {"ls", dock_cmd_ps, NULL},
+    {"list", dock_cmd_ps, NULL},
+    {"ps", dock_cmd_ps, NULL},
+    {"pause", dock_cmd_pause, NULL},
+    {"port", dock_cmd_port, NULL},
+    {"prune", dock_cmd_container_prune, NULL},
+    {"rename", dock_cmd_rename, NULL},
+    {"restart", dock_cmd_restart, NULL},
+    {"rm", dock_cmd_rm, NULL},
+    {"run", dock_cmd_run, NULL},
+    {"start", dock_cmd_start, NULL},
+    {"stats", dock_cmd_stats, NULL},
+    {"stop", dock_cmd_stop, NULL},
+    {"top", dock_cmd_top, NULL},
+    {"unpause", dock_cmd_unpause, NULL},
+    {"update", dock_cmd_update, NULL},
+    {"wait", dock_cmd_wait, NULL},
+    {"cleanup", dock_cmd_container_cleanup, NULL},
     {NULL, NULL, NULL},
 };
 
@@ -150,16 +164,17 @@ dock_debug (struct dock_ctx *ctx, const char *fmt, ...)
 static void
 usage (FILE *out)
 {
-  fprintf (out, "\nUsage:  dock [OPTIONS] COMMAND\n\nA daemonless container engine with docker's command line\n\n"
-                "Options:\n"
-                "      --root string             Root of the image and container store (default \"/var/lib/dock\")\n"
-                "      --runroot string          Directory of run-time state (default \"/run/dock\")\n"
-                "      --runtime string          OCI runtime (default: berth beside dock)\n"
-                "      --shim string             Container monitor, berth-shim or conmon (default: berth-shim beside dock)\n"
-                "      --storage-driver string   overlay or vfs\n"
-                "  -l, --log-level string        Set the logging level (\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\")\n"
-                "  -v, --version                 Print version information and quit\n\n"
-                "Management Commands:\n");
+  fprintf (out,
+           "\nUsage:  dock [OPTIONS] COMMAND\n\nA daemonless container engine with docker's command line\n\n"
+           "Options:\n"
+           "      --root string             Root of the image and container store (default \"/var/lib/dock\")\n"
+           "      --runroot string          Directory of run-time state (default \"/run/dock\")\n"
+           "      --runtime string          OCI runtime (default: berth beside dock)\n"
+           "      --shim string             Container monitor, berth-shim or conmon (default: berth-shim beside dock)\n"
+           "      --storage-driver string   overlay or vfs\n"
+           "  -l, --log-level string        Set the logging level (\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\")\n"
+           "  -v, --version                 Print version information and quit\n\n"
+           "Management Commands:\n");
   for (const struct group *g = groups; g->name; g++)
     fprintf (out, "  %-11s %s\n", g->name, g->summary);
   fprintf (out, "\nCommands:\n");
@@ -215,7 +230,8 @@ main (int argc, char **argv)
   for (; i < argc && argv[i][0] == '-'; i++)
     {
       const char *a = argv[i];
-      static const char *const with_value[] = {"root", "runroot", "runtime", "shim", "storage-driver", "log-level", NULL};
+      static const char *const with_value[]
+          = {"root", "runroot", "runtime", "shim", "storage-driver", "log-level", NULL};
       const char **dest[] = {&ctx.root, &ctx.runroot, &ctx.runtime, &ctx.shim, &ctx.driver, &log_level};
       if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0)
         {

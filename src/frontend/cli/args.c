@@ -124,7 +124,8 @@ dock_parse_args (const struct dock_cmd_usage *u, const struct dock_opt *opts, in
             }
           const struct dock_opt *o = find_long (opts, name, len);
           if (o == NULL)
-            return lcr_error_invalid (err, "unknown flag: --%.*s\nSee '%s --help'.", (int)len, name, u->usage ? u->usage : "dock");
+            return lcr_error_invalid (err, "unknown flag: --%.*s\nSee '%s --help'.", (int)len, name,
+                                      u->usage ? u->usage : "dock");
           cleanup_free char *shown = NULL;
           xasprintf (&shown, "--%s", o->name);
           const char *value = eq ? eq + 1 : NULL;
@@ -204,18 +205,20 @@ dock_parse_args (const struct dock_cmd_usage *u, const struct dock_opt *opts, in
   if (nargs < u->min_args)
     {
       if (u->min_args == 1 && u->max_args == 1)
-        return lcr_error_invalid (err, "\"%s\" requires exactly 1 argument.\nSee '%s --help'.\n\nUsage:  %s\n\n%s", name,
-                                  name, cmd, u->summary ? u->summary : "");
-      return lcr_error_invalid (err, "\"%s\" requires at least %d argument%s.\nSee '%s --help'.\n\nUsage:  %s\n\n%s", name,
-                                u->min_args, u->min_args == 1 ? "" : "s", name, cmd, u->summary ? u->summary : "");
+        return lcr_error_invalid (err, "\"%s\" requires exactly 1 argument.\nSee '%s --help'.\n\nUsage:  %s\n\n%s",
+                                  name, name, cmd, u->summary ? u->summary : "");
+      return lcr_error_invalid (err, "\"%s\" requires at least %d argument%s.\nSee '%s --help'.\n\nUsage:  %s\n\n%s",
+                                name, u->min_args, u->min_args == 1 ? "" : "s", name, cmd,
+                                u->summary ? u->summary : "");
     }
   if (u->max_args >= 0 && nargs > u->max_args)
     {
       if (u->max_args == 0)
         return lcr_error_invalid (err, "\"%s\" accepts no arguments.\nSee '%s --help'.\n\nUsage:  %s\n\n%s", name, name,
                                   cmd, u->summary ? u->summary : "");
-      return lcr_error_invalid (err, "\"%s\" requires at most %d argument%s.\nSee '%s --help'.\n\nUsage:  %s\n\n%s", name,
-                                u->max_args, u->max_args == 1 ? "" : "s", name, cmd, u->summary ? u->summary : "");
+      return lcr_error_invalid (err, "\"%s\" requires at most %d argument%s.\nSee '%s --help'.\n\nUsage:  %s\n\n%s",
+                                name, u->max_args, u->max_args == 1 ? "" : "s", name, cmd,
+                                u->summary ? u->summary : "");
     }
   return 0;
 }
@@ -236,7 +239,7 @@ dock_print_usage (const struct dock_cmd_usage *u, const struct dock_opt *opts)
       if (o->help == NULL)
         continue;
       char left[64];
-      const char *arg = o->argname ? o->argname
+      const char *arg = o->argname                 ? o->argname
                         : o->kind == DOCK_OPT_LIST ? "list"
                         : o->kind == DOCK_OPT_INT  ? "int"
                         : o->kind == DOCK_OPT_STR  ? "string"

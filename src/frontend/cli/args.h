@@ -43,9 +43,9 @@ struct dock_opt
 
 struct dock_cmd_usage
 {
-  const char *usage;   /* "dock run [OPTIONS] IMAGE [COMMAND] [ARG...]" */
-  const char *summary; /* one line */
-  bool interspersed;   /* flags may follow positional arguments */
+  const char *usage;      /* "dock run [OPTIONS] IMAGE [COMMAND] [ARG...]" */
+  const char *summary;    /* one line */
+  bool interspersed;      /* flags may follow positional arguments */
   int min_args, max_args; /* positional argument count (-1: no maximum) */
 };
 
@@ -53,8 +53,8 @@ struct dock_cmd_usage
    positional argument (args are argv[*first .. argc-1]).  Returns 0, 1 when --help was printed
    (the caller exits 0), or -1 with *err ("unknown flag: --foo", "flag needs an argument: -e",
    "\"dock rm\" requires at least 1 argument"). */
-int dock_parse_args (const struct dock_cmd_usage *u, const struct dock_opt *opts, int argc, char **argv,
-                     int *first, lcr_error_t *err);
+int dock_parse_args (const struct dock_cmd_usage *u, const struct dock_opt *opts, int argc, char **argv, int *first,
+                     lcr_error_t *err);
 
 /* Print a command's usage and its flags to stdout (what --help prints). */
 void dock_print_usage (const struct dock_cmd_usage *u, const struct dock_opt *opts);

@@ -40,4 +40,3 @@ DOCK_CMD (dock_cmd_image_prune)
 {
   return dock_failf ("image prune: not implemented yet: %s", argv[0]);
 }
-

@@ -25,4 +25,3 @@ DOCK_CMD (dock_cmd_volume_prune)
 {
   return dock_failf ("volume prune: not implemented yet: %s", argv[0]);
 }
-

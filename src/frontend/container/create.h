@@ -22,10 +22,10 @@ struct dock_create_req
   char *name;     /* --name, or NULL */
   char *image;    /* the IMAGE argument */
   /* run only */
-  bool detach;            /* -d */
-  bool sig_proxy;         /* --sig-proxy (default true) */
-  char *detach_keys;      /* --detach-keys, or NULL (ctrl-p,ctrl-q) */
-  char *cidfile;          /* --cidfile, or NULL */
+  bool detach;       /* -d */
+  bool sig_proxy;    /* --sig-proxy (default true) */
+  char *detach_keys; /* --detach-keys, or NULL (ctrl-p,ctrl-q) */
+  char *cidfile;     /* --cidfile, or NULL */
 };
 
 /* Parse argv (argv[0] is "create" or "run") into *req.  Returns 0, 1 when --help was printed,

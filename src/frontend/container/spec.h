@@ -14,18 +14,27 @@
 
 struct dock_spec_in
 {
-  const char *id;      /* the container's 64-hex ID */
-  jv config;           /* merged Config */
-  jv host_config;      /* HostConfig */
-  const char *rootfs;  /* absolute path of the mounted rootfs */
-  const char *netns;   /* network namespace to join (a file); NULL: the host's network */
-  jv mounts;           /* bind and volume mounts, resolved: docker's "Mounts" shape
-                          [{"Type":"bind"|"volume","Source","Destination","RW","Propagation"}];
-                          tmpfs comes from HostConfig.Tmpfs / HostConfig.Mounts directly */
+  const char *id;                             /* the container's 64-hex ID */
+  jv config;                                  /* merged Config */
+  jv host_config;                             /* HostConfig */
+  const char *rootfs;                         /* absolute path of the mounted rootfs */
+  const char *netns;                          /* network namespace to join (a file); NULL: the host's network */
+  jv mounts;                                  /* bind and volume mounts, resolved: docker's "Mounts" shape
+                                                 [{"Type":"bind"|"volume","Source","Destination","RW","Propagation"}];
+                                                 tmpfs comes from HostConfig.Tmpfs / HostConfig.Mounts directly */
   const char *hosts, *hostname, *resolv_conf; /* files bound at /etc/hosts, … (NULL: none) */
-  const char *init_path; /* host binary bound as /sbin/docker-init for --init (NULL: none) */
+  const char *init_path;                      /* host binary bound as /sbin/docker-init for --init (NULL: none) */
 };
 
 jv dock_spec_build (const struct dock_spec_in *in, lcr_error_t *err);
+
+/* The runtime-spec process.user ({"uid","gid","additionalGids"}) for docker's USER forms
+   ("name", "uid", "name:group", "uid:gid") looked up in the rootfs's /etc/passwd and /etc/group
+   (read inside the rootfs: an image's symlink cannot point the lookup at the host), plus
+   GroupAdd (may be NULL).  exec -u uses it too. */
+jv dock_spec_user (const char *rootfs, const char *user, jv group_add, lcr_error_t *err);
+
+/* Every capability, as "CAP_…" strings (--privileged, exec --privileged). */
+jv dock_spec_all_caps (void);
 
 #endif

@@ -26,10 +26,10 @@
 
 struct dock_image
 {
-  char id[72];        /* "sha256:<64 hex>" */
-  char *ref;          /* the reference it was found by, normalised short ("busybox:latest"), or NULL */
-  jv config;          /* the image config JSON (OCI/docker: .config.Env, .config.Cmd, .rootfs, .history) */
-  char **layer_dirs;  /* absolute paths of ROOT/layers/<chainid>/diff, bottom layer first, NULL-terminated */
+  char id[72];       /* "sha256:<64 hex>" */
+  char *ref;         /* the reference it was found by, normalised short ("busybox:latest"), or NULL */
+  jv config;         /* the image config JSON (OCI/docker: .config.Env, .config.Cmd, .rootfs, .history) */
+  char **layer_dirs; /* absolute paths of ROOT/layers/<chainid>/diff, bottom layer first, NULL-terminated */
   size_t n_layers;
 };
 
@@ -56,5 +56,9 @@ char *dock_ref_familiar (const char *normalized);
    `ref` when not NULL.  *id_out gets "sha256:…". */
 int dock_image_commit (struct dock_ctx *ctx, const struct dock_image *base, const char *config_json,
                        const char *layer_tar, const char *ref, char id_out[72], lcr_error_t *err);
+
+/* One image as `docker image inspect` shows it (Id, RepoTags, RepoDigests, Created, Config,
+   RootFS, Size, …), or NULL with LCR_ERR_NOT_FOUND. */
+jv dock_image_inspect_json (struct dock_ctx *ctx, const char *ref, lcr_error_t *err);
 
 #endif

@@ -129,16 +129,16 @@ dock_random_id (char out[65])
 
 /* Our own short word lists, in docker's spirit: adjective_surname of a computing pioneer. */
 static const char *const adjectives[] = {
-    "agile",  "bold",   "brave",   "bright", "calm",    "clever", "cool",    "crisp",  "daring", "eager",
-    "fervent", "gentle", "happy",  "hopeful", "jolly",  "keen",   "kind",    "lucid",  "merry",  "nimble",
-    "noble",  "patient", "proud",  "quick",  "quiet",   "serene", "sharp",   "steady", "sunny",  "swift",
-    "tender", "vivid",  "wise",    "witty",  "zealous", "zen",
+    "agile",  "bold",    "brave",  "bright",  "calm",    "clever", "cool",  "crisp",   "daring",
+    "eager",  "fervent", "gentle", "happy",   "hopeful", "jolly",  "keen",  "kind",    "lucid",
+    "merry",  "nimble",  "noble",  "patient", "proud",   "quick",  "quiet", "serene",  "sharp",
+    "steady", "sunny",   "swift",  "tender",  "vivid",   "wise",   "witty", "zealous", "zen",
 };
 static const char *const surnames[] = {
-    "allen",   "babbage", "backus",  "barton",  "bell",     "cerf",    "clarke",  "conway",  "dijkstra", "engelbart",
-    "floyd",   "hamilton", "hoare",  "hopper",  "kahn",     "kay",     "knuth",   "lamport", "liskov",   "lovelace",
-    "mccarthy", "minsky", "perlman", "ritchie", "shannon",  "sutherland", "tarjan", "thompson", "torvalds", "turing",
-    "wirth",   "wozniak",
+    "allen",    "babbage",    "backus", "barton",   "bell",     "cerf",   "clarke",  "conway",
+    "dijkstra", "engelbart",  "floyd",  "hamilton", "hoare",    "hopper", "kahn",    "kay",
+    "knuth",    "lamport",    "liskov", "lovelace", "mccarthy", "minsky", "perlman", "ritchie",
+    "shannon",  "sutherland", "tarjan", "thompson", "torvalds", "turing", "wirth",   "wozniak",
 };
 
 char *
@@ -166,8 +166,9 @@ dock_random_name (bool (*taken) (void *data, const char *name), void *data)
 bool
 dock_valid_name (const char *name)
 {
-  if (name == NULL || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')
-                        || (name[0] >= '0' && name[0] <= '9')))
+  if (name == NULL
+      || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')
+           || (name[0] >= '0' && name[0] <= '9')))
     return false;
   for (const char *p = name; *p; p++)
     if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.'

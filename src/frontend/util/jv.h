@@ -52,10 +52,10 @@ jv jv_push (jv arr, jv val);
 /* Remove element i of an array (freeing it). */
 void jv_remove_at (jv arr, size_t i);
 
-jv jv_get (jv obj, const char *key);                 /* any type */
-jv jv_get_obj (jv obj, const char *key);             /* an object, else NULL */
-jv jv_get_arr (jv obj, const char *key);             /* an array, else NULL */
-const char *jv_get_str (jv obj, const char *key);    /* a string, else NULL */
+jv jv_get (jv obj, const char *key);              /* any type */
+jv jv_get_obj (jv obj, const char *key);          /* an object, else NULL */
+jv jv_get_arr (jv obj, const char *key);          /* an array, else NULL */
+const char *jv_get_str (jv obj, const char *key); /* a string, else NULL */
 long long jv_get_int (jv obj, const char *key, long long dflt);
 bool jv_get_bool (jv obj, const char *key, bool dflt);
 /* Walk a path of keys: jv_path (v, "State", "Status", NULL). */

@@ -37,4 +37,7 @@ bool dock_volume_in_use (struct dock_ctx *ctx, const char *name, char **by_conta
 /* `rm -v`: remove the anonymous volumes among `mounts` that no other container uses. */
 int dock_volumes_remove_anonymous (struct dock_ctx *ctx, jv mounts, const char *container_id, lcr_error_t *err);
 
+/* One volume as `docker volume inspect` shows it, or NULL with LCR_ERR_NOT_FOUND. */
+jv dock_volume_inspect_json (struct dock_ctx *ctx, const char *name, lcr_error_t *err);
+
 #endif
