@@ -2,7 +2,10 @@
 # Run every test suite and end with one line "N passed, N failed, N skipped".
 #   unit  tests/unit/test-*   (TAP; also ASAN_UNIT_DIR's copies when set: the sanitizer build)
 #   oci   tests/oci/run.sh    (TAP; as root)
-#   bats  tests/bats          (TAP; as root)
+#   bats  tests/bats          (TAP; as root) but dock's files
+#   dock  tests/bats/dock-*.bats, inside a private mount and network namespace (lo up), so the
+#         front-end's overlay mounts and netns files can never reach the host's
+#   dockcompat  dock-container.bats again with runc as the runtime and with conmon as the shim
 #   compat  berth-shim's, containerd's and podman's tests with runc and crun as the runtime
 #         (when installed), so those tests are checked against runtimes other than ours
 #   oldkernel  the runtime bats files that reach its old-kernel fallbacks (no openat2, pidfd,
@@ -16,7 +19,7 @@
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
-SUITES=${SUITES:-unit oci bats compat oldkernel leaks fuzz}
+SUITES=${SUITES:-unit oci bats dock dockcompat compat oldkernel leaks fuzz}
 export RUNTIME=${RUNTIME:-$BUILDDIR/berth}
 log=$(mktemp -d /tmp/berth-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
@@ -63,7 +66,26 @@ for suite in $SUITES; do
     OCI_CHECK=$BUILDDIR/tests/oci/oci-check run_suite oci bash "$SRCDIR/tests/oci/run.sh"
     ;;
   bats)
-    run_suite bats bats --tap "$SRCDIR/tests/bats"
+    files=()
+    for f in "$SRCDIR"/tests/bats/*.bats; do
+      case ${f##*/} in dock-*) ;; *) files+=("$f") ;; esac
+    done
+    run_suite bats bats --tap "${files[@]}"
+    ;;
+  dock)
+    files=("$SRCDIR"/tests/bats/dock-*.bats)
+    run_suite dock unshare -m -n --propagation private sh -c 'ip link set lo up && exec bats --tap "$@"' sh "${files[@]}"
+    ;;
+  dockcompat)
+    # the tests themselves, checked with another runtime and another monitor
+    if command -v runc >/dev/null; then
+      DOCK_RUNTIME=$(command -v runc) run_suite dockcompat/runc unshare -m -n --propagation private \
+        sh -c 'ip link set lo up && exec bats --tap "$@"' sh "$SRCDIR/tests/bats/dock-container.bats"
+    fi
+    if command -v conmon >/dev/null; then
+      DOCK_SHIM=$(command -v conmon) run_suite dockcompat/conmon unshare -m -n --propagation private \
+        sh -c 'ip link set lo up && exec bats --tap "$@"' sh "$SRCDIR/tests/bats/dock-container.bats"
+    fi
     ;;
   compat)
     # the client tests (berth-shim, containerd, podman) are checked against the reference

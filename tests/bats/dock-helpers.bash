@@ -53,8 +53,8 @@ dk() {
 	(
 		for fd in /proc/$BASHPID/fd/*; do
 			fd=${fd##*/}
-			((fd > 2)) && eval "exec $fd>&-"
-		done 2>/dev/null
+			((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+		done
 		exec timeout -k 5 "${DK_TIMEOUT:-60}" "$DOCK" "${g[@]}" "$@"
 	)
 }
@@ -77,7 +77,8 @@ dock_teardown() {
 	# processes that still run from this test's store (shims, containers' runtimes)
 	local p
 	for p in $(grep -l -s -F "$T/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
-		[[ $p == "$$" || $p == "$BASHPID" ]] && continue
+		# the grep itself matched (its own argument): gone by now
+		[[ $p == "$$" || $p == "$BASHPID" || ! -e /proc/$p ]] && continue
 		leaks+=" process $p ($(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | cut -c1-80));"
 		kill -9 "$p" 2>/dev/null
 	done

@@ -50,7 +50,7 @@ read_exit_status (struct dock_ctx *ctx, const char *id)
 {
   /* the shim closes the attach socket, then writes the exit file: wait briefly for it */
   cleanup_free char *p = dock_runpath (ctx, "exits/%s", id);
-  for (int i = 0; i < 2000; i++)
+  for (int i = 0; i < 5000; i++)
     {
       cleanup_free char *buf = NULL;
       size_t len;
@@ -63,7 +63,7 @@ read_exit_status (struct dock_ctx *ctx, const char *id)
           if (lcr_parse_long (buf, &v) == 0)
             return (int)v;
         }
-      struct timespec ts = {0, 5000000};
+      struct timespec ts = {0, 1000000};
       nanosleep (&ts, NULL);
     }
   return -1;
@@ -167,23 +167,14 @@ create_or_run (struct dock_ctx *ctx, int argc, char **argv, bool run)
   int code = read_exit_status (ctx, id);
   if (auto_remove)
     {
+      /* remove it now rather than wait for the exit command (which then finds nothing);
+         docker's CLI too returns only once the container is gone */
+      cleanup_error lcr_error_t e = NULL;
+      dock_container_remove (ctx, id, true, true, &e);
       cleanup_free char *p = dock_runpath (ctx, "exits/%s", id);
-      /* the exit command may not have run yet: remove what it would have removed */
-      if (dock_lock (ctx, &err) == 0)
-        {
-          cleanup_jv jv rec = dock_record_load (ctx, id, &err);
-          dock_unlock (ctx);
-          lcr_error_release (&err);
-          if (rec)
-            {
-              dock_container_wait (ctx, id, 10000, &(int){0}, &err);
-              lcr_error_release (&err);
-              dock_container_remove (ctx, id, true, true, &err);
-              lcr_error_release (&err);
-            }
-        }
-      lcr_error_release (&err);
       unlink (p);
+      if (code < 0)
+        code = 255;
     }
   if (code < 0)
     {

@@ -366,13 +366,23 @@ set_exited (jv rec, int code, const char *error)
 }
 
 /* Release what a started container holds: its runtime state, rootfs mount, netns file. */
+/* the runtime still has state for this container (its --root entry) */
+static bool
+runtime_has (struct dock_ctx *ctx, const char *id)
+{
+  cleanup_free char *p = dock_runpath (ctx, "runtime/%s", id);
+  return access (p, F_OK) == 0;
+}
+
 static void
 release (struct dock_ctx *ctx, jv rec)
 {
   const char *id = dock_record_id (rec);
   cleanup_error lcr_error_t e = NULL;
   char *del[] = {(char *)"delete", (char *)"--force", (char *)id, NULL};
-  dock_runtime_run (ctx, del, &e);
+  /* one exec saved on every exit: nothing to delete once it is deleted */
+  if (runtime_has (ctx, id))
+    dock_runtime_run (ctx, del, &e);
   dock_rootfs_umount (ctx, rec);
   const char *ns = jv_get_str (jv_get_obj (rec, "Dock"), "NetnsPath");
   if (ns)
@@ -481,7 +491,8 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
       /* a leftover of an earlier run under this ID */
       cleanup_error lcr_error_t e = NULL;
       char *del[] = {(char *)"delete", (char *)"--force", (char *)id, NULL};
-      dock_runtime_run (ctx, del, &e);
+      if (runtime_has (ctx, id))
+        dock_runtime_run (ctx, del, &e);
       struct dock_shim_args sa = {
           .id = id,
           .name = dock_record_name (rec),
@@ -489,6 +500,7 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
           .log_path = jv_get_str (rec, "LogPath"),
           .tty = jv_get_bool (config, "Tty", false),
           .stdin_ = jv_get_bool (config, "OpenStdin", false),
+          .healthcheck = jv_get_obj (config, "Healthcheck"),
       };
       rc = dock_shim_spawn (ctx, &sa, &pid, err);
     }

@@ -152,6 +152,31 @@ read_exit_file (struct dock_ctx *ctx, const char *id)
   return (int)v;
 }
 
+/* State.Health from the shim's <persist-dir>/health.json (berth-shim runs the checks) */
+static void
+refresh_health (struct dock_ctx *ctx, jv rec, jv st)
+{
+  jv test = jv_get_arr (jv_get_obj (jv_get_obj (rec, "Config"), "Healthcheck"), "Test");
+  if (jv_len (test) == 0 || (jv_as_str (test->u.array.values[0]) && strcmp (jv_as_str (test->u.array.values[0]), "NONE") == 0))
+    return;
+  cleanup_free char *p = dock_runpath (ctx, "shim/%s/health.json", dock_record_id (rec));
+  cleanup_error lcr_error_t e = NULL;
+  jv h = jv_load (p, &e);
+  if (h == NULL)
+    {
+      if (jv_get_obj (st, "Health") == NULL)
+        {
+          h = jv_obj ();
+          jv_set (h, "Status", jv_str ("starting"));
+          jv_set (h, "FailingStreak", jv_int (0));
+          jv_set (h, "Log", jv_arr ());
+        }
+      else
+        return;
+    }
+  jv_set (st, "Health", h);
+}
+
 bool
 dock_record_refresh (struct dock_ctx *ctx, jv rec)
 {
@@ -161,6 +186,7 @@ dock_record_refresh (struct dock_ctx *ctx, jv rec)
   const char *status = jv_get_str (st, "Status");
   if (status == NULL || (strcmp (status, "running") != 0 && strcmp (status, "paused") != 0))
     return false;
+  refresh_health (ctx, rec, st);
   long long pid = jv_get_int (st, "Pid", 0);
   unsigned long long start = (unsigned long long)jv_get_int (jv_get_obj (rec, "Dock"), "PidStart", 0);
   int code = read_exit_file (ctx, dock_record_id (rec));

@@ -13,6 +13,7 @@ struct dock_shim_args
 {
   const char *id, *name, *bundle, *log_path;
   bool tty, stdin_;
+  jv healthcheck; /* Config.Healthcheck (berth-shim runs it), or NULL */
 };
 
 /* Start the shim for a created bundle and wait for its sync line: *ctr_pid gets the container's

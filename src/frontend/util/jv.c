@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
 
@@ -119,6 +120,44 @@ jv_dump (jv v, bool pretty)
   /* yajl's beautifier ends with a newline; callers add their own */
   while (len > 0 && out[len - 1] == '\n')
     out[--len] = '\0';
+  if (pretty)
+    {
+      /* docker prints empty objects and arrays as {} and []; yajl breaks them over lines */
+      char *w = out;
+      for (char *r = out; *r;)
+        {
+          if (*r == '{' || *r == '[')
+            {
+              char close = *r == '{' ? '}' : ']';
+              char *q = r + 1;
+              while (*q == '\n' || *q == ' ')
+                q++;
+              if (*q == close)
+                {
+                  *w++ = *r;
+                  *w++ = close;
+                  r = q + 1;
+                  continue;
+                }
+            }
+          /* strings are copied whole: braces inside them are text */
+          if (*r == '"')
+            {
+              *w++ = *r++;
+              while (*r && *r != '"')
+                {
+                  if (*r == '\\' && r[1])
+                    *w++ = *r++;
+                  *w++ = *r++;
+                }
+              if (*r)
+                *w++ = *r++;
+              continue;
+            }
+          *w++ = *r++;
+        }
+      *w = '\0';
+    }
   return out;
 }
 
@@ -128,11 +167,13 @@ dock_write_atomic_at (int dirfd, const char *path, const void *data, size_t len,
   /* the temporary file sits beside the target ("dir/.name.tmp"), so rename stays in one
      directory and one file system */
   const char *slash = strrchr (path, '/');
+  /* the pid in the name: writers outside the store lock (the store's first files) must not
+     share a temporary file */
   cleanup_free char *tmp = NULL;
   if (slash)
-    xasprintf (&tmp, "%.*s/.%s.tmp", (int)(slash - path), path, slash + 1);
+    xasprintf (&tmp, "%.*s/.%s.%d.tmp", (int)(slash - path), path, slash + 1, (int)getpid ());
   else
-    xasprintf (&tmp, ".%s.tmp", path);
+    xasprintf (&tmp, ".%s.%d.tmp", path, (int)getpid ());
   if (lcr_write_file_at (dirfd, tmp, data, len, 0600, err) < 0)
     return -1;
   if (renameat (dirfd, tmp, dirfd, path) < 0)
