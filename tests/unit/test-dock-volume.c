@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "dock.h"
@@ -409,6 +411,65 @@ test_in_use (void)
   jv_free (anon2);
 }
 
+/* ------------------------------------------------------------------ mount options (root) */
+
+static bool
+is_tmpfs (const char *path)
+{
+  struct statfs sf;
+  return statfs (path, &sf) == 0 && sf.f_type == 0x01021994; /* TMPFS_MAGIC */
+}
+
+static void
+test_mount_options (void)
+{
+  lcr_error_t err = NULL;
+  cleanup_jv jv bad = parse ("{\"foo\":\"bar\"}");
+  ok (dock_volume_create (&ctx, "badopt", NULL, bad, false, NULL, &err) < 0 && strstr (err->msg, "invalid option: \"foo\""),
+      "an unknown --opt is refused");
+  lcr_error_release (&err);
+  cleanup_jv jv nodev = parse ("{\"type\":\"tmpfs\"}");
+  ok (dock_volume_create (&ctx, "badopt", NULL, nodev, false, NULL, &err) < 0 && strstr (err->msg, "device"),
+      "type without device is refused");
+  lcr_error_release (&err);
+  if (geteuid () != 0)
+    {
+      printf ("ok %d - # SKIP mounting needs root\n", ++tap_n);
+      return;
+    }
+  cleanup_jv jv opts = parse ("{\"type\":\"tmpfs\",\"device\":\"tmpfs\",\"o\":\"size=1m,mode=0711\"}");
+  ok (dock_volume_create (&ctx, "tmpv", NULL, opts, false, NULL, &err) == 0, "create a tmpfs volume");
+  cleanup_free char *data = vpath ("tmpv", "");
+  ok (!is_tmpfs (data), "… not mounted before a container uses it");
+  cleanup_jv jv m = parse ("[{\"Type\":\"volume\",\"Name\":\"tmpv\",\"Destination\":\"/t\"},"
+                           "{\"Type\":\"bind\",\"Source\":\"/tmp\",\"Destination\":\"/b\"}]");
+  ok (dock_volumes_mount (&ctx, m, "c1", &err) == 0, "mount for a first container");
+  struct stat st;
+  ok (is_tmpfs (data) && stat (data, &st) == 0 && (st.st_mode & 07777) == 0711, "… _data is a tmpfs with o=mode=0711");
+  ok (dock_volumes_mount (&ctx, m, "c2", &err) == 0, "mount for a second container");
+  ok (dock_volumes_unmount (&ctx, m, "c1", &err) == 0 && is_tmpfs (data), "the first leaves: still mounted");
+  ok (dock_volumes_unmount (&ctx, m, "c2", &err) == 0 && !is_tmpfs (data), "the last leaves: unmounted");
+  /* never leave a mount behind, whatever failed above */
+  while (is_tmpfs (data) && umount2 (data, MNT_DETACH) == 0)
+    ;
+  cleanup_jv jv bindopts = NULL;
+  cleanup_free char *bsrc = NULL, *bjson = NULL, *bdata = vpath ("bindv", ""), *seen = vpath ("bindv", "seen");
+  xasprintf (&bsrc, "%s/bindsrc", tmp);
+  mkdir (bsrc, 0755);
+  cleanup_free char *bfile = NULL;
+  xasprintf (&bfile, "%s/seen", bsrc);
+  write_file (bfile, "x", 0644);
+  xasprintf (&bjson, "{\"type\":\"none\",\"device\":\"%s\",\"o\":\"bind\"}", bsrc);
+  bindopts = parse (bjson);
+  cleanup_jv jv bm = parse ("[{\"Type\":\"volume\",\"Name\":\"bindv\",\"Destination\":\"/t\"}]");
+  ok (dock_volume_create (&ctx, "bindv", NULL, bindopts, false, NULL, &err) == 0
+          && dock_volumes_mount (&ctx, bm, "c1", &err) == 0 && access (seen, F_OK) == 0,
+      "type=none,o=bind,device=DIR binds DIR on _data");
+  ok (dock_volumes_unmount (&ctx, bm, "c1", &err) == 0 && access (seen, F_OK) < 0, "… and unbinds it");
+  umount2 (bdata, MNT_DETACH);
+  lcr_error_release (&err);
+}
+
 int
 main (void)
 {
@@ -429,6 +490,7 @@ main (void)
   test_resolve ();
   test_copy_up ();
   test_in_use ();
+  test_mount_options ();
   lcr_rm_rf_at (AT_FDCWD, tmp, &err);
   return done_testing ();
 }

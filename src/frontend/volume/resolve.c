@@ -340,7 +340,7 @@ materialize (struct dock_ctx *ctx, struct spec *specs, size_t n, jv out, jv made
       if (s->bind)
         {
           struct stat st;
-          if (stat (s->source, &st) < 0 && lcr_mkdir_p (s->source, 0755, err) < 0)
+          if ((s->raw || s->create_src) && stat (s->source, &st) < 0 && lcr_mkdir_p (s->source, 0755, err) < 0)
             return lcr_error_wrap (err, "create the bind source `%s`", s->source);
         }
       else if (dock_volume_create (ctx, s->source, s->labels, s->options, s->source == NULL, &meta, err) < 0)
