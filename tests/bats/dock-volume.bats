@@ -340,3 +340,25 @@ Total reclaimed space: 2.048kB"
 	run dk volume create a1 a2
 	assert_failure 125
 }
+
+# every mutation happens under ROOT/lock: while another process holds it, create, rm and prune
+# wait (and what they do shows only after)
+@test "volume create, rm and prune wait for the store lock" {
+	command -v flock >/dev/null || skip "no flock(1)"
+	dk volume create gone >/dev/null
+	local cmd
+	for cmd in "volume create w1" "volume rm gone" "volume prune -f -a"; do
+		flock -x "$DROOT/lock" sleep 1.5 &
+		local holder=$!
+		sleep 0.3
+		local t0=$(date +%s%N)
+		run dk $cmd
+		local ms=$((($(date +%s%N) - t0) / 1000000))
+		wait $holder
+		assert_success
+		((ms >= 1000)) || {
+			echo "# '$cmd' took ${ms}ms: it did not wait for the lock" >&2
+			false
+		}
+	done
+}
