@@ -70,10 +70,21 @@ expect_error (const char *host_config, const char *want)
   free (msg);
 }
 
+static jv
+load_vol (const char *name)
+{
+  lcr_error_t err = NULL;
+  jv v = dock_volume_load (&ctx, name, &err);
+  lcr_error_release (&err);
+  return v;
+}
+
 static size_t
 count_volumes (void)
 {
-  cleanup_jv jv l = dock_volume_list (&ctx, &(lcr_error_t){NULL});
+  lcr_error_t err = NULL;
+  cleanup_jv jv l = dock_volume_list (&ctx, &err);
+  lcr_error_release (&err);
   return jv_len (l);
 }
 
@@ -137,7 +148,7 @@ test_resolve (void)
       "--mount type=bind,readonly: RW false, Mode empty");
   jv mv = find_dest (m, "/m/vol");
   ok (mv && jv_get_bool (mv, "NoCopy", false), "--mount volume-nocopy: NoCopy");
-  cleanup_jv jv meta3 = dock_volume_load (&ctx, "named3", &(lcr_error_t){NULL});
+  cleanup_jv jv meta3 = load_vol ("named3");
   is_str (jv_get_str (jv_get_obj (meta3, "Labels"), "k"), "v", "--mount volume-label lands on the new volume");
 
   jv ma = find_dest (m, "/m/anon");
@@ -146,7 +157,7 @@ test_resolve (void)
   jv img = find_dest (m, "/img");
   ok (img && dock_is_hex_id (jv_get_str (img, "Name"), 64) && strcmp (jv_get_str (img, "Mode"), "") == 0,
       "an image VOLUME becomes an anonymous volume, Mode empty");
-  cleanup_jv jv ameta = dock_volume_load (&ctx, jv_get_str (img, "Name"), &(lcr_error_t){NULL});
+  cleanup_jv jv ameta = load_vol (jv_get_str (img, "Name"));
   ok (jv_get_bool (ameta, "Anonymous", false), "… recorded as anonymous");
   ok (jv_get (jv_get_obj (ameta, "Labels"), "com.docker.volume.anonymous") != NULL, "… with docker's label");
   ok (find_dest (m, "/tmp") == NULL, "tmpfs mounts are left to the spec builder");
@@ -295,7 +306,7 @@ test_copy_up (void)
   is_str (target, "/etc/passwd", "a symlink is copied as a symlink, not followed");
   ok (lstat (fifo, &st) == 0 && S_ISFIFO (st.st_mode), "a fifo is made again");
   ok (stat (root1, &st) == 0 && (st.st_mode & 07777) == 0750, "the volume root takes the image dir's mode");
-  cleanup_jv jv meta = dock_volume_load (&ctx, "cu1", &(lcr_error_t){NULL});
+  cleanup_jv jv meta = load_vol ("cu1");
   ok (jv_get_bool (meta, "Filled", false), "the volume is marked filled");
   cleanup_jv jv pub = dock_volume_public (meta);
   ok (jv_get (pub, "Filled") == NULL && jv_get (pub, "Anonymous") == NULL, "inspect does not show dock's private keys");
@@ -326,7 +337,7 @@ test_copy_up (void)
   /* an image without content there does not mark the volume: a later image fills it */
   cleanup_jv jv m4 = vol_mount ("cu4", "/nodata", "");
   ok (copy_up (m4, rootfs) == 0, "copy-up from an empty image dir");
-  cleanup_jv jv meta4 = dock_volume_load (&ctx, "cu4", &(lcr_error_t){NULL});
+  cleanup_jv jv meta4 = load_vol ("cu4");
   ok (!jv_get_bool (meta4, "Filled", false), "… leaves the volume unmarked");
   cleanup_jv jv m4b = vol_mount ("cu4", "/data", "");
   cleanup_free char *h4 = vpath ("cu4", "hello");
@@ -401,9 +412,9 @@ test_in_use (void)
              an, an2);
   cleanup_jv jv mounts = parse (mj);
   ok (dock_volumes_remove_anonymous (&ctx, mounts, "c3", &err) == 0, "remove the anonymous volumes of c3");
-  cleanup_jv jv g1 = dock_volume_load (&ctx, an, &(lcr_error_t){NULL});
-  cleanup_jv jv g2 = dock_volume_load (&ctx, an2, &(lcr_error_t){NULL});
-  cleanup_jv jv g3 = dock_volume_load (&ctx, "named", &(lcr_error_t){NULL});
+  cleanup_jv jv g1 = load_vol (an);
+  cleanup_jv jv g2 = load_vol (an2);
+  cleanup_jv jv g3 = load_vol ("named");
   ok (g1 == NULL, "c3's own anonymous volume is gone");
   ok (g2 != NULL, "one that other containers use stays");
   ok (g3 != NULL, "a named volume stays");
@@ -425,7 +436,8 @@ test_mount_options (void)
 {
   lcr_error_t err = NULL;
   cleanup_jv jv bad = parse ("{\"foo\":\"bar\"}");
-  ok (dock_volume_create (&ctx, "badopt", NULL, bad, false, NULL, &err) < 0 && strstr (err->msg, "invalid option: \"foo\""),
+  ok (dock_volume_create (&ctx, "badopt", NULL, bad, false, NULL, &err) < 0
+          && strstr (err->msg, "invalid option: \"foo\""),
       "an unknown --opt is refused");
   lcr_error_release (&err);
   cleanup_jv jv nodev = parse ("{\"type\":\"tmpfs\"}");

@@ -54,9 +54,9 @@ do_mount (const char *name, jv opts, const char *target, lcr_error_t *err)
     return lcr_error_wrap (err, "mount volume %s", name);
   if (f.bind)
     {
-      if (mount (device, target, NULL, MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
+      if (mount (device, target, "none", MS_BIND | (f.rbind ? MS_REC : 0), NULL) < 0)
         return lcr_error_sys (err, "mount volume %s: bind `%s`", name, device);
-      if ((f.flags & ~MS_REC) && mount (NULL, target, NULL, MS_BIND | MS_REMOUNT | (f.flags & ~MS_REC), NULL) < 0)
+      if ((f.flags & ~MS_REC) && mount ("none", target, "none", MS_BIND | MS_REMOUNT | (f.flags & ~MS_REC), NULL) < 0)
         {
           int saved = errno;
           umount2 (target, MNT_DETACH);
