@@ -384,6 +384,8 @@ release (struct dock_ctx *ctx, jv rec)
   if (runtime_has (ctx, id))
     dock_runtime_run (ctx, del, &e);
   dock_rootfs_umount (ctx, rec);
+  dock_volumes_unmount (ctx, jv_get_arr (rec, "Mounts"), id, &e);
+  lcr_error_release (&e);
   const char *ns = jv_get_str (jv_get_obj (rec, "Dock"), "NetnsPath");
   if (ns)
     dock_netns_remove (ns);
@@ -452,6 +454,8 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
   int rc = dock_rootfs_mount (ctx, rec, &rootfs, err);
   if (rc == 0)
     rc = prepare_netns (ctx, rec, &netns, err);
+  if (rc == 0)
+    rc = dock_volumes_mount (ctx, jv_get_arr (rec, "Mounts"), id, err);
   if (rc == 0)
     rc = dock_volumes_copy_up (ctx, jv_get_arr (rec, "Mounts"), rootfs, err);
   if (rc == 0)

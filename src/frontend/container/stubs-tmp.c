@@ -187,31 +187,3 @@ dock_spec_all_caps (void)
   return a;
 }
 
-jv
-dock_volumes_resolve (struct dock_ctx *ctx, jv config, jv host_config, lcr_error_t *err)
-{
-  (void)ctx, (void)config, (void)host_config, (void)err;
-  return jv_arr ();
-}
-
-int
-dock_volumes_copy_up (struct dock_ctx *ctx, jv mounts, const char *rootfs, lcr_error_t *err)
-{
-  (void)ctx, (void)mounts, (void)rootfs, (void)err;
-  return 0;
-}
-
-int
-dock_volumes_remove_anonymous (struct dock_ctx *ctx, jv mounts, const char *container_id, lcr_error_t *err)
-{
-  (void)ctx, (void)mounts, (void)container_id, (void)err;
-  return 0;
-}
-
-jv
-dock_volume_inspect_json (struct dock_ctx *ctx, const char *name, lcr_error_t *err)
-{
-  (void)ctx;
-  lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "no such volume: %s", name);
-  return NULL;
-}

@@ -31,7 +31,8 @@ jv dock_volumes_resolve (struct dock_ctx *ctx, jv config, jv host_config, lcr_er
    resolved inside the rootfs).  Unless the mount says nocopy. */
 int dock_volumes_copy_up (struct dock_ctx *ctx, jv mounts, const char *rootfs, lcr_error_t *err);
 
-/* The names of volumes used by any container (ROOT/containers/<id>/meta.json .Mounts[].Name). */
+/* The names of volumes used by any container (ROOT/containers/<id>/meta.json .Mounts[].Name).
+   *by_container (may be NULL) gets the users' IDs, space-separated (malloc'd; NULL if none). */
 bool dock_volume_in_use (struct dock_ctx *ctx, const char *name, char **by_container);
 
 /* `rm -v`: remove the anonymous volumes among `mounts` that no other container uses. */
@@ -39,5 +40,33 @@ int dock_volumes_remove_anonymous (struct dock_ctx *ctx, jv mounts, const char *
 
 /* One volume as `docker volume inspect` shows it, or NULL with LCR_ERR_NOT_FOUND. */
 jv dock_volume_inspect_json (struct dock_ctx *ctx, const char *name, lcr_error_t *err);
+/* --- added by the volume work (beyond the interface above) --- */
+
+/* docker's local-driver name rule, [a-zA-Z0-9][a-zA-Z0-9_.-]+ (two characters at least); the
+   error is docker's "…includes invalid characters for a local volume name…" (LCR_ERR_INVALID). */
+int dock_volume_check_name (const char *name, lcr_error_t *err);
+
+/* A volume's meta.json (LCR_ERR_NOT_FOUND, "get NAME: no such volume", when absent). */
+jv dock_volume_load (struct dock_ctx *ctx, const char *name, lcr_error_t *err);
+
+/* What `volume inspect` shows of a meta.json: a copy without dock's private keys. */
+jv dock_volume_public (jv meta);
+
+/* Every volume's meta.json (an array sorted by name, natural order as docker's CLI sorts). */
+jv dock_volume_list (struct dock_ctx *ctx, lcr_error_t *err);
+
+/* Remove a volume and its content; refuses one in use ("remove NAME: volume is in use - [ID…]",
+   LCR_ERR_STATE).  *freed (may be NULL) gets the bytes its content held.  Takes the lock. */
+int dock_volume_remove (struct dock_ctx *ctx, const char *name, long long *freed, lcr_error_t *err);
+
+/* Bytes held by the files under a directory (hard links once), as docker's prune counts them. */
+long long dock_volume_dir_size (const char *path);
+
+/* Volumes created with --opt type/device/o are mounted on their _data when the first container
+   using them starts and unmounted when the last one stops (RUNROOT/volumes/<name>/<container-id>
+   counts the users).  Call mount before dock_volumes_copy_up, unmount at cleanup; both are no-ops
+   for plain volumes and for binds.  Take the lock. */
+int dock_volumes_mount (struct dock_ctx *ctx, jv mounts, const char *container_id, lcr_error_t *err);
+int dock_volumes_unmount (struct dock_ctx *ctx, jv mounts, const char *container_id, lcr_error_t *err);
 
 #endif
