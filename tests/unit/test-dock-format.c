@@ -127,10 +127,12 @@ test_missing (void)
   check ("{{.HostConfig.LogConfig.Config.max}}", "<no value>");
   /* anywhere else it is an error that names the field and where it is */
   check_err ("{{.Foo}}", "template: :1:2: executing \"\" at <.Foo>: can't evaluate field Foo");
-  check_err ("a\n b {{.State.Nope}}", "template: :2:5: executing \"\" at <.State.Nope>: can't evaluate field Nope");
+  check_err ("a\n b {{.State.Nope}}", "template: :2:11: executing \"\" at <.State.Nope>: can't evaluate field Nope");
   check_err ("{{.HostConfig.LogConfig.Nope}}", "can't evaluate field Nope");
-  check_err ("{{.Name.X}}", "can't evaluate field X in type string");
-  check_err ("{{.State.Health.Status}}", "nil pointer evaluating interface {}.Status");
+  check_err ("{{.Name.X}}", ":1:7: executing \"\" at <.Name.X>: can't evaluate field X in type string");
+  check_err ("{{.State.Health.Status}}",
+             ":1:8: executing \"\" at <.State.Health.Status>: nil pointer evaluating interface {}.Status");
+  check_err ("{{$s := .State}}{{$s.Nope}}", ":1:20: executing \"\" at <$s.Nope>: can't evaluate field Nope");
   check_err ("{{range .Mounts}}{{.Nope}}{{end}}", "can't evaluate field Nope");
 
   /* a template's own set of map keys, and "everything is a map" */
@@ -196,7 +198,7 @@ test_range (void)
   check ("{{range .Nested}}{{if eq (len .) 1}}{{break}}{{end}}x{{end}}", "x");
   check ("{{range $i, $e := .Config.Env}}{{if eq $i 0}}{{continue}}{{end}}{{$e}}{{end}}", "B=2");
   check ("{{range .Nested}}{{range .}}{{.}}{{end}};{{end}}", "12;3;");
-  check_err ("{{range .Name}}x{{end}}", "range can't iterate over string");
+  check_err ("{{range .Name}}x{{end}}", "range can't iterate over /web");
   check_err ("{{break}}", "{{break}} outside {{range}}");
   check_err ("{{$a, $b := .Name}}", "too many declarations");
 }
@@ -229,7 +231,7 @@ test_if_with (void)
   check ("{{with .Empty}}a{{else with .Name}}{{.}}{{end}}", "/web");
   check_err ("{{if .Name}}x", "unexpected EOF");
   check_err ("{{if .Name}}x{{else}}y{{else}}z{{end}}", "expected end; found {{else}}");
-  check_err ("{{if}}x{{end}}", "missing command");
+  check_err ("{{if}}x{{end}}", "template: :1: missing value for if");
 }
 
 static void
@@ -240,6 +242,12 @@ test_functions (void)
   check ("{{json .Quote}}", "\"a\\\"b\\n<&>\"");
   check ("{{json .Mounts}}", "[{\"Source\":\"/a\",\"Destination\":\"/b\"},{\"Source\":\"/c\",\"Destination\":\"/d\"}]");
   check ("{{json .Config.Labels.zzz}} {{json .Null}} {{json .Count}}", "null null 3");
+  /* maps' keys sorted as Go marshals a map, other objects in their order */
+  check ("{{json .Config}}", "{\"Image\":\"busybox\",\"Env\":[\"A=1\",\"B=2\"],\"Labels\":{\"a\":\"1\",\"b\":\"2\"},"
+                             "\"Cmd\":[\"sh\",\"-c\",\"echo hi\"]}");
+  char *all = run_on ("{{json .Obj}}", DOCK_FORMAT_ALL_MAPS, data);
+  is_str (all, "{\"x\":1,\"y\":[1,\"a\",true,null]}", "json with DOCK_FORMAT_ALL_MAPS sorts every object");
+  free (all);
   check ("{{index .Config.Labels \"a\"}}", "1");
   check ("[{{index .Config.Labels \"zzz\"}}]", "[]");
   check ("{{index .NetworkSettings.Networks \"nope\"}}", "<no value>");
@@ -267,14 +275,16 @@ test_functions (void)
   check ("{{printf \"%s-%d-%v-%q-%t\" .Name .Count .Ratio .Quote .State.Running}}", "/web-3-0.5-\"a\\\"b\\n<&>\"-true");
   check ("{{printf \"%5d|%-5s|%05d|%5s|%.2s\" 42 \"ab\" 7 \"xy\" \"abc\"}}", "   42|ab   |00007|   xy|ab");
   check ("{{printf \"%d\" \"x\"}}", "%!d(string=x)");
+  check ("{{printf \"%s|%q|%v\" nil 65 nil}}", "%!s(<nil>)|'A'|<nil>");
   check ("{{printf \"%s %s\" \"a\"}}", "a %!s(MISSING)");
   check ("{{printf \"%s\" \"a\" 1}}", "a%!(EXTRA int=1)");
   check ("{{printf \"%.2f|%x|%X|%c|%v|100%%\" .Ratio 255 255 65 .Config.Env}}", "0.50|ff|FF|A|[A=1 B=2]|100%");
   check ("{{truncate .Id 6}} {{truncate .Id 99}}", "abc123 abc123def456");
   check ("[{{pad .Name 1 2}}][{{pad .Empty 1 2}}]", "[ /web  ][]");
-  check_err ("{{lower 1}}", "wrong type for value; expected string; got int");
-  check_err ("{{join .Config.Cmd}}", "wrong number of args for join: want 2 got 1");
-  check_err ("{{truncate .Id \"x\"}}", "expected int");
+  check_err ("{{lower 1}}", "template: :1:8: executing \"\" at <1>: expected string; found 1");
+  check_err ("{{lower .Count}}", "at <.Count>: wrong type for value; expected string; got int");
+  check_err ("{{join .Config.Cmd}}", "at <join>: wrong number of args for join: want 2 got 1");
+  check_err ("{{truncate .Id \"x\"}}", ":1:15: executing \"\" at <\"x\">: expected integer; found \"x\"");
 }
 
 static void
@@ -295,8 +305,9 @@ test_pipelines_logic (void)
   check ("{{\"a\\tb\\u00e9\\x41\"}}|{{`raw\\n`}}", "a\tbéA|raw\\n");
   check ("{{1.5}} {{0x10}} {{-2}} {{1_000}} {{'a'}} {{1e3}} {{true}}", "1.5 16 -2 1000 97 1000 true");
   check_err ("{{nil}}", "nil is not a command");
-  check_err ("{{.Name .Count}}", "can't give argument to non-function .Name");
-  check_err ("{{.Name | .Count}}", "can't give argument to non-function .Count");
+  check_err ("{{.Name .Count}}", "at <.Name>: Name is not a method but has arguments");
+  check_err ("{{\"x\" 1}}", "can't give argument to non-function \"x\"");
+  check_err ("{{.Name | .Count}}", ":1:10: executing \"\" at <.Count>: Count is not a method but has arguments");
 }
 
 /* the piped value is the last argument: `LIST | join SEP` is join SEP LIST, which fails */
@@ -313,14 +324,14 @@ static void
 test_syntax_errors (void)
 {
   check_err ("{{.Name", "template: :1: unclosed action");
-  check_err ("x\ny{{.Name}", "template: :2: unrecognized character in action");
+  check_err ("x\ny{{.Name}", "template: :2: bad character U+007D '}'");
   check_err ("{{foo .Name}}", "template: :1: function \"foo\" not defined");
   check_err ("{{end}}", "unexpected {{end}}");
   check_err ("{{else}}", "unexpected {{else}}");
   check_err ("{{\"abc}}", "unterminated quoted string");
   check_err ("{{(.Name}}", "unclosed left paren");
-  check_err ("{{.Name)}}", "unexpected right paren");
-  check_err ("{{.Name | }}", "missing command");
+  check_err ("{{.Name)}}", "unexpected \")\" in command");
+  check_err ("{{.Name | }}", "missing value for command");
   check_err ("{{3x}}", "bad number syntax");
   check_err ("{{\"a\".Foo}}", "unexpected . after term");
   check_err ("{{template \"x\"}}", "not supported");
@@ -434,6 +445,9 @@ test_table (void)
                "column blocks");
   check_table ("x\t\ty\n", "x                   y\n", "empty cells are padded too");
   check_table ("", "", "empty");
+  /* Go's Flush: an unfinished line's trailing tab leaves no empty cell, so its last cell is not a column */
+  check_table ("a\tbb\t", "a         bb", "unfinished last line");
+  check_table ("a\tbb\t\nccc\td", "a         bb        \nccc       d", "a full line keeps its trailing empty cell");
 
   struct dock_table *t = dock_table_new ();
   const char *r1[] = {"NAME", "SIZE"}, *r2[] = {"a-very-long-name", "1"};

@@ -151,12 +151,12 @@ eval_chain (struct fmt_exec *st, const struct fmt_arg *a, struct fmt_val cur, st
           else if (cur.map)
             cur = (struct fmt_val){0};
           else
-            return fmt_exec_error (st, a->pos, a->src, "can't evaluate field %s", f);
+            return fmt_exec_error (st, a->errpos, a->src, "can't evaluate field %s", f);
         }
       else if (v->type == yajl_t_null)
-        return fmt_exec_error (st, a->pos, a->src, "nil pointer evaluating interface {}.%s", f);
+        return fmt_exec_error (st, a->errpos, a->src, "nil pointer evaluating interface {}.%s", f);
       else
-        return fmt_exec_error (st, a->pos, a->src, "can't evaluate field %s in type %s", f, fmt_type_name (v));
+        return fmt_exec_error (st, a->errpos, a->src, "can't evaluate field %s in type %s", f, fmt_type_name (v));
     }
   *out = cur;
   return 0;
@@ -217,10 +217,10 @@ call (struct fmt_exec *st, const struct fmt_cmd *c, struct fmt_val dot, const st
   if ((int)n < f->min_args || (f->max_args >= 0 && (int)n > f->max_args))
     {
       if (f->min_args == f->max_args)
-        return fmt_exec_error (st, c->pos, c->src, "wrong number of args for %s: want %d got %zu", f->name, f->min_args,
-                               n);
-      return fmt_exec_error (st, c->pos, c->src, "wrong number of args for %s: want at least %d got %zu", f->name,
-                             f->min_args, n);
+        return fmt_exec_error (st, c->args[0].pos, c->args[0].src, "wrong number of args for %s: want %d got %zu",
+                               f->name, f->min_args, n);
+      return fmt_exec_error (st, c->args[0].pos, c->args[0].src,
+                             "wrong number of args for %s: want at least %d got %zu", f->name, f->min_args, n);
     }
   if (f->fn == NULL)
     {
@@ -263,8 +263,11 @@ eval_cmd (struct fmt_exec *st, const struct fmt_cmd *c, struct fmt_val dot, cons
   const struct fmt_arg *a0 = &c->args[0];
   if (a0->type == A_FUNC)
     return call (st, c, dot, final, out);
+  if ((c->nargs > 1 || final) && a0->nfields > 0 && a0->type != A_PIPE)
+    return fmt_exec_error (st, a0->errpos, a0->src, "%s is not a method but has arguments",
+                           a0->fields[a0->nfields - 1]);
   if (c->nargs > 1 || final)
-    return fmt_exec_error (st, c->pos, c->src, "can't give argument to non-function %s", a0->src);
+    return fmt_exec_error (st, a0->pos, a0->src, "can't give argument to non-function %s", a0->src);
   if (a0->type == A_LIT && a0->lit->type == yajl_t_null)
     return fmt_exec_error (st, c->pos, c->src, "nil is not a command");
   return eval_arg (st, a0, dot, out);
@@ -340,7 +343,12 @@ exec_range (struct fmt_exec *st, const struct fmt_node *n, struct fmt_val dot)
   else if (fmt_is_int (v.v, &lim))
     count = lim > 0 ? (size_t)lim : 0;
   else if (v.v && v.v->type != yajl_t_null)
-    return fmt_exec_error (st, n->pipe->pos, n->pipe->cmds[0].src, "range can't iterate over %s", fmt_type_name (v.v));
+    {
+      struct fbuf b = {0};
+      fmt_print_val (&b, v.v);
+      cleanup_free char *text = fbuf_steal (&b);
+      return fmt_exec_error (st, n->pipe->pos, n->pipe->cmds[0].src, "range can't iterate over %s", text);
+    }
   cleanup_free const char **keys = NULL;
   if (count && v.v->type == yajl_t_object)
     {

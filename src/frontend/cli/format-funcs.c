@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_gen.h>
 
 #include "utils.h"
 
@@ -253,21 +254,37 @@ call_error (struct fmt_exec *st, const struct fmt_cmd *cmd, const char *fmt, ...
   return fmt_exec_error (st, cmd->pos, cmd->src, "error calling %s: %s", cmd->args[0].src, msg);
 }
 
-static int
-want_str (struct fmt_exec *st, const struct fmt_cmd *cmd, const struct fmt_val *a, const char **s)
+/* The argument node of value i, for messages: the piped value has none, so the function's. */
+static const struct fmt_arg *
+arg_node (const struct fmt_cmd *cmd, size_t i)
 {
-  if (a->v == NULL || a->v->type != yajl_t_string)
-    return fmt_exec_error (st, cmd->pos, cmd->src, "wrong type for value; expected string; got %s",
-                           fmt_type_name (a->v));
-  *s = a->v->u.string;
+  return i + 1 < cmd->nargs ? &cmd->args[i + 1] : &cmd->args[0];
+}
+
+static int
+wrong_type (struct fmt_exec *st, const struct fmt_cmd *cmd, const struct fmt_val *a, size_t i, const char *want)
+{
+  const struct fmt_arg *node = arg_node (cmd, i);
+  if (node->type == A_LIT)
+    return fmt_exec_error (st, node->pos, node->src, "expected %s; found %s", want, node->src);
+  return fmt_exec_error (st, node->pos, node->src, "wrong type for value; expected %s; got %s", want,
+                         fmt_type_name (a[i].v));
+}
+
+static int
+want_str (struct fmt_exec *st, const struct fmt_cmd *cmd, const struct fmt_val *a, size_t i, const char **s)
+{
+  if (a[i].v == NULL || a[i].v->type != yajl_t_string)
+    return wrong_type (st, cmd, a, i, "string");
+  *s = a[i].v->u.string;
   return 0;
 }
 
 static int
-want_int (struct fmt_exec *st, const struct fmt_cmd *cmd, const struct fmt_val *a, long long *i)
+want_int (struct fmt_exec *st, const struct fmt_cmd *cmd, const struct fmt_val *a, size_t i, long long *n)
 {
-  if (!fmt_is_int (a->v, i))
-    return fmt_exec_error (st, cmd->pos, cmd->src, "wrong type for value; expected int; got %s", fmt_type_name (a->v));
+  if (!fmt_is_int (a[i].v, n))
+    return wrong_type (st, cmd, a, i, "integer");
   return 0;
 }
 
@@ -633,6 +650,8 @@ format_one (struct fbuf *b, const char *flags, int width, int prec, char verb, j
     case 'q':
       if (v && v->type == yajl_t_string)
         go_quote (&t, v->u.string);
+      else if (fmt_is_int (v, &i) && i >= 0x20 && i < 0x7f && i != '\'' && i != '\\')
+        fbuf_printf (&t, "'%c'", (char)i);
       else
         bad_verb (&t, verb, v);
       break;
@@ -660,6 +679,8 @@ format_one (struct fbuf *b, const char *flags, int width, int prec, char verb, j
     case 'v':
       if (verb == 's' && (kind_of (v) == K_NUM || kind_of (v) == K_BOOL))
         bad_verb (&t, verb, v);
+      else if (verb == 's' && kind_of (v) == K_NIL)
+        fbuf_puts (&t, "%!s(<nil>)");
       else if (v == NULL || v->type == yajl_t_null)
         fbuf_puts (&t, "<nil>");
       else
@@ -679,7 +700,7 @@ static int
 fn_printf (struct fmt_exec *st, const struct fmt_cmd *cmd, struct fmt_val *a, size_t n, struct fmt_val *out)
 {
   const char *f = NULL;
-  if (want_str (st, cmd, &a[0], &f) < 0)
+  if (want_str (st, cmd, a, 0, &f) < 0)
     return -1;
   struct fbuf b = {0};
   size_t next = 1;
@@ -742,13 +763,66 @@ fn_printf (struct fmt_exec *st, const struct fmt_cmd *cmd, struct fmt_val *a, si
 
 /* ---- docker's functions ---- */
 
+/* JSON as Go's json.Marshal gives it: a map's keys sorted (docker's Labels, Options …), other
+   objects (docker's structs) in their own order. */
+static void
+gen_json (struct fmt_exec *st, yajl_gen g, struct fmt_val v)
+{
+  jv j = v.v;
+  if (j == NULL)
+    {
+      yajl_gen_null (g);
+      return;
+    }
+  switch (j->type)
+    {
+    case yajl_t_string:
+      yajl_gen_string (g, (const unsigned char *)j->u.string, strlen (j->u.string));
+      break;
+    case yajl_t_number:
+      yajl_gen_number (g, j->u.number.r, strlen (j->u.number.r));
+      break;
+    case yajl_t_true:
+    case yajl_t_false:
+      yajl_gen_bool (g, j->type == yajl_t_true);
+      break;
+    case yajl_t_array:
+      yajl_gen_array_open (g);
+      for (size_t i = 0; i < j->u.array.len; i++)
+        gen_json (st, g, fmt_child (st, &v, NULL, j->u.array.values[i]));
+      yajl_gen_array_close (g);
+      break;
+    case yajl_t_object:
+      {
+        cleanup_free const char **keys = v.map ? sorted_keys (j) : NULL;
+        yajl_gen_map_open (g);
+        for (size_t i = 0; i < j->u.object.len; i++)
+          {
+            const char *k = keys ? keys[i] : j->u.object.keys[i];
+            yajl_gen_string (g, (const unsigned char *)k, strlen (k));
+            gen_json (st, g, fmt_child (st, &v, k, jv_get (j, k)));
+          }
+        yajl_gen_map_close (g);
+        break;
+      }
+    default:
+      yajl_gen_null (g);
+      break;
+    }
+}
+
 static int
 fn_json (struct fmt_exec *st, const struct fmt_cmd *cmd, struct fmt_val *a, size_t n, struct fmt_val *out)
 {
   (void)cmd;
   (void)n;
-  cleanup_free char *s = a[0].v ? jv_dump (a[0].v, false) : xstrdup ("null");
-  *out = mk (st, jv_str (s));
+  yajl_gen g = yajl_gen_alloc (NULL);
+  gen_json (st, g, a[0]);
+  const unsigned char *buf;
+  size_t len;
+  yajl_gen_get_buf (g, &buf, &len);
+  *out = mk (st, jv_strn ((const char *)buf, len));
+  yajl_gen_free (g);
   return 0;
 }
 
@@ -757,12 +831,11 @@ fn_join (struct fmt_exec *st, const struct fmt_cmd *cmd, struct fmt_val *a, size
 {
   (void)n;
   const char *sep = NULL;
-  if (want_str (st, cmd, &a[1], &sep) < 0)
+  if (want_str (st, cmd, a, 1, &sep) < 0)
     return -1;
   jv list = a[0].v;
   if (list == NULL || list->type != yajl_t_array)
-    return fmt_exec_error (st, cmd->pos, cmd->src, "wrong type for value; expected []string; got %s",
-                           fmt_type_name (list));
+    return wrong_type (st, cmd, a, 0, "[]string");
   struct fbuf b = {0};
   for (size_t i = 0; i < list->u.array.len; i++)
     {
@@ -781,7 +854,7 @@ fn_split (struct fmt_exec *st, const struct fmt_cmd *cmd, struct fmt_val *a, siz
 {
   (void)n;
   const char *s = NULL, *sep = NULL;
-  if (want_str (st, cmd, &a[0], &s) < 0 || want_str (st, cmd, &a[1], &sep) < 0)
+  if (want_str (st, cmd, a, 0, &s) < 0 || want_str (st, cmd, a, 1, &sep) < 0)
     return -1;
   jv list = jv_arr ();
   size_t seplen = strlen (sep);
@@ -817,7 +890,7 @@ static int
 map_case (struct fmt_exec *st, const struct fmt_cmd *cmd, struct fmt_val *a, struct fmt_val *out, int how)
 {
   const char *s = NULL;
-  if (want_str (st, cmd, &a[0], &s) < 0)
+  if (want_str (st, cmd, a, 0, &s) < 0)
     return -1;
   char *c = xstrdup (s);
   bool word_start = true;
@@ -868,8 +941,8 @@ fn_truncate (struct fmt_exec *st, const struct fmt_cmd *cmd, struct fmt_val *a, 
 {
   (void)n;
   const char *s = NULL;
-  long long len;
-  if (want_str (st, cmd, &a[0], &s) < 0 || want_int (st, cmd, &a[1], &len) < 0)
+  long long len = 0;
+  if (want_str (st, cmd, a, 0, &s) < 0 || want_int (st, cmd, a, 1, &len) < 0)
     return -1;
   if (len < 0)
     return call_error (st, cmd, "negative length %lld", len);
@@ -886,8 +959,8 @@ fn_pad (struct fmt_exec *st, const struct fmt_cmd *cmd, struct fmt_val *a, size_
 {
   (void)n;
   const char *s = NULL;
-  long long l, r;
-  if (want_str (st, cmd, &a[0], &s) < 0 || want_int (st, cmd, &a[1], &l) < 0 || want_int (st, cmd, &a[2], &r) < 0)
+  long long l = 0, r = 0;
+  if (want_str (st, cmd, a, 0, &s) < 0 || want_int (st, cmd, a, 1, &l) < 0 || want_int (st, cmd, a, 2, &r) < 0)
     return -1;
   if (l < 0 || r < 0 || l > 4096 || r > 4096)
     return call_error (st, cmd, "bad padding %lld %lld", l, r);

@@ -65,8 +65,10 @@ struct fmt_arg
 {
   enum fmt_arg_type type;
   int pos;
-  char *src; /* as written, for "at <…>" in messages */
-  char *var; /* A_VAR: "$name" or "$" */
+  int errpos; /* where Go places errors about a field chain: its second field, or the first
+                 after a variable or a parenthesis */
+  char *src;  /* as written, for "at <…>" in messages */
+  char *var;  /* A_VAR: "$name" or "$" */
   const struct fmt_func *func;
   jv lit;
   struct fmt_pipe *pipe;

@@ -409,7 +409,7 @@ lex_action (struct lexer *lx, size_t p, bool *trim_next)
         case ')':
           if (--depth < 0)
             {
-              parse_error (lx->err, s, (int)p, "unexpected right paren");
+              parse_error (lx->err, s, (int)p, "unexpected \")\" in command");
               return 0;
             }
           emit (lx, T_RPAREN, p, next);
@@ -438,7 +438,7 @@ lex_action (struct lexer *lx, size_t p, bool *trim_next)
             next = lex_word (lx, T_IDENT, p, p);
           else
             {
-              parse_error (lx->err, s, (int)p, "unrecognized character in action: U+%04X '%c'", (unsigned char)c, c);
+              parse_error (lx->err, s, (int)p, "bad character U+%04X '%c'", (unsigned char)c, c);
               return 0;
             }
         }
@@ -657,7 +657,7 @@ parse_operand (struct parser *p, struct fmt_arg *a)
 {
   struct tok *t = peek (p);
   memset (a, 0, sizeof *a);
-  a->pos = t->pos;
+  a->pos = a->errpos = t->pos;
   switch (t->type)
     {
     case T_DOT:
@@ -706,6 +706,8 @@ parse_operand (struct parser *p, struct fmt_arg *a)
       if (a->type == A_LIT || a->type == A_FUNC)
         return parse_error (p->err, p->src, t->pos, "unexpected . after term \"%.*s\"", (int)(t->pos - a->pos),
                             p->src + a->pos);
+      if (a->nfields == (a->type == A_DOT ? 1u : 0u))
+        a->errpos = t->pos;
       a->fields = xrealloc (a->fields, (a->nfields + 1) * sizeof *a->fields);
       a->fields[a->nfields++] = xstrdup (t->s + 1);
       p->i++;
@@ -717,7 +719,7 @@ parse_operand (struct parser *p, struct fmt_arg *a)
 }
 
 static int
-parse_command (struct parser *p, struct fmt_cmd *c, enum tok_type closer)
+parse_command (struct parser *p, struct fmt_cmd *c, enum tok_type closer, const char *context)
 {
   memset (c, 0, sizeof *c);
   skip_space (p);
@@ -744,7 +746,7 @@ parse_command (struct parser *p, struct fmt_cmd *c, enum tok_type closer)
         return unexpected (p, t, "operand");
     }
   if (c->nargs == 0)
-    return parse_error (p->err, p->src, c->pos, "missing command");
+    return parse_error (p->err, p->src, c->pos, "missing value for %s", context);
   c->src = strndup (p->src + c->pos, (size_t)(end - c->pos));
   if (c->src == NULL)
     abort ();
@@ -801,7 +803,7 @@ parse_pipeline (struct parser *p, const char *context, enum tok_type closer)
   for (;;)
     {
       pipe->cmds = xrealloc (pipe->cmds, (pipe->ncmds + 1) * sizeof *pipe->cmds);
-      if (parse_command (p, &pipe->cmds[pipe->ncmds], closer) < 0)
+      if (parse_command (p, &pipe->cmds[pipe->ncmds], closer, context) < 0)
         {
           pipe->ncmds++;
           free_pipe (pipe);

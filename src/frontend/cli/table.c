@@ -157,28 +157,41 @@ dock_table_render (struct dock_table *t)
 {
   struct layout l = {0};
   const char *s = t->s ? t->s : "";
-  size_t maxcells = 1;
+  size_t maxcells = 1, caplines = 0;
   /* split into lines of cells; the text after a line's last tab is its last cell */
   for (const char *p = s;;)
     {
       const char *nl = memchr (p, '\n', (size_t)(s + t->len - p));
       const char *end = nl ? nl : s + t->len;
       struct line ln = {0};
+      size_t capcells = 0;
       for (const char *c = p;;)
         {
           const char *tab = c;
           while (tab < end && *tab != '\t' && *tab != '\v')
             tab++;
-          ln.cells = xrealloc (ln.cells, (ln.n + 1) * sizeof *ln.cells);
+          if (ln.n == capcells)
+            {
+              capcells = capcells ? capcells * 2 : 8;
+              ln.cells = xrealloc (ln.cells, capcells * sizeof *ln.cells);
+            }
           ln.cells[ln.n++]
               = (struct cell){.text = c, .len = (size_t)(tab - c), .width = text_width (c, (size_t)(tab - c))};
           if (tab == end)
             break;
           c = tab + 1;
         }
+      /* as Go's Flush: an unfinished last line keeps a trailing cell only if it has text, so
+         its last tab-terminated cell is its "text after the last tab" */
+      if (nl == NULL && ln.n > 0 && ln.cells[ln.n - 1].len == 0)
+        ln.n--;
       if (ln.n > maxcells)
         maxcells = ln.n;
-      l.lines = xrealloc (l.lines, (l.nlines + 1) * sizeof *l.lines);
+      if (l.nlines == caplines)
+        {
+          caplines = caplines ? caplines * 2 : 64;
+          l.lines = xrealloc (l.lines, caplines * sizeof *l.lines);
+        }
       l.lines[l.nlines++] = ln;
       if (nl == NULL)
         break;
