@@ -196,6 +196,7 @@ test_range (void)
   check ("{{range .Config.Labels.zzz}}x{{else}}missing{{end}}", "missing");
   check ("{{range 3}}{{.}}{{end}}", "012");
   check ("{{range .Nested}}{{if eq (len .) 1}}{{break}}{{end}}x{{end}}", "x");
+  check ("{{range .Config.Env}}{{.}}{{if eq . \"A=1\"}}{{break}}{{end}}{{end}}", "A=1");
   check ("{{range $i, $e := .Config.Env}}{{if eq $i 0}}{{continue}}{{end}}{{$e}}{{end}}", "B=2");
   check ("{{range .Nested}}{{range .}}{{.}}{{end}};{{end}}", "12;3;");
   check_err ("{{range .Name}}x{{end}}", "range can't iterate over /web");

@@ -101,7 +101,23 @@ var_find (struct fmt_exec *st, const char *name)
   for (size_t i = st->nvars; i-- > 0;)
     if (strcmp (st->vars[i].name, name) == 0)
       return &st->vars[i];
-  return NULL; /* the parser checked every name */
+  return NULL; /* the parser checks every name: not reached */
+}
+
+/* A pipeline's variable d: declared (:=) or assigned (=). */
+static int
+var_bind (struct fmt_exec *st, const struct fmt_pipe *p, int d, struct fmt_val v)
+{
+  if (!p->assign)
+    {
+      var_push (st, p->decl[d], v);
+      return 0;
+    }
+  struct fmt_var *var = var_find (st, p->decl[d]);
+  if (var == NULL)
+    return fmt_exec_error (st, p->pos, p->decl[d], "undefined variable: %s", p->decl[d]);
+  var->val = v;
+  return 0;
 }
 
 /* The column title of a field chain, for the header row. */
@@ -187,8 +203,13 @@ eval_arg (struct fmt_exec *st, const struct fmt_arg *a, struct fmt_val dot, stru
       cur = dot;
       break;
     case A_VAR:
-      cur = var_find (st, a->var)->val;
-      break;
+      {
+        struct fmt_var *var = var_find (st, a->var);
+        if (var == NULL)
+          return fmt_exec_error (st, a->pos, a->src, "undefined variable: %s", a->var);
+        cur = var->val;
+        break;
+      }
     case A_PIPE:
       if (eval_pipe (st, a->pipe, dot, false, &cur) < 0)
         return -1;
@@ -285,10 +306,8 @@ eval_pipe (struct fmt_exec *st, const struct fmt_pipe *p, struct fmt_val dot, bo
     }
   if (declare && p->ndecl)
     {
-      if (p->assign)
-        var_find (st, p->decl[0])->val = v;
-      else
-        var_push (st, p->decl[0], v);
+      if (var_bind (st, p, 0, v) < 0)
+        return -1;
     }
   *out = v;
   return 0;
@@ -307,10 +326,8 @@ range_step (struct fmt_exec *st, const struct fmt_node *n, size_t mark, struct f
     vals[0] = &key, vals[1] = &elem;
   for (int d = 0; d < p->ndecl; d++)
     {
-      if (p->assign)
-        var_find (st, p->decl[d])->val = *vals[d];
-      else
-        var_push (st, p->decl[d], *vals[d]);
+      if (var_bind (st, p, d, *vals[d]) < 0)
+        return -1;
     }
   return exec_list (st, &n->body, elem);
 }
