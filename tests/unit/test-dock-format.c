@@ -338,6 +338,14 @@ test_syntax_errors (void)
   check_err ("{{template \"x\"}}", "not supported");
   check_err ("{{.Name := 1}}", "unexpected");
   check_err ("{{if .A}}{{end}}{{end}}", "unexpected {{end}}");
+  char deep[1024] = "{{";
+  for (int i = 0; i < 150; i++)
+    strcat (deep, "(");
+  check_err (deep, "nested too deeply");
+  deep[0] = '\0';
+  for (int i = 0; i < 101; i++)
+    strcat (deep, "{{if 1}}");
+  check_err (deep, "{{if}} nested too deeply");
 }
 
 static void

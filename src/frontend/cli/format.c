@@ -17,6 +17,9 @@
 
 #include "utils.h"
 
+/* the parser and the executor recurse on nesting (parentheses, if / range / with): bound it */
+#define FMT_MAX_DEPTH 100
+
 enum tok_type
 {
   T_EOF,
@@ -403,7 +406,11 @@ lex_action (struct lexer *lx, size_t p, bool *trim_next)
           emit (lx, T_COMMA, p, next);
           break;
         case '(':
-          depth++;
+          if (++depth > FMT_MAX_DEPTH)
+            {
+              parse_error (lx->err, s, (int)p, "parentheses nested too deeply");
+              return 0;
+            }
           emit (lx, T_LPAREN, p, next);
           break;
         case ')':
@@ -523,6 +530,7 @@ struct parser
   const char **vars; /* declared variables, innermost last */
   size_t nvars, capvars;
   int range_depth;
+  int depth; /* of if / range / with */
   lcr_error_t *err;
 };
 
@@ -839,9 +847,25 @@ expect_rdelim (struct parser *p, const char *context)
   return 0;
 }
 
+static struct fmt_node *parse_control_body (struct parser *p, enum fmt_node_type type, const char *name, int pos);
+
 /* if / range / with, after its keyword; consumes through the matching {{end}}. */
 static struct fmt_node *
 parse_control (struct parser *p, enum fmt_node_type type, const char *name, int pos)
+{
+  if (p->depth >= FMT_MAX_DEPTH)
+    {
+      parse_error (p->err, p->src, pos, "{{%s}} nested too deeply", name);
+      return NULL;
+    }
+  p->depth++;
+  struct fmt_node *n = parse_control_body (p, type, name, pos);
+  p->depth--;
+  return n;
+}
+
+static struct fmt_node *
+parse_control_body (struct parser *p, enum fmt_node_type type, const char *name, int pos)
 {
   size_t mark = p->nvars;
   struct fmt_node *n = xmalloc0 (sizeof *n);
