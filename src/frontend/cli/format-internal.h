@@ -161,6 +161,53 @@ struct fmt_exec
   lcr_error_t *err;
 };
 
+enum tok_type
+{
+  T_EOF,
+  T_TEXT,
+  T_LDELIM,
+  T_RDELIM,
+  T_SPACE,
+  T_DOT,
+  T_FIELD,
+  T_VAR,
+  T_IDENT,
+  T_LIT, /* string, number, char, true, false, nil */
+  T_LPAREN,
+  T_RPAREN,
+  T_PIPE,
+  T_DECLARE,
+  T_ASSIGN,
+  T_COMMA,
+};
+
+struct tok
+{
+  enum tok_type type;
+  int pos, end;
+  char *s; /* text, name */
+  size_t len;
+  jv lit;
+};
+
+struct lexer
+{
+  const char *src;
+  size_t n;
+  struct tok *v;
+  size_t nt, cap;
+  lcr_error_t *err;
+};
+
+/* Tokenize lx->src into lx->v, ending with T_EOF; -1 with *lx->err. */
+int fmt_lex (struct lexer *lx);
+void fmt_free_toks (struct tok *v, size_t n);
+/* Fail with Go's parse message "template: :LINE: MSG"; returns -1. */
+int fmt_parse_error (lcr_error_t *err, const char *src, int pos, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+/* the parser and the executor recurse on nesting (parentheses, if / range / with): bound it */
+#define FMT_MAX_DEPTH 100
+
 /* line of a byte offset, and its column (0-based, as Go counts) */
 int fmt_line_of (const char *src, int pos, int *col);
 
@@ -183,5 +230,9 @@ const char *fmt_type_name (jv v);
 /* Is it an integer (a JSON number without fraction or exponent that fits)? */
 bool fmt_is_int (jv v, long long *i);
 double fmt_num (jv v);
+/* A float as Go's %v / %g. */
+void fmt_print_float (struct fbuf *b, double d);
+/* An object's keys in Go's map order (sorted): a malloc'd NULL-terminated array of borrowed strings. */
+const char **fmt_sorted_keys (jv v);
 
 #endif
