@@ -6,110 +6,29 @@
 #include <unistd.h>
 
 #include "cli/format.h"
-
-/* docker's tabwriter: cells split on tabs, each column as wide as its widest cell plus 3 */
-static void
-print_table (char **lines, size_t n)
-{
-  size_t widths[64] = {0};
-  size_t ncols = 0;
-  for (size_t i = 0; i < n; i++)
-    {
-      size_t c = 0;
-      for (char *p = lines[i], *tab; c < 64; c++, p = tab + 1)
-        {
-          tab = strchr (p, '\t');
-          size_t w = tab ? (size_t)(tab - p) : strlen (p);
-          /* display width: count UTF-8 lead bytes only ("…" is one column) */
-          size_t disp = 0;
-          for (size_t k = 0; k < w; k++)
-            disp += ((unsigned char)p[k] & 0xC0) != 0x80;
-          if (tab && disp > widths[c])
-            widths[c] = disp;
-          if (tab == NULL)
-            break;
-        }
-      if (c + 1 > ncols)
-        ncols = c + 1;
-    }
-  for (size_t i = 0; i < n; i++)
-    {
-      size_t c = 0;
-      for (char *p = lines[i], *tab;; c++, p = tab + 1)
-        {
-          tab = strchr (p, '\t');
-          if (tab == NULL)
-            {
-              fputs (p, stdout);
-              break;
-            }
-          size_t disp = 0;
-          for (char *k = p; k < tab; k++)
-            disp += ((unsigned char)*k & 0xC0) != 0x80;
-          fwrite (p, 1, tab - p, stdout);
-          for (size_t k = disp; k < widths[c] + 3; k++)
-            fputc (' ', stdout);
-        }
-      /* docker's tabwriter leaves no trailing blanks: trim what we padded before an empty last cell */
-      fputc ('\n', stdout);
-    }
-}
+#include "cli/table.h"
 
 int
 dock_print_rows (jv rows, const char *format, const struct dock_column *cols, lcr_error_t *err)
 {
-  if (strcmp (format, "json") == 0)
+  size_t n = 0;
+  while (cols && cols[n].field)
+    n++;
+  const char **headers = xmalloc0 ((2 * n + 1) * sizeof (char *));
+  for (size_t i = 0; i < n; i++)
     {
-      for (size_t i = 0; i < jv_len (rows); i++)
-        {
-          cleanup_free char *s = jv_dump (rows->u.array.values[i], false);
-          printf ("%s\n", s);
-        }
-      return 0;
+      headers[2 * i] = cols[i].field;
+      headers[2 * i + 1] = cols[i].header;
     }
-  bool table = strncmp (format, "table", 5) == 0 && (format[5] == '\0' || format[5] == ' ');
-  const char *tmpl = table ? format + 5 : format;
-  while (table && *tmpl == ' ')
-    tmpl++;
-  if (table && *tmpl == '\0')
-    tmpl = NULL;
-  size_t n = jv_len (rows);
-  char **lines = xmalloc0 ((n + 2) * sizeof (char *));
-  size_t k = 0;
-  int rc = 0;
-  if (table && tmpl)
-    {
-      /* the header: the same template over {field: HEADER} */
-      cleanup_jv jv hdr = jv_obj ();
-      for (const struct dock_column *c = cols; c && c->field; c++)
-        jv_set (hdr, c->field, jv_str (c->header));
-      lines[k] = dock_format_render (tmpl, hdr, err);
-      if (lines[k] == NULL)
-        rc = -1;
-      else
-        k++;
-    }
-  for (size_t i = 0; rc == 0 && i < n; i++)
-    {
-      if (tmpl == NULL)
-        break;
-      lines[k] = dock_format_render (tmpl, rows->u.array.values[i], err);
-      if (lines[k] == NULL)
-        rc = -1;
-      else
-        k++;
-    }
+  cleanup_listing struct dock_listing *l = NULL;
+  int rc = dock_listing_new (format, format, headers, &l, err);
+  for (size_t i = 0; rc == 0 && i < jv_len (rows); i++)
+    rc = dock_listing_add (l, rows->u.array.values[i], err);
   if (rc == 0)
-    {
-      if (table)
-        print_table (lines, k);
-      else
-        for (size_t i = 0; i < k; i++)
-          printf ("%s\n", lines[i]);
-    }
-  for (size_t i = 0; i < k; i++)
-    free (lines[i]);
-  free (lines);
+    rc = dock_listing_print (l, stdout, err);
+  free (headers);
+  if (rc < 0 && (*err)->code == LCR_ERR_INVALID && strncmp ((*err)->msg, "template", 8) == 0)
+    lcr_error_wrap (err, "template parsing error");
   return rc;
 }
 
@@ -122,17 +41,15 @@ dock_print_inspect (jv array, const char *format, lcr_error_t *err)
       printf ("%s\n", s);
       return 0;
     }
-  if (strcmp (format, "json") == 0)
-    {
-      cleanup_free char *s = jv_dump (array, false);
-      printf ("%s\n", s);
-      return 0;
-    }
+  cleanup_tmpl struct dock_tmpl *t = NULL;
+  if (dock_format_compile (format, 0, &t, err) < 0)
+    return lcr_error_wrap (err, "template parsing error");
+  dock_format_set_maps (t, dock_format_docker_maps);
   for (size_t i = 0; i < jv_len (array); i++)
     {
-      cleanup_free char *s = dock_format_render (format, array->u.array.values[i], err);
-      if (s == NULL)
-        return -1;
+      cleanup_free char *s = NULL;
+      if (dock_format_exec (t, array->u.array.values[i], &s, err) < 0)
+        return lcr_error_wrap (err, "template parsing error");
       printf ("%s\n", s);
     }
   return 0;
