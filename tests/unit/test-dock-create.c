@@ -37,8 +37,7 @@ vparse (bool is_run, struct dock_create_req *req, lcr_error_t *err, va_list ap)
   return dock_create_parse (argc, argv, is_run, req, err);
 }
 
-static int
-run (struct dock_create_req *req, lcr_error_t *err, ...) __attribute__ ((sentinel));
+static int run (struct dock_create_req *req, lcr_error_t *err, ...) __attribute__ ((sentinel));
 static int
 run (struct dock_create_req *req, lcr_error_t *err, ...)
 {
@@ -49,8 +48,7 @@ run (struct dock_create_req *req, lcr_error_t *err, ...)
   return r;
 }
 
-static int
-create (struct dock_create_req *req, lcr_error_t *err, ...) __attribute__ ((sentinel));
+static int create (struct dock_create_req *req, lcr_error_t *err, ...) __attribute__ ((sentinel));
 static int
 create (struct dock_create_req *req, lcr_error_t *err, ...)
 {
@@ -62,8 +60,7 @@ create (struct dock_create_req *req, lcr_error_t *err, ...)
 }
 
 /* The error message of `run ARGS…` ("" when it succeeded). */
-static char *
-run_err (const char *first, ...) __attribute__ ((sentinel));
+static char *run_err (const char *first, ...) __attribute__ ((sentinel));
 static char *
 run_err (const char *first, ...)
 {
@@ -105,11 +102,11 @@ dump (jv v)
 #define is_json(v, want, ...)                                                                                          \
   do                                                                                                                   \
     {                                                                                                                  \
-      char *jg_ = dump (v);                                                                                             \
-      char *jw_ = J (want);                                                                                             \
-      is_str (jg_, jw_, __VA_ARGS__);                                                                                    \
-      free (jg_);                                                                                                       \
-      free (jw_);                                                                                                       \
+      char *jg_ = dump (v);                                                                                            \
+      char *jw_ = J (want);                                                                                            \
+      is_str (jg_, jw_, __VA_ARGS__);                                                                                  \
+      free (jg_);                                                                                                      \
+      free (jw_);                                                                                                      \
     }                                                                                                                  \
   while (0)
 
@@ -295,8 +292,8 @@ test_ports (void)
   dock_create_req_release (&req);
 
   run (&req, &err, "-p", "80", "-p", "1.2.3.4:8080:80", "img", NULL);
-  is_json (jv_get (H ("PortBindings"), "80/tcp"), "[{'HostIp':'','HostPort':''},{'HostIp':'1.2.3.4','HostPort':'8080'}]",
-           "two bindings of one port");
+  is_json (jv_get (H ("PortBindings"), "80/tcp"),
+           "[{'HostIp':'','HostPort':''},{'HostIp':'1.2.3.4','HostPort':'8080'}]", "two bindings of one port");
   dock_create_req_release (&req);
 
   ERR_HAS ("invalid proto: xyz", "-p", "80/xyz", "x");
@@ -320,12 +317,13 @@ test_storage (void)
   is_int (r, 0, "volume flags parsed");
   is_json (C ("Volumes"), "{'/data':{}}", "-v /path: Config.Volumes");
   is_json (H ("Binds"), "['vol:/x:ro','/host:/ctr','/a:/b:rw,rshared,z']", "-v src:dst: HostConfig.Binds");
-  is_json (H ("Mounts"),
-           "[{'Type':'bind','Source':'/h','Target':'/m','ReadOnly':true,'BindOptions':{'Propagation':'rslave'}},"
-           "{'Type':'volume','Source':'v1','Target':'/v','ReadOnly':false,'VolumeOptions':{'NoCopy':true}},"
-           "{'Type':'tmpfs','Target':'/t','Source':'','ReadOnly':false,'TmpfsOptions':{'SizeBytes':1048576,'Mode':1023}},"
-           "{'Type':'volume','Target':'/anon','Source':'','ReadOnly':false}]",
-           "--mount: HostConfig.Mounts");
+  is_json (
+      H ("Mounts"),
+      "[{'Type':'bind','Source':'/h','Target':'/m','ReadOnly':true,'BindOptions':{'Propagation':'rslave'}},"
+      "{'Type':'volume','Source':'v1','Target':'/v','ReadOnly':false,'VolumeOptions':{'NoCopy':true}},"
+      "{'Type':'tmpfs','Target':'/t','Source':'','ReadOnly':false,'TmpfsOptions':{'SizeBytes':1048576,'Mode':1023}},"
+      "{'Type':'volume','Target':'/anon','Source':'','ReadOnly':false}]",
+      "--mount: HostConfig.Mounts");
   is_json (H ("Tmpfs"), "{'/run':'rw,size=64m','/tmp':''}", "--tmpfs: HostConfig.Tmpfs");
   dock_create_req_release (&req);
 
@@ -364,11 +362,11 @@ test_limits (void)
 {
   struct dock_create_req req;
   lcr_error_t err = NULL;
-  int r = run (&req, &err, "-m", "512m", "--memory-reservation", "256m", "--cpus", "1.5", "-c", "512", "--cpuset-cpus",
-               "0-1", "--cpuset-mems", "0", "--pids-limit", "100", "--blkio-weight", "300", "--oom-kill-disable",
-               "--oom-score-adj", "-500", "--shm-size", "128m", "--ulimit", "nofile=1024:2048", "--ulimit", "nproc=64",
-               "--ulimit", "nofile=10:20", "--sysctl", "net.ipv4.ip_forward=1", "--restart", "on-failure:3", "img",
-               NULL);
+  int r
+      = run (&req, &err, "-m", "512m", "--memory-reservation", "256m", "--cpus", "1.5", "-c", "512", "--cpuset-cpus",
+             "0-1", "--cpuset-mems", "0", "--pids-limit", "100", "--blkio-weight", "300", "--oom-kill-disable",
+             "--oom-score-adj", "-500", "--shm-size", "128m", "--ulimit", "nofile=1024:2048", "--ulimit", "nproc=64",
+             "--ulimit", "nofile=10:20", "--sysctl", "net.ipv4.ip_forward=1", "--restart", "on-failure:3", "img", NULL);
   is_int (r, 0, "resource flags parsed");
   is_int (jv_get_int (req.host_config, "Memory", 0), 512LL << 20, "-m 512m: Memory in bytes");
   is_int (jv_get_int (req.host_config, "MemorySwap", 0), 1024LL << 20, "MemorySwap defaults to 2 × Memory");
@@ -402,8 +400,7 @@ test_limits (void)
   ERR_HAS ("Minimum memoryswap limit should be larger than memory limit", "-m", "1g", "--memory-swap", "512m", "x");
   ERR_HAS ("Minimum memory limit can not be less than memory reservation limit", "-m", "100m", "--memory-reservation",
            "200m", "x");
-  ERR_HAS ("invalid argument \"x1\" for \"--cpus\" flag: failed to parse x1 as a rational number", "--cpus", "x1",
-           "x");
+  ERR_HAS ("invalid argument \"x1\" for \"--cpus\" flag: failed to parse x1 as a rational number", "--cpus", "x1", "x");
   ERR_HAS ("Conflicting options: Nano CPUs and CPU Quota cannot both be set", "--cpus", "1", "--cpu-quota", "5000",
            "x");
   ERR_HAS ("Range of CPUs is from 0.01 to", "--cpus", "100000", "x");
@@ -464,10 +461,11 @@ test_security_network (void)
            "gw:host-gateway", "img", NULL);
   is_int (r, 0, "network flags parsed");
   is_str (jv_get_str (req.host_config, "NetworkMode"), "mynet", "--network: NetworkMode");
-  is_json (req.networking_config,
-           "{'EndpointsConfig':{'mynet':{'Aliases':['db'],'IPAMConfig':{'IPv4Address':'10.1.2.3','IPv6Address':'fd00::3'},"
-           "'MacAddress':'92:d0:c6:0a:29:33'}}}",
-           "--ip / --ip6 / --network-alias / --mac-address: NetworkingConfig");
+  is_json (
+      req.networking_config,
+      "{'EndpointsConfig':{'mynet':{'Aliases':['db'],'IPAMConfig':{'IPv4Address':'10.1.2.3','IPv6Address':'fd00::3'},"
+      "'MacAddress':'92:d0:c6:0a:29:33'}}}",
+      "--ip / --ip6 / --network-alias / --mac-address: NetworkingConfig");
   is_str (jv_get_str (req.config, "MacAddress"), "92:d0:c6:0a:29:33", "Config.MacAddress");
   is_json (H ("Dns"), "['1.1.1.1','::1']", "--dns");
   is_json (H ("DnsSearch"), "['example.org']", "--dns-search");
@@ -482,11 +480,11 @@ test_security_network (void)
       ok (r == 0 && strcmp (jv_get_str (req.host_config, "NetworkMode"), modes[i]) == 0, "--net %s", modes[i]);
       dock_create_req_release (&req);
     }
-  ERR_HAS ("conflicting options: port publishing and the container type network mode", "--network", "container:a",
-           "-p", "80", "x");
+  ERR_HAS ("conflicting options: port publishing and the container type network mode", "--network", "container:a", "-p",
+           "80", "x");
   ERR_HAS ("conflicting options: hostname and the network mode", "--network", "container:a", "-h", "n", "x");
-  ERR_HAS ("cannot attach both user-defined and non-user-defined network-modes", "--network", "host", "--network",
-           "n2", "x");
+  ERR_HAS ("cannot attach both user-defined and non-user-defined network-modes", "--network", "host", "--network", "n2",
+           "x");
   ERR_HAS ("invalid argument \"300.1.1.1\" for \"--ip\" flag", "--ip", "300.1.1.1", "x");
   ERR_HAS ("zz is not a valid mac address", "--mac-address", "zz", "x");
   ERR_HAS ("invalid argument \"dns.example\" for \"--dns\" flag: dns.example is not an ip address", "--dns",
@@ -610,13 +608,13 @@ merge (const char *config, const char *image, char **errmsg)
 #define MERGE_IS(config, image, want, ...)                                                                             \
   do                                                                                                                   \
     {                                                                                                                  \
-      char *me_ = NULL;                                                                                                 \
-      char *mg_ = merge (config, image, &me_);                                                                           \
-      char *mw_ = J (want);                                                                                             \
-      is_str (mg_ ? mg_ : me_, mw_, __VA_ARGS__);                                                                          \
-      free (mg_);                                                                                                       \
-      free (me_);                                                                                                       \
-      free (mw_);                                                                                                       \
+      char *me_ = NULL;                                                                                                \
+      char *mg_ = merge (config, image, &me_);                                                                         \
+      char *mw_ = J (want);                                                                                            \
+      is_str (mg_ ? mg_ : me_, mw_, __VA_ARGS__);                                                                      \
+      free (mg_);                                                                                                      \
+      free (me_);                                                                                                      \
+      free (mw_);                                                                                                      \
     }                                                                                                                  \
   while (0)
 
@@ -630,8 +628,7 @@ test_merge (void)
             "run COMMAND replaces the image's CMD, keeps its ENTRYPOINT");
   MERGE_IS ("{'Entrypoint':['/n'],'Cmd':null}", img, "{'Entrypoint':['/n'],'Cmd':null}",
             "--entrypoint drops the image's CMD");
-  MERGE_IS ("{'Entrypoint':['/n'],'Cmd':['x']}", img, "{'Entrypoint':['/n'],'Cmd':['x']}",
-            "--entrypoint and COMMAND");
+  MERGE_IS ("{'Entrypoint':['/n'],'Cmd':['x']}", img, "{'Entrypoint':['/n'],'Cmd':['x']}", "--entrypoint and COMMAND");
   MERGE_IS ("{'Entrypoint':[],'Cmd':['x']}", img, "{'Entrypoint':[],'Cmd':['x']}",
             "--entrypoint \"\" + COMMAND: the command alone");
   MERGE_IS ("{'Entrypoint':[''],'Cmd':['x']}", img, "{'Entrypoint':[],'Cmd':['x']}",
@@ -657,10 +654,11 @@ test_merge (void)
   MERGE_IS ("{'Cmd':['x'],'Labels':{'a':'own','c':'3'}}", "{'Labels':{'a':'img','b':'2'}}",
             "{'Cmd':['x'],'Labels':{'a':'own','b':'2','c':'3'},'Entrypoint':null}",
             "Labels: the image's, then the container's over them");
-  MERGE_IS ("{'Cmd':['x'],'Healthcheck':{'Test':[],'Interval':5,'Timeout':0,'Retries':0}}",
-            "{'Healthcheck':{'Test':['CMD','true'],'Interval':1,'Timeout':2,'Retries':3}}",
-            "{'Cmd':['x'],'Healthcheck':{'Test':['CMD','true'],'Interval':5,'Timeout':2,'Retries':3},'Entrypoint':null}",
-            "Healthcheck merged field by field");
+  MERGE_IS (
+      "{'Cmd':['x'],'Healthcheck':{'Test':[],'Interval':5,'Timeout':0,'Retries':0}}",
+      "{'Healthcheck':{'Test':['CMD','true'],'Interval':1,'Timeout':2,'Retries':3}}",
+      "{'Cmd':['x'],'Healthcheck':{'Test':['CMD','true'],'Interval':5,'Timeout':2,'Retries':3},'Entrypoint':null}",
+      "Healthcheck merged field by field");
   MERGE_IS ("{'Cmd':['x'],'Healthcheck':{'Test':['NONE']}}", "{'Healthcheck':{'Test':['CMD','true'],'Interval':1}}",
             "{'Cmd':['x'],'Healthcheck':{'Test':['NONE'],'Interval':1},'Entrypoint':null}",
             "the container's NONE stays (the check is disabled)");
