@@ -3,7 +3,8 @@
  * Capabilities follow docker's rules: its default set; --cap-add/--cap-drop names are
  * case-insensitive, with or without "CAP_"; "ALL" in --cap-add means every capability but the
  * dropped ones, "ALL" in --cap-drop means only the added ones; --privileged means all.
- * "All" is every capability the running kernel knows (/proc/sys/kernel/cap_last_cap).
+ * "All" is every capability the running kernel knows (/proc/sys/kernel/cap_last_cap) that dock
+ * itself may hold (its bounding set), since the runtime refuses to grant more.
  */
 #define _GNU_SOURCE
 #include "container/spec-internal.h"
@@ -83,6 +84,38 @@ static const char *const default_caps[] = {
     NULL,
 };
 
+/* dock's own bounding set: "all capabilities" cannot be more than the runtime will hold
+   (inside a restricted parent, e.g. a container, some are gone and the runtime refuses them). */
+static unsigned long long
+own_bounding_set (void)
+{
+  FILE *f = fopen ("/proc/self/status", "re");
+  unsigned long long set = ~0ULL;
+  char line[256];
+  while (f && fgets (line, sizeof line, f))
+    if (strncmp (line, "CapBnd:", 7) == 0)
+      {
+        set = strtoull (line + 7, NULL, 16);
+        break;
+      }
+  if (f)
+    fclose (f);
+  return set;
+}
+
+static bool
+in_bounding_set (size_t cap)
+{
+  static unsigned long long set;
+  static bool read;
+  if (!read)
+    {
+      set = own_bounding_set ();
+      read = true;
+    }
+  return cap < 64 && (set & (1ULL << cap));
+}
+
 static size_t
 known_caps (void)
 {
@@ -153,7 +186,8 @@ dock_spec_capabilities (jv hc, lcr_error_t *err)
   if (jv_get_bool (hc, "Privileged", false))
     {
       for (size_t i = 0; i < nknown; i++)
-        jv_push (caps, jv_str (cap_names[i]));
+        if (in_bounding_set (i))
+          jv_push (caps, jv_str (cap_names[i]));
       return caps;
     }
   cleanup_jv jv add = jv_arr ();
@@ -167,7 +201,7 @@ dock_spec_capabilities (jv hc, lcr_error_t *err)
   if (dock_caps_has (add, "ALL"))
     {
       for (size_t i = 0; i < nknown; i++)
-        if (!dock_caps_has (drop, cap_names[i]))
+        if (in_bounding_set (i) && !dock_caps_has (drop, cap_names[i]))
           jv_push (caps, jv_str (cap_names[i]));
       return caps;
     }
