@@ -756,6 +756,9 @@ dock_create_parse (int argc, char **argv, bool is_run, struct dock_create_req *r
   if (r == 0)
     r = build_request (&f, is_run, argv + first, argc - first, req, err);
   flags_free (&f);
+  /* nothing to release for the caller when there is no request */
+  if (r != 0)
+    dock_create_req_release (req);
   return r;
 }
 

@@ -33,7 +33,8 @@ struct dock_create_req
 };
 
 /* Parse argv (argv[0] is "create" or "run") into *req.  Returns 0, 1 when --help was printed,
-   -1 with *err naming the flag and the value at fault. */
+   -1 with *err naming the flag and the value at fault.  *req needs dock_create_req_release only
+   after 0 (releasing it again is harmless: it is left zeroed). */
 int dock_create_parse (int argc, char **argv, bool is_run, struct dock_create_req *req, lcr_error_t *err);
 void dock_create_req_release (struct dock_create_req *req);
 
