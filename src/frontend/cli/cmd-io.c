@@ -15,6 +15,7 @@
 #include "container/lifecycle.h"
 #include "container/record.h"
 #include "container/shim.h"
+#include "container/spec-internal.h"
 #include "container/spec.h"
 #include "store/store.h"
 
@@ -409,15 +410,24 @@ DOCK_CMD (dock_cmd_exec)
   if (user)
     {
       cleanup_free char *rootfs = dock_path (ctx, "containers/%s/rootfs", id);
-      cleanup_jv jv u2 = dock_spec_user (rootfs, user, NULL, &err);
-      if (u2 == NULL)
+      jv u2 = NULL;
+      cleanup_free char *home = NULL;
+      if (dock_spec_user (rootfs, user, NULL, &u2, &home, &err) < 0)
         return dock_fail (&err);
-      jv_set (proc, "user", jv_copy (u2));
+      jv_set (proc, "user", u2);
+      /* HOME follows the user, as docker's exec sets it */
+      cleanup_free char *h = NULL;
+      xasprintf (&h, "HOME=%s", home ? home : "/");
+      jv_push (penv, jv_str (h));
     }
   if (privileged)
     {
       jv caps = jv_child_obj (proc, "capabilities");
-      cleanup_jv jv all = dock_spec_all_caps ();
+      cleanup_jv jv phc = jv_obj ();
+      jv_set (phc, "Privileged", jv_bool (true));
+      cleanup_jv jv all = dock_spec_capabilities (phc, &err);
+      if (all == NULL)
+        return dock_fail (&err);
       static const char *const sets[] = {"bounding", "effective", "permitted"};
       for (int i = 0; i < 3; i++)
         jv_set (caps, sets[i], jv_copy (all));

@@ -242,8 +242,14 @@ static int
 print_formatted (const char *format, jv rows, bool listing, lcr_error_t *err)
 {
   static const struct dock_column cols[] = {
-      {"Driver", "DRIVER"}, {"Name", "VOLUME NAME"}, {"Mountpoint", "MOUNTPOINT"}, {"Labels", "LABELS"},
-      {"Scope", "SCOPE"},   {"Links", "LINKS"},      {"Size", "SIZE"},             {NULL, NULL},
+      {"Driver", "DRIVER"},
+      {"Name", "VOLUME NAME"},
+      {"Mountpoint", "MOUNTPOINT"},
+      {"Labels", "LABELS"},
+      {"Scope", "SCOPE"},
+      {"Links", "LINKS"},
+      {"Size", "SIZE"},
+      {NULL, NULL},
   };
   if (listing)
     return dock_print_rows (rows, format, cols, err);

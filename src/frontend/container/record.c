@@ -157,7 +157,8 @@ static void
 refresh_health (struct dock_ctx *ctx, jv rec, jv st)
 {
   jv test = jv_get_arr (jv_get_obj (jv_get_obj (rec, "Config"), "Healthcheck"), "Test");
-  if (jv_len (test) == 0 || (jv_as_str (test->u.array.values[0]) && strcmp (jv_as_str (test->u.array.values[0]), "NONE") == 0))
+  if (jv_len (test) == 0
+      || (jv_as_str (test->u.array.values[0]) && strcmp (jv_as_str (test->u.array.values[0]), "NONE") == 0))
     return;
   cleanup_free char *p = dock_runpath (ctx, "shim/%s/health.json", dock_record_id (rec));
   cleanup_error lcr_error_t e = NULL;

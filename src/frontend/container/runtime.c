@@ -208,15 +208,15 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
   jv hc = a->healthcheck;
   jv test = jv_get_arr (hc, "Test");
   bool ours = strstr (ctx->shim, "berth-shim") != NULL;
-  if (ours && jv_len (test) > 0 && !(jv_as_str (test->u.array.values[0])
-                                     && strcmp (jv_as_str (test->u.array.values[0]), "NONE") == 0))
+  if (ours && jv_len (test) > 0
+      && !(jv_as_str (test->u.array.values[0]) && strcmp (jv_as_str (test->u.array.values[0]), "NONE") == 0))
     {
       htest = jv_dump (test, false);
       argv[n++] = "--health-cmd";
       argv[n++] = htest;
       static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "Retries"};
-      static const char *const flags[] = {"--health-interval", "--health-timeout", "--health-start-period",
-                                          "--health-retries"};
+      static const char *const flags[]
+          = {"--health-interval", "--health-timeout", "--health-start-period", "--health-retries"};
       for (int i = 0; i < 4; i++)
         {
           long long v = jv_get_int (hc, keys[i], 0);

@@ -28,13 +28,12 @@ struct dock_spec_in
 
 jv dock_spec_build (const struct dock_spec_in *in, lcr_error_t *err);
 
-/* The runtime-spec process.user ({"uid","gid","additionalGids"}) for docker's USER forms
-   ("name", "uid", "name:group", "uid:gid") looked up in the rootfs's /etc/passwd and /etc/group
-   (read inside the rootfs: an image's symlink cannot point the lookup at the host), plus
-   GroupAdd (may be NULL).  exec -u uses it too. */
-jv dock_spec_user (const char *rootfs, const char *user, jv group_add, lcr_error_t *err);
-
-/* Every capability, as "CAP_…" strings (--privileged, exec --privileged). */
-jv dock_spec_all_caps (void);
+/* Resolve docker's `--user` forms ("", "name", "uid", "uid:gid", "name:group", …) in the image's
+   /etc/passwd and /etc/group, read inside `rootfs` (symlinks cannot leave it), plus group_add
+   (names or gids; may be NULL).  *user gets the runtime-spec process.user object
+   ({"uid","gid","additionalGids"}), *home the user's home directory ("/" when unknown).
+   An unknown name fails as docker's "unable to find user NAME: no matching entries in passwd
+   file".  For `exec -u` too. */
+int dock_spec_user (const char *rootfs, const char *user, jv group_add, jv *user_out, char **home, lcr_error_t *err);
 
 #endif

@@ -32,7 +32,7 @@ jv dock_volumes_resolve (struct dock_ctx *ctx, jv config, jv host_config, lcr_er
 int dock_volumes_copy_up (struct dock_ctx *ctx, jv mounts, const char *rootfs, lcr_error_t *err);
 
 /* The names of volumes used by any container (ROOT/containers/<id>/meta.json .Mounts[].Name).
-   *by_container (may be NULL) gets the users' IDs, space-separated (malloc'd; NULL if none). */
+ *by_container (may be NULL) gets the users' IDs, space-separated (malloc'd; NULL if none). */
 bool dock_volume_in_use (struct dock_ctx *ctx, const char *name, char **by_container);
 
 /* `rm -v`: remove the anonymous volumes among `mounts` that no other container uses. */
