@@ -7,11 +7,6 @@ DOCK_CMD (dock_cmd_stats)
   return dock_failf ("stats: not implemented yet: %s", argv[0]);
 }
 
-DOCK_CMD (dock_cmd_cp)
-{
-  return dock_failf ("cp: not implemented yet: %s", argv[0]);
-}
-
 DOCK_CMD (dock_cmd_diff)
 {
   return dock_failf ("diff: not implemented yet: %s", argv[0]);
