@@ -244,8 +244,8 @@ resolve_src (int rootfd, const char *rootfs, const char *path, bool follow, cons
       if (errno == ENOENT || errno == ENOTDIR)
         {
           if (rootfd >= 0)
-            return lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "Could not find the file %s in container %s",
-                                   path, shown);
+            return lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "Could not find the file %s in container %s", path,
+                                   shown);
           return lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "lstat %s: no such file or directory", path);
         }
       return lcr_error_sys (err, "stat `%s`", path);
@@ -253,8 +253,8 @@ resolve_src (int rootfd, const char *rootfs, const char *path, bool follow, cons
   if (S_ISLNK (st.st_mode) && (follow || slash))
     {
       /* follow it (inside the container), then walk from what it names */
-      cleanup_close int fd = rootfd >= 0 ? lcr_resolve_in_root (rootfd, clean, O_PATH)
-                                         : open (clean, O_PATH | O_CLOEXEC);
+      cleanup_close int fd
+          = rootfd >= 0 ? lcr_resolve_in_root (rootfd, clean, O_PATH) : open (clean, O_PATH | O_CLOEXEC);
       if (fd < 0 || fstat (fd, &st) < 0)
         return lcr_error_sys (err, "follow the symbolic link `%s`", path);
       close (s->parentfd);

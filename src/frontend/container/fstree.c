@@ -168,8 +168,7 @@ fs_set_owner_mode (struct fs_sink *s, int pfd, const char *leaf, const struct st
 }
 
 static int
-fs_write_file (struct fs_sink *s, int pfd, const char *leaf, struct dock_entry *e, const char *what,
-               lcr_error_t *err)
+fs_write_file (struct fs_sink *s, int pfd, const char *leaf, struct dock_entry *e, const char *what, lcr_error_t *err)
 {
   /* O_EXCL | O_NOFOLLOW: whatever was there has been unlinked; if something raced back in, fail
      rather than write through it */

@@ -56,8 +56,7 @@ cleanup_sink_fn (struct dock_sink **s)
    resolved inside rootfd as "/" (a container's rootfs); rootfd < 0: host paths as they are.
    rename_first: the first component of each name becomes this (NULL: names as they are).
    own_uid >= 0: every file gets own_uid:own_gid, else the entry's owner. */
-struct dock_sink *dock_fs_sink_new (int rootfd, const char *base, const char *rename_first, long own_uid,
-                                    long own_gid);
+struct dock_sink *dock_fs_sink_new (int rootfd, const char *base, const char *rename_first, long own_uid, long own_gid);
 /* A tar stream written to fd (not closed).  strip_dot: "./x" entries are written as "x", "."
    is left out (export's layout). */
 struct dock_sink *dock_tar_sink_new (int fd, bool strip_dot);
