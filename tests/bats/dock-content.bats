@@ -379,7 +379,7 @@ tar_in() { tar -C "$1" -cf - "$2" | dk cp - "$3"; }
 	run dk run --rm mine:v1 sh -c 'echo $FOO; ls /bin/ls 2>&1 || true'
 	[[ ${lines[0]} == bar ]]
 	[[ $output == *"No such file"* || $output == *"can't"* ]]
-	run dk image inspect -f '{{.Author}}|{{.Comment}}|{{index .Config.Labels "k"}}' mine:v1
+	run dk inspect -f '{{.Author}}|{{.Comment}}|{{index .Config.Labels "k"}}' mine:v1
 	[[ $output == "A U Thor|a message|v" ]]
 	run dk history mine:v1
 	assert_output_has "a message"
