@@ -54,7 +54,7 @@ dk() {
 		for fd in /proc/$BASHPID/fd/*; do
 			fd=${fd##*/}
 			((fd > 2)) && eval "exec $fd>&-"
-		done 2>/dev/null
+		done
 		exec timeout -k 5 "${DK_TIMEOUT:-60}" "$DOCK" "${g[@]}" "$@"
 	)
 }
@@ -76,7 +76,7 @@ dock_teardown() {
 	fi
 	# processes that still run from this test's store (shims, containers' runtimes)
 	local p
-	for p in $(grep -l -s -F "$T/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
+	for p in $(grep -l -s -F -f <(echo "$T/") /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
 		[[ $p == "$$" || $p == "$BASHPID" ]] && continue
 		leaks+=" process $p ($(tr '\0' ' ' </proc/$p/cmdline 2>/dev/null | cut -c1-80));"
 		kill -9 "$p" 2>/dev/null

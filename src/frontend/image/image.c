@@ -63,7 +63,7 @@ int
 dock_image_commit (struct dock_ctx *ctx, const struct dock_image *base, const char *config_json, const char *layer_tar,
                    const char *ref, char id_out[72], lcr_error_t *err)
 {
-  if (dock_store_init (ctx, err) < 0)
+  if (dock_image_store_init (ctx, err) < 0)
     return -1;
   cleanup_jv jv config = jv_parse (config_json, strlen (config_json), "image config", err);
   if (config == NULL)

@@ -14,6 +14,16 @@
 #include "image/parse.h"
 #include "store/store.h"
 
+int
+dock_image_store_init (struct dock_ctx *ctx, lcr_error_t *err)
+{
+  if (lcr_mkdir_p (ctx->root, 0700, err) < 0 || dock_lock (ctx, err) < 0)
+    return -1;
+  int r = dock_store_init (ctx, err);
+  dock_unlock (ctx);
+  return r;
+}
+
 jv
 dock_refs_load (struct dock_ctx *ctx, lcr_error_t *err)
 {

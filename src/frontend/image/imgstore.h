@@ -24,6 +24,8 @@
 #include "dock.h"
 #include "image/layer.h"
 
+/* dock_store_init under the lock: two first commands at once must not race on its files */
+int dock_image_store_init (struct dock_ctx *ctx, lcr_error_t *err);
 /* refs.json ({"refs":{},"images":{}} when absent) */
 jv dock_refs_load (struct dock_ctx *ctx, lcr_error_t *err);
 /* refs.json and index.json, atomically each (the caller holds the lock) */

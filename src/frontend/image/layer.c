@@ -603,6 +603,12 @@ dock_layer_read (int fd, int rootfd, int copy_fd, struct dock_layer_result *res,
   dock_sha256_final (&r->tar, res->diff_id);
   ret = 0;
 out:
+  if (ret < 0 && r->blob.len == 0)
+    {
+      /* libarchive says "Unrecognized archive format" for no bytes at all */
+      lcr_error_release (err);
+      lcr_error_invalid (err, "the input is empty");
+    }
   finish_dirs (&u);
   dock_sha256_abort (&r->blob);
   dock_sha256_abort (&r->tar);

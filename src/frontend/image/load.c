@@ -448,7 +448,7 @@ report_moved (void *data, const char *tag, const char *old_id)
 int
 dock_image_load (struct dock_ctx *ctx, int fd, FILE *out, lcr_error_t *err)
 {
-  if (dock_store_init (ctx, err) < 0)
+  if (dock_image_store_init (ctx, err) < 0)
     return -1;
   cleanup_stage struct dock_stage *stage = NULL;
   if (dock_stage_new (ctx, &stage, err) < 0)
