@@ -338,8 +338,8 @@ hardlink (struct unpack *u, int pfd, const char *name, const char *target, lcr_e
   if (linkat (tfd, "", pfd, name, AT_EMPTY_PATH) == 0)
     return 0;
   /* AT_EMPTY_PATH wants CAP_DAC_READ_SEARCH; the fd's magic link does not */
-  char p[LCR_FD_PATH_MAX];
-  lcr_fd_path (tfd, p);
+  char p[64];
+  snprintf (p, sizeof p, "/proc/self/fd/%d", tfd);
   if (linkat (AT_FDCWD, p, pfd, name, AT_SYMLINK_FOLLOW) < 0)
     return lcr_error_sys (err, "layer hardlink `%s`", name);
   return 0;

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "image/parse.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "image/digest.h"
@@ -14,10 +15,25 @@ shown (const char *s)
   return lcr_escape_controls (s ? s : "");
 }
 
+/* jv_parse quotes the text around a syntax error: the archive's bytes, escaped here so a
+   message cannot carry terminal control sequences */
+static jv
+parse (const char *text, size_t len, const char *what, lcr_error_t *err)
+{
+  jv v = jv_parse (text, len, what, err);
+  if (v == NULL && *err && (*err)->msg)
+    {
+      char *safe = lcr_escape_controls ((*err)->msg);
+      free ((*err)->msg);
+      (*err)->msg = safe;
+    }
+  return v;
+}
+
 jv
 dock_parse_archive_manifest (const char *text, size_t len, lcr_error_t *err)
 {
-  cleanup_jv jv v = jv_parse (text, len, "manifest.json", err);
+  cleanup_jv jv v = parse (text, len, "manifest.json", err);
   if (v == NULL)
     return NULL;
   if (v->type != yajl_t_array || jv_len (v) == 0)
@@ -91,7 +107,7 @@ dock_is_index_type (const char *mt)
 jv
 dock_parse_oci_index (const char *text, size_t len, const char *what, lcr_error_t *err)
 {
-  cleanup_jv jv v = jv_parse (text, len, what, err);
+  cleanup_jv jv v = parse (text, len, what, err);
   if (v == NULL)
     return NULL;
   jv ms = jv_get_arr (v, "manifests");
@@ -119,7 +135,7 @@ dock_parse_oci_index (const char *text, size_t len, const char *what, lcr_error_
 jv
 dock_parse_oci_manifest (const char *text, size_t len, const char *what, lcr_error_t *err)
 {
-  cleanup_jv jv v = jv_parse (text, len, what, err);
+  cleanup_jv jv v = parse (text, len, what, err);
   if (v == NULL)
     return NULL;
   if (v->type != yajl_t_object)
@@ -149,7 +165,7 @@ dock_parse_oci_manifest (const char *text, size_t len, const char *what, lcr_err
 jv
 dock_parse_image_config (const char *text, size_t len, const char *what, lcr_error_t *err)
 {
-  cleanup_jv jv v = jv_parse (text, len, what, err);
+  cleanup_jv jv v = parse (text, len, what, err);
   if (v == NULL)
     return NULL;
   if (v->type != yajl_t_object)

@@ -182,17 +182,15 @@ dock_ref_normalize (const char *ref, lcr_error_t *err)
         break;
       p = e + 1;
     }
-  if (strlen (name) + strlen (domain) + 1 > 255)
+  bool library = strcmp (domain, "docker.io") == 0 && strchr (name, '/') == NULL;
+  /* the whole name as normalised, "library/" included, as docker counts it */
+  if (strlen (domain) + 1 + (library ? 8 : 0) + strlen (name) > 255)
     return bad (err, "repository name must not be more than 255 characters");
-  if (strcmp (domain, "docker.io") == 0 && strchr (name, '/') == NULL)
-    {
-      if (tag == NULL && digest == NULL && dock_is_hex_id (name, 64))
-        return bad (err, "cannot specify 64-byte hexadecimal strings");
-    }
+  if (library && tag == NULL && digest == NULL && dock_is_hex_id (name, 64))
+    return bad (err, "cannot specify 64-byte hexadecimal strings");
   char *out;
-  xasprintf (&out, "%s/%s%s%s%s%s%s", domain,
-             strcmp (domain, "docker.io") == 0 && strchr (name, '/') == NULL ? "library/" : "", name,
-             tag || !digest ? ":" : "", tag ? tag : (!digest ? "latest" : ""), digest ? "@" : "", digest ? digest : "");
+  xasprintf (&out, "%s/%s%s%s%s%s%s", domain, library ? "library/" : "", name, tag || !digest ? ":" : "",
+             tag ? tag : (!digest ? "latest" : ""), digest ? "@" : "", digest ? digest : "");
   return out;
 }
 
@@ -202,6 +200,14 @@ dock_ref_familiar (const char *normalized)
   const char *s = normalized;
   if (strncmp (s, "docker.io/", 10) == 0)
     {
+      /* a first path part that looks like a domain keeps "docker.io/": without it the short
+         form would name another registry */
+      const char *rest0 = s + 10;
+      size_t first = strcspn (rest0, "/");
+      if (rest0[first] == '/'
+          && (memchr (rest0, '.', first) || memchr (rest0, ':', first)
+              || (first == 9 && strncmp (rest0, "localhost", 9) == 0)))
+        return xstrdup (s);
       s += 10;
       if (strncmp (s, "library/", 8) == 0)
         {
