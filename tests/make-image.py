@@ -9,6 +9,10 @@ busybox-static, for dock's tests (no registry reachable here).
   --config JSON         merged into the image config's "config" (Cmd, Env, Entrypoint, User, …)
   --layer DIR           one more layer on top: the files under DIR (repeatable); a file named
                         .wh.NAME is kept as a whiteout entry
+  --raw-layer TAR       one more layer on top: TAR's bytes as they are (repeatable, after the
+                        --layer ones), for hand-made (hostile) layers
+  --untagged            no tag at all (RepoTags null; no name annotation)
+  --tiny                a base layer of three small files instead of busybox (fuzz seeds)
 The base layer is busybox with its applets as symlinks, /etc/passwd with root, nobody and a
 user `app` (1000:1000), /etc/group with `app` and `staff` (50), and /tmp.
 """
@@ -22,6 +26,17 @@ def add_file(tf, name, data, mode=0o644, uid=0, gid=0):
 def add_dir(tf, name, mode=0o755):
     ti = tarfile.TarInfo(name); ti.type = tarfile.DIRTYPE; ti.mode = mode; ti.mtime = 1700000000
     tf.addfile(ti)
+
+def tiny_layer():
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tf:
+        add_dir(tf, "etc")
+        add_file(tf, "etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
+        ti = tarfile.TarInfo("etc/link"); ti.type = tarfile.SYMTYPE; ti.linkname = "passwd"; ti.mtime = 1700000000
+        tf.addfile(ti)
+        ti = tarfile.TarInfo("etc/.wh.gone"); ti.size = 0; ti.mtime = 1700000000
+        tf.addfile(ti, io.BytesIO(b""))
+    return buf.getvalue()
 
 def base_layer():
     bb = open(shutil.which("busybox"), "rb").read()
@@ -63,9 +78,12 @@ def main():
     ap.add_argument("--gzip", action="store_true")
     ap.add_argument("--config", default="{}")
     ap.add_argument("--layer", action="append", default=[])
+    ap.add_argument("--raw-layer", action="append", default=[])
+    ap.add_argument("--tiny", action="store_true")
+    ap.add_argument("--untagged", action="store_true")
     a = ap.parse_args()
-    tags = a.tag or ["busybox:latest"]
-    layers = [base_layer()] + [dir_layer(d) for d in a.layer]
+    tags = [] if a.untagged else (a.tag or ["busybox:latest"])
+    layers = [tiny_layer() if a.tiny else base_layer()] + [dir_layer(d) for d in a.layer] + [open(f, "rb").read() for f in a.raw_layer]
     diff_ids = ["sha256:" + sha(l) for l in layers]
     blobs = [gzip.compress(l, mtime=0) if a.gzip else l for l in layers]
     cfg = {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["sh"]}
@@ -75,7 +93,7 @@ def main():
         "config": cfg,
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": [{"created": "2023-11-14T22:13:20Z", "created_by": "make-image.py: busybox-static"}]
-                   + [{"created": "2023-11-14T22:13:20Z", "created_by": "make-image.py: layer %s" % d} for d in a.layer],
+                   + [{"created": "2023-11-14T22:13:20Z", "created_by": "make-image.py: layer %s" % d} for d in a.layer + a.raw_layer],
     }
     cjson = json.dumps(config, separators=(",", ":")).encode()
     cid = sha(cjson)
@@ -89,7 +107,7 @@ def main():
                 add_file(tf, d + "/layer.tar", b)
                 names.append(d + "/layer.tar")
             add_file(tf, cid + ".json", cjson)
-            add_file(tf, "manifest.json", json.dumps([{"Config": cid + ".json", "RepoTags": tags, "Layers": names}]).encode())
+            add_file(tf, "manifest.json", json.dumps([{"Config": cid + ".json", "RepoTags": tags or None, "Layers": names}]).encode())
             repos = {}
             for t in tags:
                 r, _, tag = t.rpartition(":")
@@ -105,7 +123,8 @@ def main():
             idx = {"schemaVersion": 2, "manifests": [
                 {"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + sha(mjson), "size": len(mjson),
                  "annotations": {"io.containerd.image.name": "docker.io/library/" + t if "/" not in t else t,
-                                 "org.opencontainers.image.ref.name": t.rpartition(":")[2]}} for t in tags]}
+                                 "org.opencontainers.image.ref.name": t.rpartition(":")[2]}} for t in tags]
+                   or [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + sha(mjson), "size": len(mjson)}]}
             add_file(tf, "index.json", json.dumps(idx).encode())
             add_dir(tf, "blobs"); add_dir(tf, "blobs/sha256")
             seen = set()

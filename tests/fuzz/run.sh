@@ -9,7 +9,9 @@
 #
 # Targets (tests/fuzz/fuzz-TARGET.c): spec (config.json, process.json, update -r resources:
 # parse + validate + free), state (state.json), shim-ctl (ctl/winsz fifo lines), shim-attach
-# (attach socket clients, fifos and output through the shim's event loop).
+# (attach socket clients, fifos and output through the shim's event loop), dock-layer (dock's
+# layer reader and contained unpacker), dock-manifest (archive manifest.json, OCI index and
+# manifest, image config, image references).
 #
 # Environment: FUZZ_SECONDS (per target, default 80; two targets at a time, so about 3 minutes
 # in all), FUZZ_TARGETS (default: all four), FUZZ_JOBS (targets fuzzed at once, default 2), CC
@@ -21,7 +23,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-80}
-FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach}
+FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach dock-layer dock-manifest}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_ARTIFACTS=${FUZZ_ARTIFACTS:-/tmp/berth-fuzz-artifacts}
 CC=${CC:-clang}
@@ -53,16 +55,20 @@ if ! command -v "$CC" >/dev/null || ! echo 'int LLVMFuzzerTestOneInput(const cha
   exit 0
 fi
 
-libcrun=$top/src/libcrun shim=$top/src/shim
+libcrun=$top/src/libcrun shim=$top/src/shim frontend=$top/src/frontend
 declare -A srcs=(
+  [dock-layer]="$frontend/image/layer.c $frontend/image/digest.c $libcrun/resolve.c $libcrun/error.c $libcrun/utils.c"
+  [dock-manifest]="$frontend/image/parse.c $frontend/image/ref.c $frontend/image/digest.c $frontend/util/jv.c $frontend/store/store.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [spec]="$libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [state]="$libcrun/state.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [shim-ctl]="$shim/ctl-msg.c"
   [shim-attach]="$shim/attach.c $shim/ctl.c $shim/ctl-msg.c $shim/loop.c $shim/msg.c $shim/logs.c $libcrun/error.c $libcrun/utils.c"
 )
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-  -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -I$libcrun -I$shim"
+  -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -I$libcrun -I$shim -I$frontend"
 yajl=$(pkg-config --cflags --libs yajl 2>/dev/null || echo -lyajl)
+# dock's targets read archives and hash (harmless for the others)
+yajl="$yajl $(pkg-config --cflags --libs libarchive libcrypto 2>/dev/null || echo -larchive -lcrypto)"
 start=$SECONDS
 for t in $FUZZ_TARGETS; do
   # shellcheck disable=SC2086
@@ -90,6 +96,7 @@ dict() { # dict FILE...: every identifier-like string literal as a JSON string
 }
 dict "$libcrun/spec.c" "$libcrun/spec-validate.c" >"$work/spec.dict"
 dict "$libcrun/state.c" >"$work/state.dict"
+dict "$top/src/frontend/image/parse.c" "$top/src/frontend/image/load.c" >"$work/dock-manifest.dict"
 
 # ---- replay the regressions, then fuzz ---------------------------------------------------
 ulimit -c 0

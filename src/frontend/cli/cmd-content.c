@@ -90,16 +90,6 @@ DOCK_CMD (dock_cmd_export)
 
 /* ------------------------------------------------------------------ commit */
 
-/* Until the image store is linked in (image/image.c), commit says so instead of failing the
-   link; the real definition overrides this one. */
-__attribute__ ((weak)) int
-dock_image_commit (struct dock_ctx *ctx, const struct dock_image *base, const char *config_json, const char *layer_tar,
-                   const char *ref, char id_out[72], lcr_error_t *err)
-{
-  (void)ctx, (void)base, (void)config_json, (void)layer_tar, (void)ref, (void)id_out;
-  return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "commit: this build has no image store");
-}
-
 /* A JSON array ("[\"a\", \"b\"]") as it is, or a shell form wrapped as /bin/sh -c */
 static jv
 exec_or_shell (const char *v, lcr_error_t *err)

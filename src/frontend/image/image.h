@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "dock.h"
 
@@ -50,6 +51,43 @@ cleanup_image_fn (struct dock_image **i)
 char *dock_ref_normalize (const char *ref, lcr_error_t *err);
 /* The short form people see: "docker.io/library/busybox:latest" → "busybox:latest". */
 char *dock_ref_familiar (const char *normalized);
+/* "docker.io/library/busybox:latest" → "docker.io/library/busybox" (tag and digest dropped). */
+char *dock_ref_name (const char *normalized);
+/* The tag of a normalised "name:tag" (borrowed), or NULL. */
+const char *dock_ref_tag (const char *normalized);
+
+/* `dock load`: a docker-archive or an OCI archive (layout tar), plain or compressed, read from
+   `fd` to its end.  Every digest is checked; nothing enters the store unless all of it is good.
+   Prints docker's "Loaded image: REF" / "Loaded image ID: sha256:…" lines to `out`. */
+int dock_image_load (struct dock_ctx *ctx, int fd, FILE *out, lcr_error_t *err);
+
+/* `dock save`: the images named by refs[0..n) as one docker-archive written to `fd`. */
+int dock_image_save (struct dock_ctx *ctx, char **refs, size_t n, int fd, lcr_error_t *err);
+
+/* `dock rmi`: untag and/or delete one image as docker does, printing "Untagged: …" and
+   "Deleted: …" lines to `out`. */
+int dock_image_remove (struct dock_ctx *ctx, const char *ref, bool force, FILE *out, lcr_error_t *err);
+
+/* `dock image prune`: dangling images (all unused ones with `all`) no container uses;
+   prints docker's "Deleted Images:" block lines to `out`, adds the bytes freed to *reclaimed. */
+int dock_image_prune (struct dock_ctx *ctx, bool all, FILE *out, unsigned long long *reclaimed, lcr_error_t *err);
+
+/* `dock tag SRC TARGET` */
+int dock_image_tag (struct dock_ctx *ctx, const char *src, const char *target, lcr_error_t *err);
+
+/* The rows of `dock images`, one object per (image, tag) with docker's --format fields:
+   .Repository .Tag .ID (short) .Digest .CreatedSince .CreatedAt .Size, plus .FullID,
+   .Created (epoch seconds) and .Dangling; newest first.  `reference`: the patterns of
+   --filter reference=… (NULL-terminated, may be NULL); dangling: -1 any, 0 tagged only,
+   1 untagged only.  No lock: refs.json is read once, atomically. */
+jv dock_image_rows (struct dock_ctx *ctx, const char *const *reference, int dangling, lcr_error_t *err);
+
+/* `dock image inspect`'s object for one image (docker's shape). */
+jv dock_image_inspect_json (struct dock_ctx *ctx, const char *ref, lcr_error_t *err);
+
+/* `dock history`'s rows, newest first: .ID ("<missing>" but for the top) .Created (epoch)
+   .CreatedAt .CreatedSince .CreatedBy .Size (bytes) .Comment. */
+jv dock_image_history (struct dock_ctx *ctx, const char *ref, lcr_error_t *err);
 
 /* Record a new image made from `config` (JSON text) over the layers of `base` (may be NULL) plus
    one new layer (a tar at `layer_tar`, may be NULL): `commit` and `build` use this.  Tags it as

@@ -24,13 +24,11 @@ jv_parse (const char *text, size_t len, const char *what, lcr_error_t *err)
       lcr_error_invalid (err, "%s: JSON nested too deeply", what);
       return NULL;
     }
-  cleanup_free char *copy = NULL;
-  if (text[len] != '\0')
-    {
-      copy = xmalloc0 (len + 1);
-      memcpy (copy, text, len);
-      text = copy;
-    }
+  /* yajl wants a NUL at text[len]; the caller's buffer may end at len, so we copy (a few
+     microseconds for the files dock keeps) */
+  cleanup_free char *copy = xmalloc0 (len + 1);
+  memcpy (copy, text, len);
+  text = copy;
   jv v = yajl_tree_parse (text, ebuf, sizeof ebuf);
   if (v == NULL)
     {
