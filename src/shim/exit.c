@@ -43,17 +43,16 @@ exit_status_of (int wait_status)
 }
 
 int
-write_int_file (const char *path, int value)
+write_file_atomic (const char *path, const char *data, size_t len)
 {
-  /* Readers (podman, inotify on the exit dir) must never see a half-written file: a temporary
-     file in the same directory renamed over the name. */
-  cleanup_free char *tmp = NULL, *data = NULL;
+  /* Readers (podman, inotify on the exit dir, dock reading health.json) must never see a
+     half-written file: a temporary file in the same directory renamed over the name. */
+  cleanup_free char *tmp = NULL;
   const char *slash = strrchr (path, '/');
   if (slash)
     xasprintf (&tmp, "%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1);
   else
     xasprintf (&tmp, ".%s.XXXXXX", path);
-  xasprintf (&data, "%d", value);
   cleanup_close int fd = mkostemp (tmp, O_CLOEXEC);
   if (fd < 0)
     {
@@ -61,13 +60,21 @@ write_int_file (const char *path, int value)
       return -1;
     }
   fchmod (fd, 0644);
-  if (lcr_write_all (fd, data, strlen (data)) < 0 || rename (tmp, path) < 0)
+  if (lcr_write_all (fd, data, len) < 0 || rename (tmp, path) < 0)
     {
       shim_warn ("write `%s`: %m", path);
       unlink (tmp);
       return -1;
     }
   return 0;
+}
+
+int
+write_int_file (const char *path, int value)
+{
+  char data[16];
+  int n = snprintf (data, sizeof data, "%d", value);
+  return write_file_atomic (path, data, (size_t)n);
 }
 
 void

@@ -129,6 +129,8 @@ loop_reap (struct shim *s)
         shim_runtime_exited (s, status);
       else if (pid == s->ctr_pid && s->ctr_pid > 0 && !s->ctr_exited)
         shim_container_exited (s, status);
+      else if (health_reaped (s, pid, status))
+        ; /* a health check's runtime: health.c has its status */
       else if (s->ctr_pid <= 0 && s->n_early < sizeof s->early / sizeof s->early[0])
         {
           /* Maybe the container (an exec that was quick): kept until the pid file is read. */

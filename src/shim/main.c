@@ -206,6 +206,8 @@ shim_runtime_exited (struct shim *s, int status)
     }
   s->ctr_pid = (pid_t)pid;
   shim_debug ("container pid %d", s->ctr_pid);
+  if (!o->exec)
+    health_container_created (s);
 
   /* api-version 0 exec callers expect a single value: the exit status. */
   if (o->api_version >= 1 || !o->exec)
@@ -308,6 +310,9 @@ validate (struct shim *s)
     shim_debug ("--log-tag has no effect on a k8s-file log");
   if (s->passthrough && (o->terminal || o->stdin_))
     fail (s, "passthrough logging does not go with --terminal or --stdin");
+  cleanup_error lcr_error_t err = NULL;
+  if (health_setup (s, &err) < 0)
+    fail (s, "%s", err->msg);
   s->log.max = o->log_size_max;
   s->log.rotate = o->log_rotate;
   s->log.max_files = (int)(o->log_max_files > 0 && o->log_max_files < 1000 ? o->log_max_files : 1);
@@ -374,6 +379,8 @@ finish (struct shim *s)
   struct shim_opts *o = &s->o;
   int status;
 
+  /* No health check once the container is gone (nor one left behind). */
+  health_finish (s);
   if (s->timed_out && !s->ctr_exited)
     {
       /* Its whole process group when it has one of its own (not ours: we would kill ourselves). */

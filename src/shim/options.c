@@ -78,6 +78,12 @@ static const struct optdef
     {"version", 0, K_FLAG, F (version), "print the version and exit"},
     {"full-attach", 0, K_FLAG, F (full_attach), "no <socket-dir>/<cuuid> link: the socket is <bundle>/attach"},
     {"help", 'h', K_FLAG, F (help), "this help"},
+    /* ours beyond conmon: docker's HEALTHCHECK, run while the container runs */
+    {"health-cmd", 0, K_STR, F (health_cmd), "health check: docker's Healthcheck.Test as a JSON array"},
+    {"health-interval", 0, K_INT, F (health_interval), "nanoseconds between checks (default 30 s)"},
+    {"health-timeout", 0, K_INT, F (health_timeout), "nanoseconds a check may take (default 30 s)"},
+    {"health-start-period", 0, K_INT, F (health_start_period), "nanoseconds of failures that do not count"},
+    {"health-retries", 0, K_INT, F (health_retries), "failures in a row that make it unhealthy (default 3)"},
     /* conmon options with no effect here */
     {"log-global-size-max", 0, K_IGNORE_V, NONE, NULL},
     {"log-label", 0, K_IGNORE_V, NONE, NULL},

@@ -6,7 +6,8 @@
  *     └─ berth-shim            reads _OCI_STARTPIPE, forks, writes --conmon-pidfile, exits
  *          └─ berth-shim       the monitor: setsid, child subreaper, one event loop
  *               ├─ RUNTIME create|exec …   (stdio = our pipes, or a console socket)
- *               └─ container init          (reparented to us when the runtime exits)
+ *               ├─ container init          (reparented to us when the runtime exits)
+ *               └─ RUNTIME exec CID CHECK… (a health check with --health-cmd, one at a time)
  *
  * The monitor's life, one phase after the other (loop.c runs the loop, main.c the phases):
  *
@@ -20,12 +21,23 @@
  *              |                                              | else the pid file is read, {"data":PID} sent
  *   CONTAINER  | + container stdout/stderr (or pty master),   | SIGCHLD (or pidfd) for the container, a
  *              | OOM eventfd/inotify, --timeout timerfd,      | signal forwarded and the container gone, or
- *              | stdin (EPOLLOUT only while input is queued)  | the timeout firing
- *   FINISH     | (loop stopped)                               | timeout: SIGKILL; drain output; last OOM check;
+ *              | stdin (EPOLLOUT only while input is queued), | the timeout firing
+ *              | --health-cmd: the health timerfd (polls for  |
+ *              | the start, then the interval, or a running   |
+ *              | check's timeout) and the check's output pipe |
+ *   FINISH     | (loop stopped)                               | timeout: SIGKILL; drain output; a running health
+ *              |                                              | check killed and reaped; last OOM check;
  *              |                                              | close clients and inherited fds; exit status
  *              |                                              | to <persist>/exit and <exit-dir>/<cid>
  *              |                                              | (atomically); exec: {"data":STATUS}; the exit
  *              |                                              | command after --exit-delay; exit
+ *
+ * Health checks (--health-cmd, ours beyond conmon; health.c, rules in health.h): once the container
+ * has started (its init has exec'd: /proc/PID/exe is no longer the runtime's), every interval
+ *   RUNTIME [--runtime-arg…] exec --pid-file <persist>/health-check.pid CID ARGS…
+ * as our child in a process group of its own, output (stdout and stderr) to one pipe; loop_reap
+ * hands its status to health.c; one timer at a time on one timerfd; after every check docker's
+ * State.Health goes to <persist>/health.json (atomically).
  *
  * Output from the container is read in chunks of SHIM_BUF_SIZE: each chunk goes to the k8s-file
  * log (logs.c) and, with one stream byte in front (2 stdout, 3 stderr), as one SOCK_SEQPACKET
@@ -85,6 +97,9 @@ struct shim_opts
   bool exec, exec_attach, sync, syslog, full_attach;
   bool log_rotate, no_sync_log, replace_listen_pid;
   bool version, help;
+  /* ours beyond conmon: docker's HEALTHCHECK (health.c); times in nanoseconds, 0: default */
+  const char *health_cmd; /* Healthcheck.Test as JSON */
+  long long health_interval, health_timeout, health_start_period, health_retries;
   struct shim_strv ignored; /* messages about ignored options, for the debug log */
 };
 
@@ -224,11 +239,25 @@ void oom_final_check (struct shim *s);
 /* One JSON line on a conmon pipe: {"data": N} or {"data": N, "message": "…"}; a peer that is
    gone closes *fd. */
 void pipe_send (int *fd, int value, const char *message);
-/* Write a decimal number to path atomically (temporary file + rename). */
+/* Write data (a decimal number) to path atomically (temporary file + rename). */
+int write_file_atomic (const char *path, const char *data, size_t len);
 int write_int_file (const char *path, int value);
 int exit_status_of (int wait_status);
 /* Fork the --exit-command after --exit-delay and wait for it. */
 void run_exit_command (struct shim *s);
+
+/* ---------------------------------------------------------------- health.c */
+
+struct shim_health;
+/* Parse and check the --health-* options (validate); nothing to do without --health-cmd. */
+int health_setup (struct shim *s, lcr_error_t *err);
+/* The runtime created the container (its pid is known, not yet told): start watching for it to
+   run. */
+void health_container_created (struct shim *s);
+/* loop_reap: true when pid was a check's (its status is taken). */
+bool health_reaped (struct shim *s, pid_t pid, int status);
+/* The container is gone: kill a running check and wait for it; no check runs afterwards. */
+void health_finish (struct shim *s);
 
 /* ---------------------------------------------------------------- the monitor */
 
@@ -291,6 +320,8 @@ struct shim
   char *oom_v2_events;   /* memory.events (v2) */
   long long oom_v2_last; /* oom_kill counter last seen (v1 and v2) */
   bool oom_written;
+
+  struct shim_health *health; /* NULL without --health-cmd */
 
   int *inherited; /* fds we got from the caller (podman's port reservations) */
   size_t n_inherited;
