@@ -200,8 +200,10 @@ wait_status() {
 	[[ $output == lo ]]
 	run dk run --rm --network none busybox cat /sys/class/net/lo/operstate
 	[[ $output == unknown ]]
-	run dk run --rm --network host busybox ls /sys/class/net
-	[[ $output == "$(ls /sys/class/net)" ]]
+	run dk run --rm --network host busybox readlink /proc/self/ns/net
+	[[ $output == "$(readlink /proc/self/ns/net)" ]]
+	run dk run --rm busybox readlink /proc/self/ns/net
+	[[ $output != "$(readlink /proc/self/ns/net)" ]]
 	dk run -d --name srv busybox nc -l -p 5555 -e echo hi-from-srv >/dev/null
 	sleep 0.3
 	run dk run --rm --network container:srv busybox sh -c 'nc 127.0.0.1 5555 </dev/null'
@@ -343,10 +345,13 @@ wait_status() {
 }
 
 @test "two docks at once: 8 parallel runs, all recorded, the store intact" {
+	local pids=()
 	for i in 1 2 3 4 5 6 7 8; do
 		dk run -d --name par$i busybox sleep 100 >"$T/par$i" 2>&1 &
+		pids+=($!)
 	done
-	wait
+	# only these: bats has a background watchdog of its own (BATS_TEST_TIMEOUT)
+	wait "${pids[@]}"
 	run dk ps -q
 	[[ ${#lines[@]} -eq 8 ]]
 	for f in "$DROOT"/containers/*/meta.json; do jq -e .Id "$f" >/dev/null; done

@@ -665,8 +665,14 @@ dock_container_stop (struct dock_ctx *ctx, const char *id, long long timeout, lc
   const char *status = dock_record_status (rec);
   if (!is_live (status))
     {
-      /* a restarting container stops restarting */
+      /* a restarting container (in its back-off) stops restarting: it is exited now */
       jv_set (jv_child_obj (rec, "Dock"), "ManualStop", jv_bool (true));
+      if (strcmp (status, "restarting") == 0)
+        {
+          jv st = jv_get_obj (rec, "State");
+          jv_set (st, "Status", jv_str ("exited"));
+          jv_set (st, "Restarting", jv_bool (false));
+        }
       int rc = dock_record_save (ctx, rec, err);
       dock_unlock (ctx);
       (void)changed;
