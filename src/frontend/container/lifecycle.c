@@ -428,9 +428,10 @@ prepare_netns (struct dock_ctx *ctx, jv rec, char **path, lcr_error_t *err)
 static int
 start_error_code (const char *msg)
 {
-  if (msg && (strstr (msg, "No such file") || strstr (msg, "not found")))
+  if (msg && (strcasestr (msg, "no such file") || strcasestr (msg, "not found")))
     return 127;
-  if (msg && (strstr (msg, "ermission denied") || strstr (msg, "not executable") || strstr (msg, "format error")))
+  if (msg && (strcasestr (msg, "permission denied") || strcasestr (msg, "not executable")
+              || strcasestr (msg, "format error")))
     return 126;
   return 125;
 }
@@ -757,9 +758,10 @@ remove_files (struct dock_ctx *ctx, const char *id)
   if (sfd >= 0)
     {
       lcr_rm_rf_at (sfd, id, &e);
-      unlinkat (sfd, id, 0); /* the shim's <socket-dir>/<cuuid> link */
       close (sfd);
     }
+  cleanup_free char *link = dock_runpath (ctx, "sock/%s", id);
+  unlink (link); /* the shim's <socket-dir>/<cuuid> link to the bundle */
   lcr_error_release (&e);
   cleanup_free char *cdir = dock_path (ctx, "containers");
   int dfd = open (cdir, O_DIRECTORY | O_CLOEXEC);

@@ -41,6 +41,15 @@ last_line (char *buf)
       size_t l = strlen (line);
       if (l > 0 && line[l - 1] == '"')
         line[l - 1] = '\0';
+      /* logfmt quoting: \" inside the message */
+      char *w = line;
+      for (char *r = line; *r; r++)
+        {
+          if (r[0] == '\\' && r[1] == '"')
+            r++;
+          *w++ = *r;
+        }
+      *w = '\0';
     }
   return line;
 }
@@ -153,7 +162,8 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
 {
   cleanup_free char *rtroot = dock_runpath (ctx, "runtime");
   cleanup_free char *exits = dock_runpath (ctx, "exits");
-  cleanup_free char *sockdir = dock_runpath (ctx, "shim");
+  /* the shim links <socket-dir>/<id> to the bundle: not the persist dir's name */
+  cleanup_free char *sockdir = dock_runpath (ctx, "sock");
   cleanup_free char *persist = dock_runpath (ctx, "shim/%s", a->id);
   cleanup_free char *pidfile = dock_runpath (ctx, "shim/%s/pid", a->id);
   cleanup_free char *shimpid = dock_runpath (ctx, "shim/%s/shim.pid", a->id);
@@ -295,7 +305,10 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
       cleanup_error lcr_error_t e2 = NULL;
       if (m == NULL && lcr_read_file (errfile, &ebuf, &elen, &e2) == 0 && elen > 0)
         m = last_line (ebuf);
-      return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "%s", m && *m ? m : "the container monitor failed to start it");
+      cleanup_free char *mcopy = m ? xstrdup (m) : NULL;
+      const char *shown = mcopy ? last_line (mcopy) : NULL;
+      return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "%s",
+                             shown && *shown ? shown : "the container monitor failed to start it");
     }
   *ctr_pid = (pid_t)data;
   return 0;

@@ -46,11 +46,11 @@ int
 dock_store_init (struct dock_ctx *ctx, lcr_error_t *err)
 {
   static const char *const root_dirs[] = {"blobs/sha256", "layers", "containers", "volumes", "networks", NULL};
-  static const char *const run_dirs[] = {"runtime", "exits", "netns", "shim", NULL};
+  static const char *const run_dirs[] = {"runtime", "exits", "netns", "shim", "sock", NULL};
   cleanup_free char *marker = dock_path (ctx, "oci-layout");
   if (access (marker, F_OK) == 0)
     {
-      cleanup_free char *runmark = dock_runpath (ctx, "exits");
+      cleanup_free char *runmark = dock_runpath (ctx, "sock"); /* the newest of them */
       if (access (runmark, F_OK) == 0)
         return 0;
     }
