@@ -365,3 +365,64 @@ wait_status() {
 	run dk inspect -f '{{.State.Status}}' bad
 	[[ $output == created ]]
 }
+
+@test "health checks: healthy, unhealthy, shown by ps and inspect" {
+	[[ -z $DOCK_SHIM ]] || skip "health checks are berth-shim's (conmon has none)"
+	dk run -d --name hok --health-cmd 'test -f /tmp/ok' --health-interval 200ms --health-retries 2 busybox sh -c 'touch /tmp/ok; sleep 100' >/dev/null
+	dk run -d --name hbad --health-cmd 'exit 1' --health-interval 200ms --health-retries 2 busybox sleep 100 >/dev/null
+	for ((i = 0; i < 50; i++)); do
+		[[ $(dk inspect -f '{{.State.Health.Status}}' hok) == healthy && $(dk inspect -f '{{.State.Health.Status}}' hbad) == unhealthy ]] && break
+		sleep 0.1
+	done
+	run dk inspect -f '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' hbad
+	[[ $output == "unhealthy 2" ]]
+	run dk ps --format '{{.Names}} {{.Status}}'
+	assert_output_has "hok Up"
+	assert_output_has "(healthy)"
+	assert_output_has "(unhealthy)"
+	run dk inspect -f '{{len .State.Health.Log}}' hok
+	(($output >= 1))
+}
+
+@test "--init runs an init as PID 1; --ulimit; no-new-privileges; the default seccomp profile" {
+	run dk run --rm --init busybox sh -c 'cat /proc/1/cmdline | tr "\0" " "'
+	assert_success
+	[[ $output == *docker-init* ]]
+	run dk run --rm --ulimit nofile=100:200 busybox sh -c 'ulimit -n; ulimit -Hn'
+	[[ $output == $'100\n200' ]]
+	run dk run --rm --security-opt no-new-privileges busybox grep NoNewPrivs /proc/self/status
+	[[ $output == *1 ]]
+	run dk run --rm busybox grep Seccomp: /proc/self/status
+	[[ $output == *2 ]]
+	# docker's profile refuses unshare without CAP_SYS_ADMIN
+	run dk run --rm busybox unshare -U true
+	assert_failure
+	run dk run --rm --security-opt seccomp=unconfined busybox grep Seccomp: /proc/self/status
+	[[ $output == *0 ]]
+}
+
+@test "--device gives the container a host device node" {
+	run dk run --rm --device /dev/zero:/dev/myzero busybox sh -c 'head -c 4 /dev/myzero | od -An -tx1'
+	assert_success
+	[[ $output == *"00 00 00 00"* ]]
+}
+
+@test "volumes end to end: copy-up of the image's content, -v host dirs, rm -v" {
+	mkdir -p "$T/host"
+	echo from-host >"$T/host/f"
+	run dk run --rm -v "$T/host:/mnt:ro" busybox sh -c 'cat /mnt/f; touch /mnt/x'
+	[[ ${lines[0]} == from-host ]]
+	assert_failure
+	run dk run --rm -v etcvol:/etc busybox true
+	run dk run --rm -v etcvol:/data busybox cat /data/passwd
+	assert_output_has root:x:0:0
+	dk run -d --name anon -v /scratch busybox sleep 100 >/dev/null
+	vol=$(dk inspect -f '{{range .Mounts}}{{.Name}}{{end}}' anon)
+	[[ -n $vol ]]
+	run dk volume rm "$vol"
+	assert_failure
+	assert_output_has "in use"
+	dk rm -f -v anon >/dev/null
+	run dk volume ls -q
+	[[ $output == etcvol ]]
+}
