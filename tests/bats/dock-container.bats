@@ -370,7 +370,7 @@ wait_status() {
 	[[ -z $DOCK_SHIM ]] || skip "health checks are berth-shim's (conmon has none)"
 	dk run -d --name hok --health-cmd 'test -f /tmp/ok' --health-interval 200ms --health-retries 2 busybox sh -c 'touch /tmp/ok; sleep 100' >/dev/null
 	dk run -d --name hbad --health-cmd 'exit 1' --health-interval 200ms --health-retries 2 busybox sleep 100 >/dev/null
-	for ((i = 0; i < 50; i++)); do
+	for ((i = 0; i < 150; i++)); do
 		[[ $(dk inspect -f '{{.State.Health.Status}}' hok) == healthy && $(dk inspect -f '{{.State.Health.Status}}' hbad) == unhealthy ]] && break
 		sleep 0.1
 	done

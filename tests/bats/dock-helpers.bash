@@ -74,8 +74,13 @@ dock_teardown() {
 		ids=$(ls "$DROOT/containers" 2>/dev/null)
 		[[ -n $ids ]] && DK_TIMEOUT=30 dk rm -f $ids >/dev/null 2>&1
 	fi
-	# processes that still run from this test's store (shims, containers' runtimes)
-	local p
+	# processes that still run from this test's store (shims, containers' runtimes); a shim
+	# may still be running its exit command after `rm -f` returned: give it a moment
+	local p i
+	for ((i = 0; i < 100; i++)); do
+		[[ -z $(grep -l -s -F "$T/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3 | while read -r p; do [[ -e /proc/$p && $p != "$$" && $p != "$BASHPID" ]] && echo "$p"; done) ]] && break
+		sleep 0.1
+	done
 	for p in $(grep -l -s -F "$T/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do
 		# the grep itself matched (its own argument): gone by now
 		[[ $p == "$$" || $p == "$BASHPID" || ! -e /proc/$p ]] && continue

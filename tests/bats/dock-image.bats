@@ -580,10 +580,10 @@ EOF
 	[[ -z $(ls "$DROOT/tmp") ]]
 }
 
-@test "images with 100 images stays fast" {
+@test "images lists 100 images" {
 	mk "$T/u.tar" --tiny --tag base:1
 	dk load -i "$T/u.tar"
-	local id i
+	local id
 	id=$(dk images -q --no-trunc)
 	# 100 images as refs.json records (what 100 loads would leave), the tags spread over them
 	python3 - "$DROOT/refs.json" "$id" <<'EOF'
@@ -597,17 +597,7 @@ for i in range(100):
     r["refs"]["docker.io/library/img%d:latest" % i] = fake
 json.dump(r, open(p, "w"))
 EOF
-	# the listing's own cost: against the same binary over an empty store (process start-up,
-	# dynamic linking and the sandbox's fork cost are the same in both)
-	local t0 t1 t2
-	t0=$(date +%s%N)
-	for i in $(seq 20); do "$DOCK" --root "$T/empty" --runroot "$T/erun" images >/dev/null; done
-	t1=$(date +%s%N)
-	for i in $(seq 20); do "$DOCK" --root "$DROOT" --runroot "$DRUN" images >/dev/null; done
-	t2=$(date +%s%N)
 	run dk images
 	[[ ${#lines[@]} -eq 102 ]]
-	local per=$(((t2 - t1 - (t1 - t0)) / 20000))
-	echo "# dock images, 101 images: $(((t2 - t1) / 20000)) us a run, $per us above an empty store" >&3
-	((per < 20000))
+	# how fast: bench/dock.sh (no timing in a test)
 }

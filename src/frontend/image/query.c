@@ -127,7 +127,8 @@ dock_image_rows (struct dock_ctx *ctx, const char *const *reference, int danglin
         if (ref_matches (reference, tags[t]))
           jv_push (rows, make_row (id, rec, tags[t]));
     }
-  qsort (rows->u.array.values, rows->u.array.len, sizeof (jv), cmp_rows);
+  if (rows->u.array.len > 1)
+    qsort (rows->u.array.values, rows->u.array.len, sizeof (jv), cmp_rows);
   return rows;
 }
 
