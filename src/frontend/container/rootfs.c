@@ -13,8 +13,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <dirent.h>
 #include <linux/mount.h>
 
+#include "container/fstree.h"
+#include "linux.h"
 #include "store/store.h"
 
 static bool
@@ -23,22 +27,125 @@ use_vfs (struct dock_ctx *ctx)
   return ctx->driver && strcmp (ctx->driver, "vfs") == 0;
 }
 
-/* cp -a of each layer in turn: a layer's whiteouts (0:0 char devices) remove what lower layers
-   put there, opaque directories (xattr trusted.overlay.opaque) are emptied first */
+/* vfs: each layer applied in turn onto rootfs/ as overlay would show it.  A layer's whiteouts
+   (0:0 character devices) remove what lower layers put there; an opaque directory (xattr
+   trusted.overlay.opaque=y) is emptied first.  Every path in the destination is resolved inside
+   it: a symlink a lower layer planted cannot make a copy or a removal land outside. */
+struct layer_sink
+{
+  struct dock_sink base;
+  struct dock_sink *fs;
+  int destfd;
+};
+
+/* remove dest/rel (a whole tree), its parent resolved inside dest */
+static void
+remove_in_root (int destfd, const char *rel)
+{
+  cleanup_free char *dir = xstrdup (rel);
+  char *slash = strrchr (dir, '/');
+  const char *leaf = rel;
+  int pfd;
+  if (slash)
+    {
+      *slash = '\0';
+      leaf = slash + 1;
+      pfd = lcr_resolve_in_root (destfd, dir, O_PATH | O_DIRECTORY);
+    }
+  else
+    pfd = fcntl (destfd, F_DUPFD_CLOEXEC, 3);
+  if (pfd < 0)
+    return;
+  /* an O_PATH fd cannot be a directory fd for unlinkat: reopen it */
+  cleanup_free char *proc = NULL;
+  xasprintf (&proc, "/proc/self/fd/%d", pfd);
+  int dfd = open (proc, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  close (pfd);
+  if (dfd < 0)
+    return;
+  cleanup_error lcr_error_t e = NULL;
+  struct stat st;
+  if (fstatat (dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0)
+    {
+      if (S_ISDIR (st.st_mode))
+        lcr_rm_rf_at (dfd, leaf, &e);
+      else
+        unlinkat (dfd, leaf, 0);
+    }
+  close (dfd);
+}
+
+static int
+layer_put (struct dock_sink *s, struct dock_entry *e, lcr_error_t *err)
+{
+  struct layer_sink *ls = (struct layer_sink *)s;
+  if (S_ISCHR (e->st.st_mode) && e->st.st_rdev == 0)
+    {
+      remove_in_root (ls->destfd, e->name);
+      return 0;
+    }
+  return ls->fs->put (ls->fs, e, err);
+}
+
+static int
+layer_finish (struct dock_sink *s, lcr_error_t *err)
+{
+  struct layer_sink *ls = (struct layer_sink *)s;
+  return ls->fs->finish ? ls->fs->finish (ls->fs, err) : 0;
+}
+
+static void
+layer_free (struct dock_sink *s)
+{
+  struct layer_sink *ls = (struct layer_sink *)s;
+  dock_sink_free (ls->fs);
+  free (ls);
+}
+
+/* opaque directories of `layer`: their counterparts in dest are emptied before the copy */
+static void
+clear_opaque_dirs (const char *layer, size_t root_len, int destfd)
+{
+  cleanup_dir DIR *d = opendir (layer);
+  struct dirent *de;
+  while (d && (de = readdir (d)) != NULL)
+    {
+      if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0 || de->d_type != DT_DIR)
+        continue;
+      cleanup_free char *p = NULL;
+      xasprintf (&p, "%s/%s", layer, de->d_name);
+      char v[4] = "";
+      if (lgetxattr (p, "trusted.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y')
+        remove_in_root (destfd, p + root_len + 1);
+      clear_opaque_dirs (p, root_len, destfd);
+    }
+}
+
 static int
 copy_layers_vfs (char *const *layer_dirs, const char *dest, lcr_error_t *err)
 {
+  cleanup_close int destfd = open (dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (destfd < 0)
+    return lcr_error_sys (err, "open `%s`", dest);
   for (size_t i = 0; layer_dirs[i]; i++)
     {
-      cleanup_free char *cmd = NULL;
-      /* one small shell pass per layer: copy, then apply whiteouts found in the copy */
-      xasprintf (&cmd,
-                 "cp -a --no-preserve=links '%s'/. '%s'/ && find '%s' -type c -perm 0000 -print0 | "
-                 "while IFS= read -r -d '' f; do [ \"$(stat -c %%t:%%T \"$f\")\" = 0:0 ] && rm -rf \"$f\"; done",
-                 layer_dirs[i], dest, dest);
-      int rc = system (cmd);
-      if (rc != 0)
-        return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "copy layer `%s` into `%s` (vfs driver)", layer_dirs[i], dest);
+      clear_opaque_dirs (layer_dirs[i], strlen (layer_dirs[i]), destfd);
+      struct layer_sink *ls = xmalloc0 (sizeof *ls);
+      ls->base.put = layer_put;
+      ls->base.finish = layer_finish;
+      ls->base.free = layer_free;
+      ls->destfd = destfd;
+      ls->fs = dock_fs_sink_new (destfd, "/", NULL, -1, -1);
+      cleanup_sink struct dock_sink *sink = &ls->base;
+      cleanup_free char *parent = xstrdup (layer_dirs[i]);
+      char *slash = strrchr (parent, '/');
+      *slash = '\0';
+      cleanup_close int pfd = open (parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      struct dock_walk_opts wo = {0};
+      if (pfd < 0 || dock_tree_walk (pfd, slash + 1, NULL, &wo, sink, err) < 0
+          || (sink->finish && sink->finish (sink, err) < 0))
+        return pfd < 0 ? lcr_error_sys (err, "open `%s`", parent)
+                       : lcr_error_wrap (err, "copy layer `%s` (vfs driver)", layer_dirs[i]);
     }
   return 0;
 }
