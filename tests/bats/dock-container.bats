@@ -426,3 +426,12 @@ wait_status() {
 	run dk volume ls -q
 	[[ $output == etcvol ]]
 }
+
+@test "a create killed half-way leaves a directory that container prune clears" {
+	mkdir -p "$DROOT/containers/$(printf 'a%.0s' {1..64})/upper"
+	run dk ps -a -q
+	[[ -z $output ]]
+	run dk container prune -f
+	assert_success
+	[[ -z $(ls "$DROOT/containers") ]]
+}

@@ -2,6 +2,7 @@
  * wait, rename, container prune, container inspect, and the exit command `container cleanup`. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -761,6 +762,30 @@ DOCK_CMD (dock_cmd_container_prune)
     }
   if (header)
     printf ("\n");
+  /* what a dock killed half-way through `create` left: a directory without a record (create
+     holds the lock until the record is written, so under the lock such a directory is dead) */
+  if (dock_lock (ctx, &err) == 0)
+    {
+      cleanup_free char *dir = dock_path (ctx, "containers");
+      cleanup_strv char **ids = dock_list_dir (dir);
+      for (size_t i = 0; ids[i]; i++)
+        {
+          cleanup_free char *meta = dock_path (ctx, "containers/%s/meta.json", ids[i]);
+          if (access (meta, F_OK) == 0)
+            continue;
+          cleanup_free char *rootfs = dock_path (ctx, "containers/%s/rootfs", ids[i]);
+          umount2 (rootfs, MNT_DETACH);
+          int dfd = open (dir, O_DIRECTORY | O_CLOEXEC);
+          if (dfd >= 0)
+            {
+              cleanup_error lcr_error_t e = NULL;
+              lcr_rm_rf_at (dfd, ids[i], &e);
+              close (dfd);
+            }
+        }
+      dock_unlock (ctx);
+    }
+  lcr_error_release (&err);
   printf ("Total reclaimed space: 0B\n");
   dock_records_free (recs);
   dock_strlist_free (&filters);
