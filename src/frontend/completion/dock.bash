@@ -80,8 +80,7 @@ _dock_reply() {
 }
 
 _dock_reply_files() {
-	local IFS=$'\n'
-	COMPREPLY=($(compgen -f -- "$_dock_cur"))
+	mapfile -t COMPREPLY < <(compgen -f -- "$_dock_cur")
 	compopt -o filenames 2>/dev/null
 }
 
@@ -89,8 +88,7 @@ _dock_reply_files() {
 _dock_flag_value() {
 	case $1 in
 	--root | --runroot)
-		local IFS=$'\n'
-		COMPREPLY=($(compgen -d -- "$_dock_cur"))
+		mapfile -t COMPREPLY < <(compgen -d -- "$_dock_cur")
 		compopt -o filenames 2>/dev/null
 		;;
 	--runtime | --shim | -i | --input | -o | --output | --env-file | --cidfile | --label-file)
@@ -187,7 +185,11 @@ _dock() {
 	case $cmd in
 	container | image | volume | system)
 		if ((i >= cword)); then
-			[[ $_dock_cur == -* ]] && _dock_reply "--help" || _dock_reply "$(_dock_commands "$cmd" | grep -vx cleanup)"
+			if [[ $_dock_cur == -* ]]; then
+				_dock_reply "--help"
+			else
+				_dock_reply "$(_dock_commands "$cmd")"
+			fi
 			return
 		fi
 		sub=${words[i]}
@@ -247,8 +249,7 @@ _dock() {
 			COMPREPLY=()
 		else
 			_dock_reply "$(_dock_containers | sed 's/$/:/')"
-			local IFS=$'\n'
-			COMPREPLY+=($(compgen -f -- "$_dock_cur"))
+			mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$_dock_cur")
 			compopt -o nospace 2>/dev/null
 		fi
 		;;
