@@ -1,4 +1,4 @@
-/* dock — info, version, inspect of any object, system df and prune. */
+/* dock — info, version, inspect of any object (system df and prune: cmd-sysdf.c). */
 #define _GNU_SOURCE
 #include <string.h>
 #include <sys/utsname.h>
@@ -239,14 +239,4 @@ dock_inspect_objects (struct dock_ctx *ctx, int argc, char **argv, const char *k
 DOCK_CMD (dock_cmd_inspect)
 {
   return dock_inspect_objects (ctx, argc, argv, NULL);
-}
-
-DOCK_CMD (dock_cmd_system_df)
-{
-  return dock_failf ("system df: not implemented yet: %s", argv[0]);
-}
-
-DOCK_CMD (dock_cmd_system_prune)
-{
-  return dock_failf ("system prune: not implemented yet: %s", argv[0]);
 }
