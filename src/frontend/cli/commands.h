@@ -4,7 +4,8 @@
  *                    container prune, and the exit command `container cleanup`
  *   cmd-io.c         logs, attach, exec, top, stats, port, cp, diff, export, commit, update
  *   cmd-volume.c     volume create|ls|inspect|rm|prune
- *   cmd-system.c     info, version, system df|prune, inspect (of any object)
+ *   cmd-system.c     info, version, inspect (of any object)
+ *   cmd-sysdf.c      system df, system prune
  */
 #ifndef DOCK_COMMANDS_H
 #define DOCK_COMMANDS_H
