@@ -240,7 +240,8 @@ dock_changes_list (jv rec, lcr_error_t *err)
       jv_free (c.out);
       return NULL;
     }
-  qsort (c.out->u.array.values, jv_len (c.out), sizeof (jv), cmp_change);
+  if (jv_len (c.out) > 1)
+    qsort (c.out->u.array.values, jv_len (c.out), sizeof (jv), cmp_change);
   return c.out;
 }
 
