@@ -430,8 +430,9 @@ start_error_code (const char *msg)
 {
   if (msg && (strcasestr (msg, "no such file") || strcasestr (msg, "not found")))
     return 127;
-  if (msg && (strcasestr (msg, "permission denied") || strcasestr (msg, "not executable")
-              || strcasestr (msg, "format error")))
+  if (msg
+      && (strcasestr (msg, "permission denied") || strcasestr (msg, "not executable")
+          || strcasestr (msg, "format error")))
     return 126;
   return 125;
 }
