@@ -44,6 +44,7 @@ struct dock_ctx
   const char *self;    /* this binary's path, for the shim's exit command */
   int lock_fd;         /* ROOT/lock while held, else -1 */
   int lock_depth;
+  char **argv; /* the whole command line, global options included (dock-archive gets it) */
 };
 
 /* A command: argv[0] is its name.  Returns an exit status. */

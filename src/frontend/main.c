@@ -222,6 +222,7 @@ main (int argc, char **argv)
   else
     snprintf (self, sizeof self, "%s", argv[0]);
   ctx.self = self;
+  ctx.argv = argv;
 
   const char *log_level = NULL;
   bool version = false;

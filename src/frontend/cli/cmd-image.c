@@ -220,6 +220,7 @@ DOCK_CMD (dock_cmd_images)
 
 /* ---- load, save ---------------------------------------------------------------------------- */
 
+#ifndef DOCK_LIGHT /* the archive commands: in dock-archive only (see main.c) */
 DOCK_CMD (dock_cmd_load)
 {
   const char *input = NULL;
@@ -299,6 +300,8 @@ DOCK_CMD (dock_cmd_save)
 }
 
 /* ---- tag, rmi, prune ----------------------------------------------------------------------- */
+
+#endif
 
 DOCK_CMD (dock_cmd_tag)
 {

@@ -36,6 +36,8 @@ struct dock_entry
 
 /* Read the next piece of a regular entry's data: bytes read, 0 at the end, -1 (errno) */
 ssize_t dock_entry_read (struct dock_entry *e, void *buf, size_t len);
+/* … of an entry from a tar (fstree-tar.c) */
+ssize_t dock_entry_read_tar (struct dock_entry *e, void *buf, size_t len);
 
 struct dock_sink
 {
