@@ -1,49 +1,105 @@
 #!/bin/bash
 # bench/dock.sh: dock against podman 4.3 (with runc, and with berth as its runtime) on the
-# same busybox image, in one run, the engines interleaved per iteration so machine drift
-# hits all alike.  Prints medians (min-max) in ms and each engine's ratio to podman+runc.
+# same busybox image, in one run, the engines interleaved per iteration (the one that goes
+# first rotates) so machine drift hits all alike.  Prints medians (min-max) in ms and
+# dock's ratio to podman+runc and to podman+berth.
 #
-#   bash bench/dock.sh               full run (a few minutes)
-#   QUICK=1 bash bench/dock.sh       short run
-#   DOCK=path BERTH=path             binaries (default ./dock, ./berth)
+#   bash bench/dock.sh               full run (~10 minutes)
+#   QUICK=1 bash bench/dock.sh       short run (~3 minutes)
+#   DOCK=path BERTH=path             binaries (default ./dock, ./berth; berth-shim beside dock)
+#   N=… NLIST=… NBIG=… NRSS=…        iterations of the fast rows, of ps/images, of load/save, of RSS
+#   NOBJ=100                         containers for the ps row, images for the images row
+#   BENCH_OUT=dir                    keep the raw samples (one file per row and engine)
 #
 # Rows: run --rm busybox true; run -d + rm -f; exec true; ps -a with 100 containers; images
 # with 100 images; load and save of a 200 MB image; peak RSS of one `run --rm`.
-# Every engine has a private store in a temp dir; podman runs with the overlay driver,
-# cgroupfs, the file events backend and --network none (dock's default network is a netns
-# with lo only until bridge networks land).  Runs inside a private mount namespace.
+# Every engine has a private store in a temp dir, overlay storage for all.  podman runs as
+# tests/bats/podman-helpers.bash runs it: a containers.conf whose rlimits this machine allows
+# (it lacks CAP_SYS_RESOURCE), cgroupfs, the file events backend, netns none (dock's default
+# network is a netns with lo only until bridge networks land), Debian's conmon.
+# Runs inside a private mount namespace; a trap removes every container, image, mount and
+# the temp dir, and the cgroups of the containers it made.  No docker: no dockerd here.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 if [ "${1:-}" != --inner ]; then
+	[ "$(id -u)" = 0 ] || { echo "bench: must run as root" >&2; exit 1; }
+	for t in unshare podman /usr/bin/time python3 /usr/sbin/runc; do
+		command -v "$t" >/dev/null || { echo "bench: missing $t" >&2; exit 1; }
+	done
 	exec unshare -m --propagation private bash "${BASH_SOURCE[0]}" --inner
 fi
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 
-DOCK=${DOCK:-$TOP/dock}
-BERTH=${BERTH:-$TOP/berth}
-N=${N:-$([ -n "${QUICK:-}" ] && echo 8 || echo 30)}
-NBIG=${NBIG:-$([ -n "${QUICK:-}" ] && echo 1 || echo 3)}
-W=$(mktemp -d /tmp/dock-bench.XXXXXX)
+Q=${QUICK:-}
+N=${N:-$([ -n "$Q" ] && echo 8 || echo 30)}
+NLIST=${NLIST:-$([ -n "$Q" ] && echo 4 || echo 10)}
+NBIG=${NBIG:-$([ -n "$Q" ] && echo 1 || echo 3)}
+NRSS=${NRSS:-$([ -n "$Q" ] && echo 3 || echo 10)}
+NOBJ=${NOBJ:-100} # containers for ps, images for images
+W=$(mktemp -d "${TMPDIR:-/tmp}/dock-bench.XXXXXX") || exit 1
 ERRLOG=$W/errors.log
-mkdir -p "$W/data"
+: >"$ERRLOG"
+mkdir -p "$W/data" "$W/bin"
 ENGINES="dock podman-runc podman-berth"
 
+# frozen binaries: a rebuild during the run cannot fail samples; dock finds berth and
+# berth-shim beside itself, and its exit command is this copy too
+cp "${DOCK:-$TOP/dock}" "$W/bin/dock" && cp "${BERTH:-$TOP/berth}" "$W/bin/berth" &&
+	cp "$(dirname "${DOCK:-$TOP/dock}")/berth-shim" "$W/bin/berth-shim" || { echo "bench: no dock/berth/berth-shim (run make)" >&2; rm -rf "$W"; exit 1; }
+
+CGROOT=/sys/fs/cgroup
+CGPARENTS="dock libpod_parent libpod_parent/conmon"
+# which cgroup parents existed before us (those we leave alone, whatever happens)
+declare -A CG_BEFORE=()
+for d in $CGROOT/*/; do
+	for p in $CGPARENTS; do [ -d "$d$p" ] && CG_BEFORE[$d$p]=1; done
+done
+IDS=$W/ids # every container id we learned, for the cgroup cleanup
+
 cleanup() {
-	local e
-	for e in $ENGINES; do eng "$e" rm -af >/dev/null 2>&1; done
-	for e in $ENGINES; do eng "$e" rm -f $(eng "$e" ps -aq 2>/dev/null) >/dev/null 2>&1; done
+	local e c d p
+	trap - EXIT INT TERM
+	for e in $ENGINES; do
+		eng "$e" ps -aq --no-trunc >>"$IDS" 2>/dev/null
+		case $e in
+		dock)
+			# shellcheck disable=SC2046
+			c=$(eng dock ps -aq) && [ -n "$c" ] && eng dock rm -f $c >/dev/null 2>&1 ;;
+		*)
+			eng "$e" rm -af -t 0 >/dev/null 2>&1
+			eng "$e" rmi -af >/dev/null 2>&1 ;;
+		esac
+	done
 	for m in $(awk -v d="$W/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
+	# cgroups: the containers' own (named after ids we made), then parents we created
+	if [ -s "$IDS" ]; then
+		sort -u "$IDS" | while read -r c; do
+			[ ${#c} -eq 64 ] || continue
+			for d in $CGROOT/*/; do
+				rmdir "${d}dock/$c" "${d}libpod_parent/libpod-$c" "${d}libpod_parent/libpod-conmon-$c" 2>/dev/null
+			done
+		done
+	fi
+	for d in $CGROOT/*/; do
+		for p in libpod_parent/conmon libpod_parent dock; do
+			[ -n "${CG_BEFORE[$d$p]:-}" ] || rmdir "$d$p" 2>/dev/null
+		done
+	done
+	if [ -n "${BENCH_OUT:-}" ]; then
+		mkdir -p "$BENCH_OUT" && cp -r "$W/data/." "$BENCH_OUT/" && cp "$ERRLOG" "$BENCH_OUT/"
+	fi
 	rm -rf --one-file-system "$W"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 cat >"$W/containers.conf" <<CONF
 [containers]
-default_ulimits = ["nofile=1024:1024"]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 log_driver = "k8s-file"
 netns = "none"
 [engine]
@@ -53,125 +109,161 @@ events_logfile_path = "$W/events.log"
 CONF
 export CONTAINERS_CONF=$W/containers.conf
 
+# shellcheck disable=SC2034 # used through eng's nameref
+ENG_dock=("$W/bin/dock" --root "$W/dock/root" --runroot "$W/dock/run")
+# shellcheck disable=SC2034
+ENG_podman_runc=(podman --root "$W/pr/root" --runroot "$W/pr/run" --tmpdir "$W/pr/tmp" --storage-driver overlay
+	--cgroup-manager cgroupfs --events-backend file --runtime /usr/sbin/runc)
+# shellcheck disable=SC2034
+ENG_podman_berth=(podman --root "$W/pb/root" --runroot "$W/pb/run" --tmpdir "$W/pb/tmp" --storage-driver overlay
+	--cgroup-manager cgroupfs --events-backend file --runtime "$W/bin/berth")
 # eng ENGINE ARGS...: the engine's command line with its private store
 eng() {
-	local e=$1
+	local -n _a=ENG_${1//-/_}
 	shift
-	case $e in
-	dock) "$DOCK" --root "$W/dock/root" --runroot "$W/dock/run" "$@" ;;
-	podman-runc) podman --root "$W/pr/root" --runroot "$W/pr/run" --tmpdir "$W/pr/tmp" --storage-driver overlay \
-		--cgroup-manager cgroupfs --events-backend file --runtime /usr/sbin/runc "$@" ;;
-	podman-berth) podman --root "$W/pb/root" --runroot "$W/pb/run" --tmpdir "$W/pb/tmp" --storage-driver overlay \
-		--cgroup-manager cgroupfs --events-backend file --runtime "$BERTH" "$@" ;;
-	esac
+	"${_a[@]}" "$@"
 }
 # podman wants --network none spelled out for run/create (dock: lo only by default)
 netflag() { [ "$1" = dock ] || printf -- '--network=none'; }
+# podman's rm -f stops with SIGTERM and a 10 s grace; docker's (and dock's) rm -f is SIGKILL
+rmtime() { [ "$1" = dock ] || printf -- '-t 0'; }
+# podman save prints its progress on stderr unless -q (dock's save prints nothing)
+quiet() { [ "$1" = dock ] || printf -- '-q'; }
+# order I: the engines, starting at a different one every iteration
+order() {
+	local -a es
+	read -ra es <<<"$ENGINES"
+	local k n=${#es[@]}
+	for ((k = 0; k < n; k++)); do printf '%s ' "${es[$(((k + $1) % n))]}"; done
+}
 
-command -v podman >/dev/null || { echo "podman is not installed" >&2; exit 1; }
-python3 "$TOP/tests/make-image.py" "$W/busybox.tar" >/dev/null
-for e in $ENGINES; do
-	eng "$e" load -i "$W/busybox.tar" >/dev/null 2>>"$ERRLOG" || echo "# $e: load failed" >&2
-done
-
-sample() { # ROW ENGINE CMD...: one timed sample, in µs
+sample() { # ROW ENGINE ARGS...: one timed sample of the engine, in µs
 	local row=$1 e=$2
 	shift 2
-	timed "$@"
+	timed eng "$e" "$@"
 	if [ "$T_RC" -eq 0 ]; then rec "$row" "$e" "$T_WALL"; else fail "$row" "$e"; fi
 }
 
-echo "# $N iterations; engines: $ENGINES" >&2
+echo "# dock bench: N=$N NLIST=$NLIST NBIG=$NBIG NRSS=$NRSS; $(uptime | sed 's/.*\(load average\)/\1/')" >&2
+echo "# podman $(podman version --format '{{.Client.Version}}' 2>/dev/null), $(/usr/sbin/runc --version | head -1)," \
+	"$(conmon --version 2>/dev/null | head -1); dock $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)" >&2
+
+python3 "$TOP/tests/make-image.py" "$W/busybox.tar" >/dev/null
+for e in $ENGINES; do
+	eng "$e" load -q -i "$W/busybox.tar" >/dev/null 2>>"$ERRLOG" || echo "# $e: load failed" >&2
+done
+
+echo "# run --rm, run -d + rm -f" >&2
 for ((i = 0; i < N; i++)); do
-	for e in $ENGINES; do
+	for e in $(order "$i"); do
 		# shellcheck disable=SC2046
-		sample run "$e" eng "$e" run --rm $(netflag "$e") busybox true
-		# shellcheck disable=SC2046
+		sample run "$e" run --rm $(netflag "$e") busybox true
 		t0=${EPOCHREALTIME/./}
-		id=$(eng "$e" run -d $(netflag "$e") busybox sleep 1000 2>>"$ERRLOG") && eng "$e" rm -f "$id" >/dev/null 2>>"$ERRLOG" &&
-			rec rundrm "$e" $((${EPOCHREALTIME/./} - t0)) || fail rundrm "$e"
+		# shellcheck disable=SC2046
+		if id=$(eng "$e" run -d $(netflag "$e") busybox sleep 1000 2>>"$ERRLOG"); then
+			echo "$id" >>"$IDS"
+			if eng "$e" rm -f $(rmtime "$e") "$id" >/dev/null 2>>"$ERRLOG"; then
+				rec rundrm "$e" $((10#${EPOCHREALTIME/./} - 10#$t0))
+			else fail rundrm "$e"; fi
+		else fail rundrm "$e"; fi
 	done
 done
 
-# exec: one long-lived container per engine
-declare -A CTR
+echo "# exec" >&2
+declare -A CTR=()
 for e in $ENGINES; do
 	# shellcheck disable=SC2046
-	CTR[$e]=$(eng "$e" run -d $(netflag "$e") busybox sleep 1000 2>>"$ERRLOG")
+	CTR[$e]=$(eng "$e" run -d $(netflag "$e") busybox sleep 1000 2>>"$ERRLOG") && echo "${CTR[$e]:-}" >>"$IDS"
 done
 for ((i = 0; i < N; i++)); do
-	for e in $ENGINES; do sample exec "$e" eng "$e" exec "${CTR[$e]}" true; done
-done
-for e in $ENGINES; do eng "$e" rm -f "${CTR[$e]}" >/dev/null 2>&1; done
-
-# ps -a with 100 containers (created, not started)
-for e in $ENGINES; do
-	for ((k = 0; k < 100; k++)); do
-		# shellcheck disable=SC2046
-		eng "$e" create $(netflag "$e") busybox true >/dev/null 2>>"$ERRLOG"
+	for e in $(order "$i"); do
+		if [ -n "${CTR[$e]:-}" ]; then sample exec "$e" exec "${CTR[$e]:-}" true; else fail exec "$e"; fi
 	done
 done
-for ((i = 0; i < N; i++)); do
-	for e in $ENGINES; do sample ps "$e" eng "$e" ps -a; done
+for e in $ENGINES; do
+	# shellcheck disable=SC2046
+	[ -n "${CTR[$e]:-}" ] && eng "$e" rm -f $(rmtime "$e") "${CTR[$e]:-}" >/dev/null 2>>"$ERRLOG"
 done
-for e in $ENGINES; do eng "$e" rm -f $(eng "$e" ps -aq) >/dev/null 2>&1; done
 
-# images with 100 images (distinct tiny images)
-for ((k = 0; k < 100; k++)); do
+echo "# ps -a with $NOBJ containers" >&2
+for e in $ENGINES; do
+	for ((k = 0; k < NOBJ; k++)); do
+		# shellcheck disable=SC2046
+		eng "$e" create $(netflag "$e") busybox true 2>>"$ERRLOG" >>"$IDS"
+	done
+done
+for ((i = 0; i < NLIST; i++)); do
+	for e in $(order "$i"); do sample ps "$e" ps -a; done
+done
+for e in $ENGINES; do
+	# shellcheck disable=SC2046
+	eng "$e" rm -f $(rmtime "$e") $(eng "$e" ps -aq) >/dev/null 2>>"$ERRLOG"
+done
+
+echo "# images with $NOBJ images" >&2
+for ((k = 0; k < NOBJ; k++)); do
 	python3 "$TOP/tests/make-image.py" "$W/tiny.tar" --tiny --tag "tiny$k:latest" --config "{\"Labels\":{\"n\":\"$k\"}}" >/dev/null
-	for e in $ENGINES; do eng "$e" load -i "$W/tiny.tar" >/dev/null 2>>"$ERRLOG"; done
+	for e in $ENGINES; do eng "$e" load -q -i "$W/tiny.tar" >/dev/null 2>>"$ERRLOG"; done
 done
-for ((i = 0; i < N; i++)); do
-	for e in $ENGINES; do sample images "$e" eng "$e" images; done
+rm -f "$W/tiny.tar"
+for ((i = 0; i < NLIST; i++)); do
+	for e in $(order "$i"); do sample images "$e" images; done
 done
 
-# load and save of a 200 MB image (one layer of incompressible data over busybox)
+echo "# load and save of a 200 MB image" >&2
 mkdir -p "$W/big/data"
 head -c 200M /dev/urandom >"$W/big/data/blob"
 python3 "$TOP/tests/make-image.py" "$W/big.tar" --tag big:1 --layer "$W/big" >/dev/null
 rm -rf "$W/big"
 for ((i = 0; i < NBIG; i++)); do
-	for e in $ENGINES; do
+	for e in $(order "$i"); do
 		eng "$e" rmi -f big:1 >/dev/null 2>&1
-		sample load "$e" eng "$e" load -i "$W/big.tar"
+		sample load "$e" load -q -i "$W/big.tar"
 		rm -f "$W/out.tar"
-		sample save "$e" eng "$e" save -o "$W/out.tar" big:1
+		# shellcheck disable=SC2046
+		sample save "$e" save $(quiet "$e") -o "$W/out.tar" big:1
 		rm -f "$W/out.tar"
+		eng "$e" rmi -f big:1 >/dev/null 2>&1
+	done
+done
+rm -f "$W/big.tar"
+
+# peak RSS (kB) of one `run --rm busybox true`: /usr/bin/time's %M, the largest resident set
+# of the engine process or of any process it waited for (not the detached conmon/berth-shim)
+echo "# peak RSS" >&2
+for ((i = 0; i < NRSS; i++)); do
+	for e in $(order "$i"); do
+		declare -n _a=ENG_${e//-/_}
+		# shellcheck disable=SC2046
+		if /usr/bin/time -f %M -o "$W/rss" "${_a[@]}" run --rm $(netflag "$e") busybox true >/dev/null 2>>"$ERRLOG"; then
+			rec rss "$e" "$(tail -n 1 "$W/rss")"
+		else fail rss "$e"; fi
+		unset -n _a
 	done
 done
 
-# peak RSS of the engine's own process for one run --rm
-for e in $ENGINES; do
-	for ((i = 0; i < 5; i++)); do
-		# shellcheck disable=SC2046
-		/usr/bin/time -f %M -o "$W/rss" bash -c '"$@" >/dev/null 2>&1' _ $(declare -f eng >/dev/null; echo) true
-		kb=$( { /usr/bin/time -f %M sh -c 'exec "$@" >/dev/null 2>/dev/null' _ \
-			$( [ "$e" = dock ] && echo "$DOCK --root $W/dock/root --runroot $W/dock/run" ||
-				echo "podman --root $W/${e/podman-runc/pr}/root --runroot $W/${e/podman-runc/pr}/run") \
-			run --rm busybox true; } 2>&1 | tail -1)
-		:
-	done
-done 2>/dev/null
-
-printf '\n%-34s' "row (ms)"
-for e in $ENGINES; do printf '%-26s' "$e"; done
+printf '\n%-26s' "row (ms; RSS in MB)"
+for e in $ENGINES; do printf '%-24s' "$e"; done
 printf '%-14s%s\n' "dock/podman" "dock/podman+berth"
-for row in run rundrm exec ps images load save; do
+for row in run rundrm exec ps images load save rss; do
+	scale=1000
 	case $row in
 	run) label="run --rm busybox true" ;;
 	rundrm) label="run -d + rm -f" ;;
 	exec) label="exec true" ;;
-	ps) label="ps -a, 100 containers" ;;
-	images) label="images, 100 images" ;;
+	ps) label="ps -a, $NOBJ containers" ;;
+	images) label="images, $NOBJ images" ;;
 	load) label="load 200 MB" ;;
 	save) label="save 200 MB" ;;
+	rss) label="peak RSS, run --rm" scale=1024 ;;
 	esac
-	printf '%-34s' "$label"
-	for e in $ENGINES; do printf '%-26s' "$(cell "$row" "$e" 1000)"; done
-	d=$(median "$row" dock 1000)
-	printf '%-14s%s\n' "$(ratio "$d" "$(median "$row" podman-runc 1000)")" "$(ratio "$d" "$(median "$row" podman-berth 1000)")"
+	printf '%-26s' "$label"
+	for e in $ENGINES; do printf '%-24s' "$(cell "$row" "$e" "$scale")"; done
+	d=$(median "$row" dock "$scale")
+	printf '%-14s%s\n' "$(ratio "$d" "$(median "$row" podman-runc "$scale")")" "$(ratio "$d" "$(median "$row" podman-berth "$scale")")"
 done
+echo "# end: $(uptime | sed 's/.*\(load average\)/\1/')" >&2
 if [ -s "$ERRLOG" ]; then
-	echo "# errors (first lines of $ERRLOG):" >&2
+	echo "# errors (first lines of the engines' stderr):" >&2
 	head -n 5 "$ERRLOG" >&2
 fi
