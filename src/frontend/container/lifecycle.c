@@ -789,9 +789,10 @@ remove_locked (struct dock_ctx *ctx, jv rec, bool force, bool volumes, lcr_error
                                    : "You cannot remove a running container %s. Stop the container before "
                                      "attempting removal or force remove",
                                id);
+      /* delete --force kills the init and waits for it: no separate kill */
       cleanup_error lcr_error_t e = NULL;
-      char *kill9[] = {(char *)"kill", (char *)id, (char *)"9", NULL};
-      dock_runtime_run (ctx, kill9, &e);
+      char *del[] = {(char *)"delete", (char *)"--force", (char *)id, NULL};
+      dock_runtime_run (ctx, del, &e);
       /* the shim writes the exit file before it runs the exit command (which waits for our
          lock and then finds nothing): once it is there, the shim is done with our files */
       cleanup_free char *exitf = dock_runpath (ctx, "exits/%s", id);
@@ -802,7 +803,7 @@ remove_locked (struct dock_ctx *ctx, jv rec, bool force, bool volumes, lcr_error
           unsigned long long start = (unsigned long long)jv_get_int (jv_get_obj (rec, "Dock"), "PidStart", 0);
           if (pid > 0 && !lcr_proc_alive ((pid_t)pid, start) && now_ms () + 9000 < end)
             end = now_ms () + 1000; /* dead: the shim has a moment to write the file */
-          sleep_ms (5);
+          sleep_ms (1);
         }
     }
   release (ctx, rec);

@@ -205,6 +205,8 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
   argv[n++] = persist;
   argv[n++] = "--socket-dir-path";
   argv[n++] = sockdir;
+  /* as docker: the log is not fsynced when the container exits (it sat on every exit path) */
+  argv[n++] = "--no-sync-log";
   argv[n++] = "--log-level";
   argv[n++] = ctx->log_level >= 3 ? "debug" : "error";
   if (a->tty)
