@@ -436,3 +436,11 @@ wait_status() {
 	assert_success
 	[[ -z $(ls "$DROOT/containers") ]]
 }
+
+@test "run -i passes stdin through (EOF closes it); without -i the container's stdin is empty" {
+	run bash -c "echo hello-stdin | $DOCK --root $DROOT --runroot $DRUN run -i --rm busybox cat"
+	[[ $output == hello-stdin ]]
+	run bash -c "echo hidden | $DOCK --root $DROOT --runroot $DRUN run --rm busybox cat"
+	assert_success
+	[[ -z $output ]]
+}
