@@ -62,7 +62,7 @@ declare -A srcs=(
   [spec]="$libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [state]="$libcrun/state.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [shim-ctl]="$shim/ctl-msg.c"
-  [shim-attach]="$shim/attach.c $shim/ctl.c $shim/ctl-msg.c $shim/loop.c $shim/msg.c $shim/logs.c $libcrun/error.c $libcrun/utils.c"
+  [shim-attach]="$shim/attach.c $shim/ctl.c $shim/ctl-msg.c $shim/loop.c $shim/msg.c $shim/logs.c $shim/health.c $shim/health-state.c $shim/exit.c $libcrun/error.c $libcrun/utils.c"
 )
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
   -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -I$libcrun -I$shim -I$frontend"
