@@ -199,11 +199,17 @@ shim_life() {
 			--exit-dir "$d/exits" --persist-dir "$d/persist" --socket-dir-path "$d/sockets" \
 			--conmon-pidfile "$d/shim.pid"
 	) 9>"$d/sync" || rc=$?
-	if [ "$rc" -ne 0 ] || ! jq -e .data "$d/sync" >/dev/null 2>&1; then
+	# the launcher returns once it has forked the monitor; the sync line comes when the runtime
+	# has created the container (jq -e on an empty file succeeds: wait for the line itself)
+	for ((i = 0; i < 600; i++)); do
+		[ -s "$d/sync" ] && break
+		sleep 0.05
+	done
+	if [ "$rc" -ne 0 ] || ! [ -s "$d/sync" ] || ! jq -e .data "$d/sync" >/dev/null 2>&1; then
 		not_ok "$tool: berth-shim, a container's whole life: the shim failed (exit $rc)" "$(cat "$d/sync" "$logs/err" 2>/dev/null | head -c 600)"
 		return
 	fi
-	"$PLAIN" --root "$ROOT" start "$id"
+	"$PLAIN" --root "$ROOT" start "$id" 2>"$d/start.err" || echo "start failed: $(cat "$d/start.err")" >>"$d/start.err"
 	pid=$(cat "$d/shim.pid" 2>/dev/null)
 	for ((i = 0; i < 600; i++)); do
 		[ -e "$d/exits/$id" ] && [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && break
