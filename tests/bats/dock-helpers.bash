@@ -105,6 +105,9 @@ dock_teardown() {
 		leaks+=" netns files: $(ls "$DRUN/netns" | tr '\n' ' ');"
 	fi
 	rm -rf "$T" 2>/dev/null || { sleep 0.5; rm -rf "$T"; }
+	# the parent cgroup dock's containers share (/dock, as docker's /docker): gone once empty;
+	# rmdir refuses it while another test's container is in it
+	rmdir /sys/fs/cgroup/*/dock /sys/fs/cgroup/dock 2>/dev/null || true
 	if [[ -n $leaks ]]; then
 		echo "# leaked:$leaks" >&2
 		return 1
