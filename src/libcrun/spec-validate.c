@@ -70,6 +70,13 @@ static const char *const capability_names[] = {
     "CAP_CHECKPOINT_RESTORE",
 };
 
+const char *const *
+lcr_capability_names (size_t *n)
+{
+  *n = COUNT (capability_names);
+  return capability_names;
+}
+
 static const char *const rlimit_names[] = {
     "RLIMIT_AS",      "RLIMIT_CORE",     "RLIMIT_CPU",        "RLIMIT_DATA",   "RLIMIT_FSIZE", "RLIMIT_LOCKS",
     "RLIMIT_MEMLOCK", "RLIMIT_MSGQUEUE", "RLIMIT_NICE",       "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS",

@@ -391,4 +391,7 @@ const char *lcr_ns_type_name (int type);
    Returns a malloc'd, pretty-printed JSON document. */
 char *lcr_spec_default_json (bool rootless, uid_t uid, gid_t gid);
 
+/* The capability names berth knows, in kernel order (CAP_CHOWN = 0 …); *n gets their count. */
+const char *const *lcr_capability_names (size_t *n);
+
 #endif

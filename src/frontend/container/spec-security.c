@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include "container/spec-internal.h"
+#include "../../libcrun/spec.h" /* berth's capability table; "spec.h" here would be container/spec.h */
 
 #include <ctype.h>
 #include <dirent.h>
@@ -20,51 +21,22 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* Indexed by capability number. */
-static const char *const cap_names[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
-#define N_CAPS (sizeof cap_names / sizeof cap_names[0])
+/* berth's table, indexed by capability number (src/libcrun/spec-validate.c) */
+static const char *
+cap_name (size_t i)
+{
+  size_t n;
+  return lcr_capability_names (&n)[i];
+}
+
+static size_t
+n_caps (void)
+{
+  size_t n;
+  lcr_capability_names (&n);
+  return n;
+}
+#define N_CAPS n_caps ()
 
 static const char *const default_caps[] = {
     "CAP_CHOWN",
@@ -150,8 +122,8 @@ normalize_cap (const char *in)
   for (char *q = buf; *q; q++)
     *q = (char)toupper ((unsigned char)*q);
   for (size_t i = 0; i < N_CAPS; i++)
-    if (strcmp (buf, cap_names[i]) == 0)
-      return cap_names[i];
+    if (strcmp (buf, cap_name (i)) == 0)
+      return cap_name (i);
   return NULL;
 }
 
@@ -187,7 +159,7 @@ dock_spec_capabilities (jv hc, lcr_error_t *err)
     {
       for (size_t i = 0; i < nknown; i++)
         if (in_bounding_set (i))
-          jv_push (caps, jv_str (cap_names[i]));
+          jv_push (caps, jv_str (cap_name (i)));
       return caps;
     }
   cleanup_jv jv add = jv_arr ();
@@ -201,8 +173,8 @@ dock_spec_capabilities (jv hc, lcr_error_t *err)
   if (dock_caps_has (add, "ALL"))
     {
       for (size_t i = 0; i < nknown; i++)
-        if (in_bounding_set (i) && !dock_caps_has (drop, cap_names[i]))
-          jv_push (caps, jv_str (cap_names[i]));
+        if (in_bounding_set (i) && !dock_caps_has (drop, cap_name (i)))
+          jv_push (caps, jv_str (cap_name (i)));
       return caps;
     }
   if (!dock_caps_has (drop, "ALL"))
