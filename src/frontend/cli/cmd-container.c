@@ -228,9 +228,7 @@ DOCK_CMD (dock_cmd_start)
   if (argc - first > 1)
     return dock_failf ("you cannot start and attach multiple containers at once");
   char id[65];
-  if (dock_record_find (ctx, argv[first], id, &err) < 0)
-    return dock_fail (&err);
-  cleanup_jv jv rec = dock_record_load (ctx, id, &err);
+  cleanup_jv jv rec = dock_record_get (ctx, argv[first], id, &err);
   if (rec == NULL)
     return dock_fail (&err);
   int afd = -1;

@@ -293,12 +293,9 @@ DOCK_CMD (dock_cmd_attach)
   if (p != 0)
     return p > 0 ? 0 : dock_fail (&err);
   char id[65];
-  if (dock_record_find (ctx, argv[first], id, &err) < 0)
-    return dock_fail (&err);
-  cleanup_jv jv rec = dock_record_load (ctx, id, &err);
+  cleanup_jv jv rec = dock_record_get (ctx, argv[first], id, &err);
   if (rec == NULL)
     return dock_fail (&err);
-  dock_record_refresh (ctx, rec);
   if (strcmp (dock_record_status (rec), "running") != 0)
     return dock_failf ("You cannot attach to a stopped container, start it first");
   cleanup_free char *bundle = dock_path (ctx, "containers/%s", id);
@@ -356,12 +353,9 @@ DOCK_CMD (dock_cmd_exec)
       return p > 0 ? 0 : dock_fail (&err);
     }
   char id[65];
-  if (dock_record_find (ctx, argv[first], id, &err) < 0)
-    return dock_fail (&err);
-  cleanup_jv jv rec = dock_record_load (ctx, id, &err);
+  cleanup_jv jv rec = dock_record_get (ctx, argv[first], id, &err);
   if (rec == NULL)
     return dock_fail (&err);
-  dock_record_refresh (ctx, rec);
   const char *st = dock_record_status (rec);
   if (strcmp (st, "paused") == 0)
     return dock_failf ("Container %s is paused, unpause the container before exec", id);
@@ -481,12 +475,9 @@ DOCK_CMD (dock_cmd_top)
   if (p != 0)
     return p > 0 ? 0 : dock_fail (&err);
   char id[65];
-  if (dock_record_find (ctx, argv[first], id, &err) < 0)
-    return dock_fail (&err);
-  cleanup_jv jv rec = dock_record_load (ctx, id, &err);
+  cleanup_jv jv rec = dock_record_get (ctx, argv[first], id, &err);
   if (rec == NULL)
     return dock_fail (&err);
-  dock_record_refresh (ctx, rec);
   if (strcmp (dock_record_status (rec), "running") != 0 && strcmp (dock_record_status (rec), "paused") != 0)
     return dock_failf ("Container %s is not running", id);
   /* the container's pids from its cgroup (through the runtime), then the host's ps, filtered */
@@ -600,9 +591,7 @@ DOCK_CMD (dock_cmd_port)
   if (p != 0)
     return p > 0 ? 0 : dock_fail (&err);
   char id[65];
-  if (dock_record_find (ctx, argv[first], id, &err) < 0)
-    return dock_fail (&err);
-  cleanup_jv jv rec = dock_record_load (ctx, id, &err);
+  cleanup_jv jv rec = dock_record_get (ctx, argv[first], id, &err);
   if (rec == NULL)
     return dock_fail (&err);
   jv ports = jv_get_obj (jv_get_obj (rec, "NetworkSettings"), "Ports");

@@ -271,3 +271,14 @@ dock_record_status_words (jv rec)
              jv_get_int (st, "ExitCode", 0), d);
   return out;
 }
+
+jv
+dock_record_get (struct dock_ctx *ctx, const char *ref, char id_out[65], lcr_error_t *err)
+{
+  if (dock_record_find (ctx, ref, id_out, err) < 0)
+    return NULL;
+  jv rec = dock_record_load (ctx, id_out, err);
+  if (rec)
+    dock_record_refresh (ctx, rec);
+  return rec;
+}

@@ -20,6 +20,8 @@
 /* Find a container by full ID, unique ID prefix or name ("/name" too).  Not found:
    LCR_ERR_NOT_FOUND "No such container: REF"; an ambiguous prefix is an error too. */
 int dock_record_find (struct dock_ctx *ctx, const char *ref, char id_out[65], lcr_error_t *err);
+/* find + load + refresh: the record of REF with its state settled (NULL with *err). */
+jv dock_record_get (struct dock_ctx *ctx, const char *ref, char id_out[65], lcr_error_t *err);
 /* Load / save meta.json of a container by full ID. */
 jv dock_record_load (struct dock_ctx *ctx, const char *id, lcr_error_t *err);
 int dock_record_save (struct dock_ctx *ctx, jv rec, lcr_error_t *err);
