@@ -108,6 +108,20 @@ static const struct cmd volume_cmds[] = {
     {"remove", dock_cmd_volume_rm, NULL},     {NULL, NULL, NULL},
 };
 
+static const struct cmd network_cmds[] = {
+    {"connect", dock_cmd_network_connect, NULL},
+    {"create", dock_cmd_network_create, NULL},
+    {"disconnect", dock_cmd_network_disconnect, NULL},
+    {"inspect", dock_cmd_network_inspect, NULL},
+    {"ls", dock_cmd_network_ls, NULL},
+    {"list", dock_cmd_network_ls, NULL},
+    {"prune", dock_cmd_network_prune, NULL},
+    {"rm", dock_cmd_network_rm, NULL},
+    {"remove", dock_cmd_network_rm, NULL},
+    {"refresh-rules", dock_cmd_network_refresh_rules, NULL},
+    {NULL, NULL, NULL},
+};
+
 static const struct cmd system_cmds[] = {
     {"df", dock_cmd_system_df, NULL},
     {"info", dock_cmd_info, NULL},
@@ -123,6 +137,7 @@ static const struct group
 } groups[] = {
     {"container", container_cmds, "Manage containers"},
     {"image", image_cmds, "Manage images"},
+    {"network", network_cmds, "Manage networks"},
     {"volume", volume_cmds, "Manage volumes"},
     {"system", system_cmds, "Manage Docker"},
     {NULL, NULL, NULL},
@@ -336,7 +351,7 @@ main (int argc, char **argv)
           {
             printf ("\nUsage:  dock %s COMMAND\n\n%s\n\nCommands:\n", g->name, g->summary);
             for (const struct cmd *s = g->cmds; s->name; s++)
-              if (strcmp (s->name, "cleanup") != 0)
+              if (strcmp (s->name, "cleanup") != 0 && strcmp (s->name, "refresh-rules") != 0)
                 printf ("  %s\n", s->name);
             return cargc < 2 ? DOCK_EXIT_ERROR : 0;
           }

@@ -104,6 +104,18 @@ dock_teardown() {
 	if [[ -d $DRUN/netns ]] && [[ -n $(ls "$DRUN/netns" 2>/dev/null) ]]; then
 		leaks+=" netns files: $(ls "$DRUN/netns" | tr '\n' ' ');"
 	fi
+	# network objects: a container's veth goes with it; the bridges of the test's networks are
+	# removed here (dock0, the default bridge's, is shared by every store in this namespace)
+	local v
+	for v in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^veth'); do
+		leaks+=" veth $v;"
+		ip link del "$v" 2>/dev/null
+	done
+	if [[ -d $DROOT/networks ]]; then
+		for v in $(jq -r '.Dock.Bridge // empty' "$DROOT"/networks/*.json 2>/dev/null); do
+			ip link del "$v" 2>/dev/null
+		done
+	fi
 	rm -rf "$T" 2>/dev/null || { sleep 0.5; rm -rf "$T"; }
 	# the parent cgroup dock's containers share (/dock, as docker's /docker): gone once empty;
 	# rmdir refuses it while another test's container is in it

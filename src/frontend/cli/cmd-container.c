@@ -496,6 +496,33 @@ command_words (jv rec)
   return steal_pointer (&s);
 }
 
+
+/* docker's PORTS column: "0.0.0.0:8080->80/tcp, 53/udp" (published, then only exposed) */
+static char *
+ports_column (jv rec)
+{
+  jv ports = jv_get_obj (jv_get_obj (rec, "NetworkSettings"), "Ports");
+  char *out = xstrdup ("");
+  for (size_t i = 0; i < jv_len (ports); i++)
+    {
+      jv binds = ports->u.object.values[i];
+      const char *key = ports->u.object.keys[i];
+      for (size_t k = 0; k < (jv_len (binds) ? jv_len (binds) : 1); k++)
+        {
+          jv b = jv_len (binds) ? binds->u.array.values[k] : NULL;
+          char *n;
+          if (b)
+            xasprintf (&n, "%s%s%s:%s->%s", out, *out ? ", " : "", jv_get_str (b, "HostIp"),
+                       jv_get_str (b, "HostPort"), key);
+          else
+            xasprintf (&n, "%s%s%s", out, *out ? ", " : "", key);
+          free (out);
+          out = n;
+        }
+    }
+  return out;
+}
+
 static jv
 dock_ps_row (struct dock_ctx *ctx, jv rec, bool no_trunc)
 {
@@ -527,7 +554,8 @@ dock_ps_row (struct dock_ctx *ctx, jv rec, bool no_trunc)
   cleanup_free char *status = dock_record_status_words (rec);
   jv_set (row, "Status", jv_str (status));
   jv_set (row, "State", jv_str (dock_record_status (rec)));
-  jv_set (row, "Ports", jv_str (""));
+  cleanup_free char *ports = ports_column (rec);
+  jv_set (row, "Ports", jv_str (ports));
   jv_set (row, "Names", jv_str (dock_record_name (rec)));
   jv labels = jv_get_obj (jv_get_obj (rec, "Config"), "Labels");
   cleanup_free char *ls = xstrdup ("");

@@ -10,6 +10,7 @@
 #include "container/record.h"
 #include "image/image.h"
 #include "store/store.h"
+#include "network/network.h"
 #include "volume/volume.h"
 
 DOCK_CMD (dock_cmd_version)
@@ -177,12 +178,21 @@ inspect_one (struct dock_ctx *ctx, const char *ref, const char *kind, lcr_error_
       if (vol)
         return vol;
     }
+  if (kind == NULL || strcmp (kind, "network") == 0)
+    {
+      cleanup_error lcr_error_t e = NULL;
+      cleanup_jv jv net = dock_network_get (ctx, ref, &e);
+      if (net)
+        return dock_network_public (net);
+    }
   if (kind && strcmp (kind, "container") == 0)
     lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "No such container: %s", ref);
   else if (kind && strcmp (kind, "image") == 0)
     lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "No such image: %s", ref);
   else if (kind && strcmp (kind, "volume") == 0)
     lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "get %s: no such volume", ref);
+  else if (kind && strcmp (kind, "network") == 0)
+    lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "network %s not found", ref);
   else
     lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "No such object: %s", ref);
   return NULL;
@@ -208,7 +218,8 @@ dock_inspect_objects (struct dock_ctx *ctx, int argc, char **argv, const char *k
     return p > 0 ? 0 : dock_fail (&err);
   if (type)
     {
-      if (strcmp (type, "container") != 0 && strcmp (type, "image") != 0 && strcmp (type, "volume") != 0)
+      if (strcmp (type, "container") != 0 && strcmp (type, "image") != 0 && strcmp (type, "volume") != 0
+          && strcmp (type, "network") != 0)
         return dock_failf ("\"%s\" is not a valid value for --type", type);
       kind = type;
     }

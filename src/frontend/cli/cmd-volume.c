@@ -4,12 +4,12 @@
  * the volumes named to inspect / rm could not be (the others are still done).
  */
 #define _GNU_SOURCE
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "args.h"
+#include "filters.h"
 #include "commands.h"
 #include "output.h"
 #include "store/store.h"
@@ -82,88 +82,10 @@ DOCK_CMD (dock_cmd_volume_create)
   return 0;
 }
 
-/* ---------------------------------------------------------------- filters */
-
-struct filter
-{
-  char *key, *value;
-};
-
-struct filters
-{
-  struct filter *v;
-  size_t n;
-};
-
-static void
-filters_free (struct filters *f)
-{
-  for (size_t i = 0; i < f->n; i++)
-    free (f->v[i].key), free (f->v[i].value);
-  free (f->v);
-}
-
-static int
-filters_parse (const struct dock_strlist *l, const char *const *keys, struct filters *out, lcr_error_t *err)
-{
-  for (size_t i = 0; i < l->n; i++)
-    {
-      const char *s = l->v[i], *eq = strchr (s, '=');
-      if (eq == NULL)
-        return lcr_error_invalid (err, "bad format of filter (expected name=value)");
-      cleanup_free char *k = strndup (s, eq - s);
-      for (char *p = k; *p; p++)
-        *p = (*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p;
-      bool known = false;
-      for (const char *const *kk = keys; *kk && !known; kk++)
-        known = strcmp (*kk, k) == 0;
-      if (!known)
-        return lcr_error_invalid (err, "invalid filter '%s'", k);
-      out->v = xrealloc (out->v, (out->n + 1) * sizeof *out->v);
-      out->v[out->n].key = steal_pointer (&k);
-      out->v[out->n++].value = xstrdup (eq + 1);
-    }
-  return 0;
-}
-
-static bool
-label_matches (jv labels, const char *want)
-{
-  const char *eq = strchr (want, '=');
-  cleanup_free char *k = eq ? strndup (want, eq - want) : xstrdup (want);
-  jv v = jv_get (labels, k);
-  if (v == NULL)
-    return false;
-  return eq == NULL || (jv_as_str (v) && strcmp (jv_as_str (v), eq + 1) == 0);
-}
-
-static int
-regex_matches (const char *pattern, const char *s, bool *out, lcr_error_t *err)
-{
-  regex_t re;
-  if (regcomp (&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-    return lcr_error_invalid (err, "invalid filter value: bad regular expression `%s`", pattern);
-  *out = regexec (&re, s ? s : "", 0, NULL, 0) == 0;
-  regfree (&re);
-  return 0;
-}
-
-static int
-parse_bool_filter (const char *key, const char *v, bool *out, lcr_error_t *err)
-{
-  if (strcmp (v, "true") == 0 || strcmp (v, "1") == 0)
-    *out = true;
-  else if (strcmp (v, "false") == 0 || strcmp (v, "0") == 0)
-    *out = false;
-  else
-    return lcr_error_invalid (err, "invalid filter '%s=%s'", key, v);
-  return 0;
-}
-
 /* docker's volume filters: values of one key are alternatives (any may match), except label,
    where every one must match; different keys must all match.  label! excludes. */
 static int
-volume_matches (struct dock_ctx *ctx, const struct filters *f, jv meta, bool *out, lcr_error_t *err)
+volume_matches (struct dock_ctx *ctx, const struct dock_filters *f, jv meta, bool *out, lcr_error_t *err)
 {
   static const char *const keys[] = {"name", "driver", "dangling", "all", NULL};
   const char *name = jv_get_str (meta, "Name");
@@ -171,9 +93,9 @@ volume_matches (struct dock_ctx *ctx, const struct filters *f, jv meta, bool *ou
   *out = false;
   for (size_t i = 0; i < f->n; i++)
     {
-      if (strcmp (f->v[i].key, "label") == 0 && !label_matches (labels, f->v[i].value))
+      if (strcmp (f->v[i].key, "label") == 0 && !dock_label_matches (labels, f->v[i].value))
         return 0;
-      if (strcmp (f->v[i].key, "label!") == 0 && label_matches (labels, f->v[i].value))
+      if (strcmp (f->v[i].key, "label!") == 0 && dock_label_matches (labels, f->v[i].value))
         return 0;
     }
   for (const char *const *k = keys; *k; k++)
@@ -185,14 +107,14 @@ volume_matches (struct dock_ctx *ctx, const struct filters *f, jv meta, bool *ou
             continue;
           seen = true;
           bool m = false;
-          if (strcmp (*k, "name") == 0 && regex_matches (f->v[i].value, name, &m, err) < 0)
+          if (strcmp (*k, "name") == 0 && dock_regex_matches (f->v[i].value, name, &m, err) < 0)
             return -1;
-          if (strcmp (*k, "driver") == 0 && regex_matches (f->v[i].value, jv_get_str (meta, "Driver"), &m, err) < 0)
+          if (strcmp (*k, "driver") == 0 && dock_regex_matches (f->v[i].value, jv_get_str (meta, "Driver"), &m, err) < 0)
             return -1;
           if (strcmp (*k, "dangling") == 0)
             {
               bool want;
-              if (parse_bool_filter ("dangling", f->v[i].value, &want, err) < 0)
+              if (dock_bool_filter ("dangling", f->v[i].value, &want, err) < 0)
                 return -1;
               m = dock_volume_in_use (ctx, name, NULL) != want;
             }
@@ -297,8 +219,8 @@ DOCK_CMD (dock_cmd_volume_ls)
       return r == -1 ? 0 : r;
     }
   cleanup_error lcr_error_t err = NULL;
-  struct filters f = {0};
-  int ret = filters_parse (&flist, keys, &f, &err);
+  struct dock_filters f = {0};
+  int ret = dock_filters_parse (&flist, keys, &f, &err);
   dock_strlist_free (&flist);
   cleanup_jv jv all = ret == 0 ? dock_volume_list (ctx, &err) : NULL;
   cleanup_jv jv rows = jv_arr ();
@@ -310,7 +232,7 @@ DOCK_CMD (dock_cmd_volume_ls)
       if (m)
         jv_push (rows, ls_row (all->u.array.values[i]));
     }
-  filters_free (&f);
+  dock_filters_free (&f);
   if (all == NULL || err)
     return dock_fail (&err);
   if (quiet)
@@ -439,20 +361,20 @@ DOCK_CMD (dock_cmd_volume_prune)
       return r == -1 ? 0 : r;
     }
   cleanup_error lcr_error_t err = NULL;
-  struct filters f = {0};
-  int fr = filters_parse (&flist, keys, &f, &err);
+  struct dock_filters f = {0};
+  int fr = dock_filters_parse (&flist, keys, &f, &err);
   dock_strlist_free (&flist);
   /* --filter all=true is what -a sends to docker's daemon */
   for (size_t i = 0; fr == 0 && i < f.n; i++)
     if (strcmp (f.v[i].key, "all") == 0)
       {
         bool a = false;
-        fr = parse_bool_filter ("all", f.v[i].value, &a, &err);
+        fr = dock_bool_filter ("all", f.v[i].value, &a, &err);
         all |= a;
       }
   if (fr < 0)
     {
-      filters_free (&f);
+      dock_filters_free (&f);
       return dock_fail (&err);
     }
   if (!force)
@@ -464,13 +386,13 @@ DOCK_CMD (dock_cmd_volume_prune)
       char line[64] = "";
       if (fgets (line, sizeof line, stdin) == NULL || (line[0] != 'y' && line[0] != 'Y'))
         {
-          filters_free (&f);
+          dock_filters_free (&f);
           return 0;
         }
     }
   if (dock_lock (ctx, &err) < 0)
     {
-      filters_free (&f);
+      dock_filters_free (&f);
       return dock_fail (&err);
     }
   cleanup_jv jv vols = dock_volume_list (ctx, &err);
@@ -504,7 +426,7 @@ DOCK_CMD (dock_cmd_volume_prune)
       total += freed;
     }
   dock_unlock (ctx);
-  filters_free (&f);
+  dock_filters_free (&f);
   if (vols == NULL || err)
     return dock_fail (&err);
   char hs[32];

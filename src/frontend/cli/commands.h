@@ -61,6 +61,16 @@ DOCK_CMD (dock_cmd_volume_inspect);
 DOCK_CMD (dock_cmd_volume_rm);
 DOCK_CMD (dock_cmd_volume_prune);
 
+/* network */
+DOCK_CMD (dock_cmd_network_create);
+DOCK_CMD (dock_cmd_network_ls);
+DOCK_CMD (dock_cmd_network_inspect);
+DOCK_CMD (dock_cmd_network_rm);
+DOCK_CMD (dock_cmd_network_prune);
+DOCK_CMD (dock_cmd_network_connect);
+DOCK_CMD (dock_cmd_network_disconnect);
+DOCK_CMD (dock_cmd_network_refresh_rules);
+
 /* system */
 DOCK_CMD (dock_cmd_info);
 DOCK_CMD (dock_cmd_version);

@@ -69,6 +69,10 @@ _dock_volumes() {
 	_dock_q volume ls --format '{{.Name}}'
 }
 
+_dock_networks() {
+	_dock_q network ls --format '{{.Name}}'
+}
+
 # COMPREPLY from candidates (one per line) matching the word; bash splits words at ':' and '='
 # (COMP_WORDBREAKS), so what it replaces is only the part after the last of them
 _dock_reply() {
@@ -97,7 +101,8 @@ _dock_flag_value() {
 	--storage-driver) _dock_reply $'overlay\nvfs' ;;
 	-l | --log-level) _dock_reply $'debug\ninfo\nwarn\nerror\nfatal' ;;
 	--restart) _dock_reply $'no\nalways\non-failure\nunless-stopped' ;;
-	--network | --net) _dock_reply $'host\nnone\n'"$(_dock_containers | sed 's/^/container:/')" ;;
+	--network | --net) _dock_reply "$(_dock_networks; _dock_containers | sed 's/^/container:/')" ;;
+	-d | --driver) _dock_reply $'bridge\nmacvlan' ;;
 	--volumes-from) _dock_reply "$(_dock_containers)" ;;
 	-s | --signal) _dock_reply $'KILL\nTERM\nINT\nHUP\nQUIT\nUSR1\nUSR2\nSTOP\nCONT' ;;
 	--type) _dock_reply $'container\nimage\nvolume' ;;
@@ -125,6 +130,8 @@ _dock_arg_kind() {
 	inspect) echo object ;;
 	cp) ((n <= 1)) && echo cp ;;
 	volume-inspect | volume-rm) echo volume ;;
+	network-inspect | network-rm) echo network ;;
+	network-connect | network-disconnect) ((n == 0)) && echo network || { ((n == 1)) && echo container; } ;;
 	esac
 }
 
@@ -183,7 +190,7 @@ _dock() {
 		return
 	fi
 	case $cmd in
-	container | image | volume | system)
+	container | image | volume | network | system)
 		if ((i >= cword)); then
 			if [[ $_dock_cur == -* ]]; then
 				_dock_reply "--help"
@@ -214,6 +221,9 @@ _dock() {
 	case $cmd/$sub in
 	container/ls | container/list | container/ps | container/prune | image/ls | image/list | image/prune | \
 		image/load | volume/ls | volume/list | volume/prune | volume/create | system/*) key="" ;;
+	network/ls | network/list | network/prune | network/create) key="" ;;
+	network/rm | network/remove) key=network-rm ;;
+	network/*) key=network-$sub ;;
 	container/inspect) key=inspect-container ;;
 	container/*) key=$sub ;;
 	image/rm) key=rmi ;;
@@ -242,6 +252,7 @@ _dock() {
 	running) _dock_reply "$(_dock_containers running)" ;;
 	image) _dock_reply "$(_dock_images)" ;;
 	volume) _dock_reply "$(_dock_volumes)" ;;
+	network) _dock_reply "$(_dock_networks)" ;;
 	object) _dock_reply "$(_dock_containers; _dock_images; _dock_volumes)" ;;
 	cp)
 		# CONTAINER:PATH, or a local path

@@ -14,6 +14,7 @@
 #include "container/shim.h"
 #include "container/spec.h"
 #include "image/image.h"
+#include "network/network.h"
 #include "store/store.h"
 #include "volume/volume.h"
 
@@ -150,6 +151,13 @@ write_etc_files (struct dock_ctx *ctx, jv rec, lcr_error_t *err)
       free (resolv);
       resolv = steal_pointer (&out);
     }
+  if (!host)
+    {
+      /* names of peers come from the shim's DNS server on user networks (berth-shim only) */
+      char *r = dock_dns_resolv_conf (resolv, dock_network_has_dns (rec) && dock_shim_is_berth (ctx));
+      free (resolv);
+      resolv = r;
+    }
   if (dock_write_atomic_at (AT_FDCWD, resolv_path, resolv, strlen (resolv), err) < 0)
     return -1;
   jv_set (rec, "HostnamePath", jv_str (hn_path));
@@ -176,8 +184,10 @@ initial_state (void)
   return st;
 }
 
+/* docker's NetworkSettings at create: the networks the container joins (the endpoint fields
+   are filled at each start), each network checked to exist */
 static jv
-network_settings (struct dock_ctx *ctx, const char *id, jv hc)
+network_settings (struct dock_ctx *ctx, const char *id, jv hc, jv netcfg, lcr_error_t *err)
 {
   jv ns = jv_obj ();
   const char *mode = jv_get_str (hc, "NetworkMode");
@@ -189,20 +199,38 @@ network_settings (struct dock_ctx *ctx, const char *id, jv hc)
   jv_set (ns, "Ports", jv_obj ());
   cleanup_free char *key = strcmp (mode, "host") == 0 ? xstrdup ("") : dock_runpath (ctx, "netns/%s", id);
   jv_set (ns, "SandboxKey", jv_str (key));
-  jv_set (ns, "Gateway", jv_str (""));
-  jv_set (ns, "IPAddress", jv_str (""));
+  static const char *const top[] = {"EndpointID", "Gateway", "GlobalIPv6Address", "IPAddress", "IPv6Gateway",
+                                    "MacAddress", NULL};
+  for (int i = 0; top[i]; i++)
+    jv_set (ns, top[i], jv_str (""));
+  jv_set (ns, "GlobalIPv6PrefixLen", jv_int (0));
   jv_set (ns, "IPPrefixLen", jv_int (0));
-  jv_set (ns, "MacAddress", jv_str (""));
   jv nets = jv_set (ns, "Networks", jv_obj ());
-  if (strncmp (mode, "container:", 10) != 0)
+  if (strncmp (mode, "container:", 10) == 0)
+    return ns;
+  jv eps = jv_get_obj (netcfg, "EndpointsConfig");
+  for (size_t i = 0; i < (jv_len (eps) ? jv_len (eps) : 1); i++)
     {
-      jv ep = jv_set (nets, mode, jv_obj ());
-      jv_set (ep, "NetworkID", jv_str (""));
-      jv_set (ep, "EndpointID", jv_str (""));
-      jv_set (ep, "Gateway", jv_str (""));
-      jv_set (ep, "IPAddress", jv_str (""));
+      const char *name = jv_len (eps) ? eps->u.object.keys[i] : mode;
+      jv net = dock_network_get (ctx, name, err);
+      if (net == NULL)
+        {
+          jv_free (ns);
+          return NULL;
+        }
+      /* by its name, also when named by ID */
+      jv ep = jv_set (nets, jv_get_str (net, "Name"), jv_len (eps) ? jv_copy (eps->u.object.values[i]) : jv_obj ());
+      if (i == 0 && strcmp (jv_get_str (net, "Name"), mode) != 0 && !dock_network_is_builtin (mode))
+        jv_set (hc, "NetworkMode", jv_str (jv_get_str (net, "Name")));
+      jv_set (ep, "NetworkID", jv_str (jv_get_str (net, "Id")));
+      static const char *const empty[] = {"EndpointID", "Gateway", "IPAddress", "IPv6Gateway", "GlobalIPv6Address",
+                                          "MacAddress", NULL};
+      for (int k = 0; empty[k]; k++)
+        if (strcmp (empty[k], "MacAddress") != 0 || jv_get_str (ep, "MacAddress") == NULL)
+          jv_set (ep, empty[k], jv_str (""));
       jv_set (ep, "IPPrefixLen", jv_int (0));
-      jv_set (ep, "MacAddress", jv_str (""));
+      jv_set (ep, "GlobalIPv6PrefixLen", jv_int (0));
+      jv_free (net);
     }
   return ns;
 }
@@ -318,7 +346,13 @@ dock_container_create (struct dock_ctx *ctx, struct dock_create_req *req, char i
         jv_set (rec, "Mounts", mounts);
     }
   if (rc == 0)
-    jv_set (rec, "NetworkSettings", network_settings (ctx, id, hc));
+    {
+      jv ns = network_settings (ctx, id, hc, req->networking_config, err);
+      if (ns == NULL)
+        rc = -1;
+      else
+        jv_set (rec, "NetworkSettings", ns);
+    }
   if (rc == 0)
     rc = write_etc_files (ctx, rec, err);
   jv dock = jv_set (rec, "Dock", jv_obj ());
@@ -386,6 +420,7 @@ release (struct dock_ctx *ctx, jv rec)
   dock_rootfs_umount (ctx, rec);
   dock_volumes_unmount (ctx, jv_get_arr (rec, "Mounts"), id, &e);
   lcr_error_release (&e);
+  dock_network_detach_all (ctx, rec);
   const char *ns = jv_get_str (jv_get_obj (rec, "Dock"), "NetnsPath");
   if (ns)
     dock_netns_remove (ns);
@@ -456,6 +491,19 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
   int rc = dock_rootfs_mount (ctx, rec, &rootfs, err);
   if (rc == 0)
     rc = prepare_netns (ctx, rec, &netns, err);
+  /* its own netns (not another container's): plugged into its networks */
+  bool own_netns = netns && jv_get_str (jv_get_obj (rec, "Dock"), "NetnsPath");
+  if (rc == 0 && own_netns)
+    rc = dock_network_attach_all (ctx, rec, netns, err);
+  cleanup_free char *dns_table = NULL;
+  struct dock_published published = {0};
+  if (rc == 0 && own_netns && dock_shim_is_berth (ctx))
+    {
+      if (dock_network_has_dns (rec))
+        rc = dock_dns_write_container (ctx, rec, &dns_table, err);
+      if (rc == 0)
+        rc = dock_ports_bind (ctx, rec, &published, err);
+    }
   if (rc == 0)
     rc = dock_volumes_mount (ctx, jv_get_arr (rec, "Mounts"), id, err);
   if (rc == 0)
@@ -507,9 +555,14 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
           .tty = jv_get_bool (config, "Tty", false),
           .stdin_ = jv_get_bool (config, "OpenStdin", false),
           .healthcheck = jv_get_obj (config, "Healthcheck"),
+          .dns_netns = dns_table ? netns : NULL,
+          .dns_table = dns_table,
+          .published = &published,
       };
       rc = dock_shim_spawn (ctx, &sa, &pid, err);
     }
+  /* the shim holds the published sockets now */
+  dock_published_close (&published);
   int afd = -1;
   if (rc == 0 && attach_fd)
     {

@@ -157,6 +157,12 @@ read_sync_line (int fd, char *buf, size_t size, int ms)
   return (int)len;
 }
 
+bool
+dock_shim_is_berth (struct dock_ctx *ctx)
+{
+  return strstr (ctx->shim, "berth-shim") != NULL;
+}
+
 int
 dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ctr_pid, lcr_error_t *err)
 {
@@ -174,7 +180,8 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
     return -1;
   unlink (pidfile);
 
-  const char *argv[64];
+  size_t npub = a->published ? a->published->n : 0;
+  cleanup_free const char **argv = xmalloc0 ((64 + 2 * npub) * sizeof *argv);
   int n = 0;
   argv[n++] = ctx->shim;
   argv[n++] = "--api-version";
@@ -213,13 +220,31 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
     argv[n++] = "-t";
   if (a->stdin_)
     argv[n++] = "-i";
+  /* the DNS server and the published ports (berth-shim's own options): the sockets go to the
+     shim as fds 4, 5, … */
+  cleanup_strv char **pubargs = xmalloc0 ((npub + 1) * sizeof (char *));
+  for (size_t i = 0; i < npub; i++)
+    xasprintf (&pubargs[i], "%zu:%s", 4 + i, a->published->specs[i]);
+  if (a->dns_netns && a->dns_table)
+    {
+      argv[n++] = "--dns-netns";
+      argv[n++] = a->dns_netns;
+      argv[n++] = "--dns-table";
+      argv[n++] = a->dns_table;
+    }
+  for (size_t i = 0; i < npub; i++)
+    {
+      argv[n++] = "--publish";
+      argv[n++] = pubargs[i];
+    }
+
   /* health checks: run by berth-shim, which lives as long as the container (conmon has no
      such option: with it, a healthcheck stays "starting") */
   char hbuf[4][32];
   cleanup_free char *htest = NULL;
   jv hc = a->healthcheck;
   jv test = jv_get_arr (hc, "Test");
-  bool ours = strstr (ctx->shim, "berth-shim") != NULL;
+  bool ours = dock_shim_is_berth (ctx);
   if (ours && jv_len (test) > 0
       && !(jv_as_str (test->u.array.values[0]) && strcmp (jv_as_str (test->u.array.values[0]), "NONE") == 0))
     {
@@ -277,7 +302,15 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
       child_stdio (null, null, errfd >= 0 ? errfd : null);
       if (dup2 (sync[1], 3) < 0)
         _exit (127);
-      lcr_close_fds_from (4);
+      /* the published sockets to 4, 5, …: first out of the way of those targets */
+      int high[npub ? npub : 1];
+      for (size_t i = 0; i < npub; i++)
+        if ((high[i] = fcntl (a->published->fds[i], F_DUPFD_CLOEXEC, 256)) < 0)
+          _exit (127);
+      for (size_t i = 0; i < npub; i++)
+        if (dup2 (high[i], 4 + (int)i) < 0)
+          _exit (127);
+      lcr_close_fds_from (4 + (int)npub);
       setenv ("_OCI_SYNCPIPE", "3", 1);
       unsetenv ("_OCI_STARTPIPE");
       unsetenv ("NOTIFY_SOCKET");
