@@ -94,9 +94,11 @@ nl_open (struct nl *nl, int netns_fd, lcr_error_t *err)
   return 0;
 }
 
+/* buf: NL_REQ_SIZE bytes, zeroed here so attribute padding never carries stack garbage */
 static struct nlmsghdr *
 nl_msg (struct nl *nl, char *buf, uint16_t type, uint16_t flags)
 {
+  memset (buf, 0, NL_REQ_SIZE);
   struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
   nlh->nlmsg_type = type;
   nlh->nlmsg_flags = NLM_F_REQUEST | flags;
