@@ -37,14 +37,16 @@ struct dock_nl_endpoint
   const char *gateway;   /* default route via this address, or NULL for none */
 };
 
-/* A veth pair: host_name in the caller's namespace, enslaved to bridge and up; its peer moved
-   into ep->netns_fd, renamed ep->ifname, given the MAC, the address, up, and the default route.
-   On failure nothing is left (the pair is deleted). mac_out gets the MAC used. */
-int dock_nl_veth_plug (const char *bridge, const char *host_name, const struct dock_nl_endpoint *ep,
-                       char mac_out[18], lcr_error_t *err);
+/* A veth pair: host_name in the caller's namespace, enslaved to bridge and up; its peer made
+   directly in ep->netns_fd as ep->ifname (IFLA_NET_NS_FD: it never appears in the caller's
+   namespace), with the MAC, the address, up, and the default route.  On failure nothing is
+   left (the pair is deleted; a host_name that was already taken is left alone). mac_out gets
+   the MAC used. */
+int dock_nl_veth_plug (const char *bridge, const char *host_name, const struct dock_nl_endpoint *ep, char mac_out[18],
+                       lcr_error_t *err);
 
-/* A macvlan (mode bridge) on parent, made in the caller's namespace then moved into the
-   container's namespace and set up as for veth. */
+/* A macvlan (mode bridge) on parent (a link of the caller's namespace), made directly in the
+   container's namespace and set up as for veth; on failure it is deleted. */
 int dock_nl_macvlan_plug (const char *parent, const struct dock_nl_endpoint *ep, char mac_out[18], lcr_error_t *err);
 
 /* Delete ifname inside the container's namespace (a veth's host end goes with it); a missing
