@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,17 +72,23 @@ stamp_changed (const struct dns_stamp *s)
          || st.st_mtim.tv_sec != s->mtime.tv_sec || st.st_mtim.tv_nsec != s->mtime.tv_nsec;
 }
 
-/* name as kept and compared: lowercase, one trailing dot dropped; false when it is no name. */
+/* name as kept and compared: lowercase, one trailing dot dropped; false when it is no name
+   (empty, an empty label, a byte a query's name never holds). */
 static bool
 normalise (const char *in, char *out, size_t cap)
 {
   size_t n = strlen (in);
   if (n > 0 && in[n - 1] == '.')
     n--;
-  if (n == 0 || n > DNS_NAME_MAX || n >= cap)
+  if (n == 0 || n > DNS_NAME_MAX || n >= cap || in[0] == '.' || in[n - 1] == '.')
     return false;
   for (size_t i = 0; i < n; i++)
-    out[i] = (char)tolower ((unsigned char)in[i]);
+    {
+      unsigned char c = (unsigned char)in[i];
+      if (c <= ' ' || c >= 0x7f || (c == '.' && in[i + 1] == '.'))
+        return false;
+      out[i] = (char)tolower (c);
+    }
   out[n] = '\0';
   return true;
 }
@@ -182,12 +189,28 @@ words (char *line, char *w[4])
   return n;
 }
 
+/* A regular file only: a fifo or a device named by mistake must not stall the monitor. */
+static FILE *
+open_regular (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  struct stat st;
+  if (fd < 0)
+    return NULL;
+  FILE *f = NULL;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+    f = fdopen (fd, "r");
+  if (f == NULL)
+    close (fd);
+  return f;
+}
+
 static void
 read_hosts (struct dns_table *t, const char *path)
 {
   t->stamps = xrealloc (t->stamps, (t->n_stamps + 1) * sizeof *t->stamps);
   stamp (&t->stamps[t->n_stamps++], path);
-  cleanup_file FILE *f = fopen (path, "re");
+  cleanup_file FILE *f = open_regular (path);
   if (f == NULL)
     return; /* missing: no peers (yet) */
   char line[1024];
@@ -209,7 +232,7 @@ read_table (struct dns_table *t)
   t->stamps = xmalloc0 (sizeof *t->stamps);
   stamp (&t->stamps[0], t->path);
   t->n_stamps = 1;
-  cleanup_file FILE *f = fopen (t->path, "re");
+  cleanup_file FILE *f = open_regular (t->path);
   if (f == NULL)
     return;
   char line[1024];

@@ -15,10 +15,15 @@
  *   -----------+----------------------------------------------+------------------------------------------
  *   SETUP      | (none yet)                                   | pipes or console socket, attach socket,
  *              |                                              | ctl/winsz fifos made; exec-attach: {"data":0}
- *              |                                              | on _OCI_ATTACHPIPE; the runtime is forked
+ *              |                                              | on _OCI_ATTACHPIPE; --dns-netns: the DNS
+ *              |                                              | socket made in that netns; --publish: the
+ *              |                                              | published fds checked, made close-on-exec;
+ *              |                                              | the runtime is forked
  *   RUNTIME    | signalfd, console socket (-t), attach        | SIGCHLD for the runtime: on failure its stderr
- *              | listener + clients, ctl, winsz               | goes to _OCI_SYNCPIPE as {"data":-1,"message"};
- *              |                                              | else the pid file is read, {"data":PID} sent
+ *              | listener + clients, ctl, winsz; from here to | goes to _OCI_SYNCPIPE as {"data":-1,"message"};
+ *              | FINISH: the DNS socket, its upstream sockets | else the pid file is read, {"data":PID} sent
+ *              | and timerfd; the published sockets, their    |
+ *              | relayed connections and UDP flows (timerfd)  |
  *   CONTAINER  | + container stdout/stderr (or pty master),   | SIGCHLD (or pidfd) for the container, a
  *              | OOM eventfd/inotify, --timeout timerfd,      | signal forwarded and the container gone, or
  *              | stdin (EPOLLOUT only while input is queued), | the timeout firing
@@ -27,7 +32,8 @@
  *              | check's timeout) and the check's output pipe |
  *   FINISH     | (loop stopped)                               | timeout: SIGKILL; drain output; a running health
  *              |                                              | check killed and reaped; last OOM check;
- *              |                                              | close clients and inherited fds; exit status
+ *              |                                              | close clients, the DNS server, the published
+ *              |                                              | ports (free again) and inherited fds; exit status
  *              |                                              | to <persist>/exit and <exit-dir>/<cid>
  *              |                                              | (atomically); exec: {"data":STATUS}; the exit
  *              |                                              | command after --exit-delay; exit
@@ -38,6 +44,12 @@
  * as our child in a process group of its own, output (stdout and stderr) to one pipe; loop_reap
  * hands its status to health.c; one timer at a time on one timerfd; after every check docker's
  * State.Health goes to <persist>/health.json (atomically).
+ *
+ * dock's networks (ours beyond conmon; dock has no daemon, the monitor lives as long as the
+ * container): --dns-netns FILE --dns-table FILE serve DNS on 127.0.0.11:53 in the container's
+ * network namespace, names from dock's table, the rest forwarded to the host's resolvers from the
+ * shim's own namespace (dns.c; messages and table in dns.h); --publish FD:tcp|udp:IP:PORT relays a
+ * socket dock bound on the host to the container's IP:PORT, as docker-proxy does (proxy.c).
  *
  * Output from the container is read in chunks of SHIM_BUF_SIZE: each chunk goes to the k8s-file
  * log (logs.c) and, with one stream byte in front (2 stdout, 3 stderr), as one SOCK_SEQPACKET

@@ -218,6 +218,8 @@ test_table (void)
             "host WEB. 10.9.8.8\n"
             "host web 10.9.8.7\n"
             "host bad 10.9.8\n"
+            "host a..b 10.9.8.1\n"
+            "host .a 10.9.8.1\n"
             "nonsense here\n",
             dir, dir);
   write_file ("table", text);
@@ -228,7 +230,7 @@ test_table (void)
   is_int (dns_table_refresh (&t), 1, "the first refresh reads");
   is_int (dns_table_refresh (&t), 0, "the next, unchanged, does not");
   is_int (t.n_upstream, 4, "four good upstreams");
-  is_int (t.bad_lines, 4, "four lines skipped (a bad upstream, host, directive, hosts line)");
+  is_int (t.bad_lines, 6, "six lines skipped (a bad upstream, 3 bad hosts, a directive, a hosts line)");
   struct sockaddr_in *u1 = (struct sockaddr_in *)&t.upstream[1];
   struct sockaddr_in6 *u2 = (struct sockaddr_in6 *)&t.upstream[2];
   struct sockaddr_in6 *u3 = (struct sockaddr_in6 *)&t.upstream[3];
