@@ -362,8 +362,10 @@ link_ns() {
 	bg backend nsenter --net="$CNS" python3 "$BACKEND_PY" "$T/backend.ready"
 	wait_file "$T/backend.ready"
 	LAUNCH=(python3 "$PUBLISH_PY" "$T/ports" tcp:127.0.0.1 tcp:127.0.0.1 tcp:127.0.0.1 --)
+	# an exit command that takes a while: the shim lives on after the exit file, the ports must
+	# not (they are closed when the container is gone, not when the shim is)
 	run_ctr 'exec httpd -f -p 80 -h /www' --publish @1:tcp:10.200.0.2:80 --publish=@2:tcp:10.200.0.2:8 \
-		--publish @3:tcp:10.200.0.2:9
+		--publish @3:tcp:10.200.0.2:9 --exit-command "$(command -v sleep)" --exit-command-arg 2
 	local web half refused i
 	web=$(sed -n '1s/tcp //p' "$T/ports")
 	half=$(sed -n '2s/tcp //p' "$T/ports")
@@ -401,7 +403,7 @@ link_ns() {
 	bg backend nsenter --net="$CNS" python3 "$BACKEND_PY" "$T/backend.ready"
 	wait_file "$T/backend.ready"
 	LAUNCH=(python3 "$PUBLISH_PY" "$T/ports" udp:127.0.0.1 --)
-	run_ctr 'exec sleep 600' --publish @1:udp:10.200.0.2:7
+	run_ctr 'exec sleep 600' --publish @1:udp:10.200.0.2:7 --exit-command "$(command -v sleep)" --exit-command-arg 2
 	local port
 	port=$(wait_port "$T/ports" udp)
 
