@@ -312,6 +312,8 @@ validate (struct shim *s)
     fail (s, "passthrough logging does not go with --terminal or --stdin");
   if ((o->dns_netns == NULL) != (o->dns_table == NULL))
     fail (s, "--dns-netns and --dns-table go together");
+  if (o->exec && (o->dns_netns || o->publish.n))
+    fail (s, "--dns-netns and --publish are for a container's shim, not --exec");
   cleanup_error lcr_error_t err = NULL;
   if (health_setup (s, &err) < 0)
     fail (s, "%s", err->msg);

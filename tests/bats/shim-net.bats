@@ -331,7 +331,7 @@ host web 10.9.8.7"
 	[[ $output == *"Address: 10.9.8.7"* ]]
 }
 
-@test "dns: a bad --dns-netns fails the shim's setup on the sync pipe; one option alone too" {
+@test "dns: a bad --dns-netns fails the shim's setup on the sync pipe; one option alone or with --exec too" {
 	set_cmd 'true'
 	put "$T/dns/table" "host web 10.9.8.7"
 	# found by the monitor (after the fork): the caller learns it on the sync pipe
@@ -341,6 +341,11 @@ host web 10.9.8.7"
 	net_shim_start --dns-netns "$CNS"
 	[ "$SHIM_RC" -eq 1 ]
 	[[ $(sync_message) == *"--dns-netns and --dns-table go together"* ]]
+	# an exec's shim serves nothing: the container's shim does
+	echo '{"args": ["true"], "cwd": "/"}' >"$T/process.json"
+	net_shim_start --exec --exec-process-spec "$T/process.json" --dns-netns "$CNS" --dns-table "$T/dns/table"
+	[ "$SHIM_RC" -eq 1 ]
+	[[ $(sync_message) == *"not --exec"* ]]
 	[ -z "$(ls -A "$ROOT")" ]
 }
 
