@@ -102,7 +102,22 @@ loop_once (struct shim *s, int timeout_ms)
       if (w->fd >= 0 && w->fn)
         w->fn (s, w, evs[i].events);
     }
+  /* Now that no event of the batch can point at them any more. */
+  for (size_t i = 0; i < s->n_deferred; i++)
+    free (s->deferred[i]);
+  s->n_deferred = 0;
   return n;
+}
+
+void
+loop_free_later (struct shim *s, void *p)
+{
+  if (s->n_deferred == s->cap_deferred)
+    {
+      s->cap_deferred = s->cap_deferred ? s->cap_deferred * 2 : 16;
+      s->deferred = xrealloc (s->deferred, s->cap_deferred * sizeof *s->deferred);
+    }
+  s->deferred[s->n_deferred++] = p;
 }
 
 int

@@ -310,6 +310,10 @@ validate (struct shim *s)
     shim_debug ("--log-tag has no effect on a k8s-file log");
   if (s->passthrough && (o->terminal || o->stdin_))
     fail (s, "passthrough logging does not go with --terminal or --stdin");
+  if ((o->dns_netns == NULL) != (o->dns_table == NULL))
+    fail (s, "--dns-netns and --dns-table go together");
+  if (o->exec && (o->dns_netns || o->publish.n))
+    fail (s, "--dns-netns and --publish are for a container's shim, not --exec");
   cleanup_error lcr_error_t err = NULL;
   if (health_setup (s, &err) < 0)
     fail (s, "%s", err->msg);
@@ -408,6 +412,8 @@ finish (struct shim *s)
   logs_close (&s->log, !o->no_sync_log);
   attach_shutdown (s);
   ctl_shutdown (s);
+  dns_shutdown (s);
+  proxy_shutdown (s);
   close_inherited_fds (s);
 
   if (o->persist_dir)
@@ -547,6 +553,11 @@ main (int argc, char **argv)
       if (s->o.exec_attach)
         pipe_send (&s->attach_pipe_fd, 0, NULL);
     }
+
+  /* Before the runtime: a bad netns or fd fails create, and the container's first lookup or
+     connection is served. */
+  if (dns_setup (s, &err) < 0 || proxy_setup (s, &err) < 0)
+    fail (s, "%s", err->msg);
 
   if (runtime_spawn (s, &err) < 0)
     fail (s, "%s", err->msg);

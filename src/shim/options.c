@@ -84,6 +84,10 @@ static const struct optdef
     {"health-timeout", 0, K_INT, F (health_timeout), "nanoseconds a check may take (default 30 s)"},
     {"health-start-period", 0, K_INT, F (health_start_period), "nanoseconds of failures that do not count"},
     {"health-retries", 0, K_INT, F (health_retries), "failures in a row that make it unhealthy (default 3)"},
+    /* ours beyond conmon: dock's networks */
+    {"dns-netns", 0, K_STR, F (dns_netns), "serve DNS on 127.0.0.11:53 in this network namespace (a file)"},
+    {"dns-table", 0, K_STR, F (dns_table), "the DNS server's names and upstreams (with --dns-netns)"},
+    {"publish", 0, K_LIST, F (publish), "FD:tcp|udp:IP:PORT: relay socket FD to IP:PORT (repeatable)"},
     /* conmon options with no effect here */
     {"log-global-size-max", 0, K_IGNORE_V, NONE, NULL},
     {"log-label", 0, K_IGNORE_V, NONE, NULL},

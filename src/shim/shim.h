@@ -15,10 +15,15 @@
  *   -----------+----------------------------------------------+------------------------------------------
  *   SETUP      | (none yet)                                   | pipes or console socket, attach socket,
  *              |                                              | ctl/winsz fifos made; exec-attach: {"data":0}
- *              |                                              | on _OCI_ATTACHPIPE; the runtime is forked
+ *              |                                              | on _OCI_ATTACHPIPE; --dns-netns: the DNS
+ *              |                                              | socket made in that netns; --publish: the
+ *              |                                              | published fds checked, made close-on-exec;
+ *              |                                              | the runtime is forked
  *   RUNTIME    | signalfd, console socket (-t), attach        | SIGCHLD for the runtime: on failure its stderr
- *              | listener + clients, ctl, winsz               | goes to _OCI_SYNCPIPE as {"data":-1,"message"};
- *              |                                              | else the pid file is read, {"data":PID} sent
+ *              | listener + clients, ctl, winsz; from here to | goes to _OCI_SYNCPIPE as {"data":-1,"message"};
+ *              | FINISH: the DNS socket, its upstream sockets | else the pid file is read, {"data":PID} sent
+ *              | and timerfd; the published sockets, their    |
+ *              | relayed connections and UDP flows (timerfd)  |
  *   CONTAINER  | + container stdout/stderr (or pty master),   | SIGCHLD (or pidfd) for the container, a
  *              | OOM eventfd/inotify, --timeout timerfd,      | signal forwarded and the container gone, or
  *              | stdin (EPOLLOUT only while input is queued), | the timeout firing
@@ -27,7 +32,8 @@
  *              | check's timeout) and the check's output pipe |
  *   FINISH     | (loop stopped)                               | timeout: SIGKILL; drain output; a running health
  *              |                                              | check killed and reaped; last OOM check;
- *              |                                              | close clients and inherited fds; exit status
+ *              |                                              | close clients, the DNS server, the published
+ *              |                                              | ports (free again) and inherited fds; exit status
  *              |                                              | to <persist>/exit and <exit-dir>/<cid>
  *              |                                              | (atomically); exec: {"data":STATUS}; the exit
  *              |                                              | command after --exit-delay; exit
@@ -38,6 +44,12 @@
  * as our child in a process group of its own, output (stdout and stderr) to one pipe; loop_reap
  * hands its status to health.c; one timer at a time on one timerfd; after every check docker's
  * State.Health goes to <persist>/health.json (atomically).
+ *
+ * dock's networks (ours beyond conmon; dock has no daemon, the monitor lives as long as the
+ * container): --dns-netns FILE --dns-table FILE serve DNS on 127.0.0.11:53 in the container's
+ * network namespace, names from dock's table, the rest forwarded to the host's resolvers from the
+ * shim's own namespace (dns.c; messages and table in dns.h); --publish FD:tcp|udp:IP:PORT relays a
+ * socket dock bound on the host to the container's IP:PORT, as docker-proxy does (proxy.c).
  *
  * Output from the container is read in chunks of SHIM_BUF_SIZE: each chunk goes to the k8s-file
  * log (logs.c) and, with one stream byte in front (2 stdout, 3 stderr), as one SOCK_SEQPACKET
@@ -100,7 +112,10 @@ struct shim_opts
   /* ours beyond conmon: docker's HEALTHCHECK (health.c); times in nanoseconds, 0: default */
   const char *health_cmd; /* Healthcheck.Test as JSON */
   long long health_interval, health_timeout, health_start_period, health_retries;
-  struct shim_strv ignored; /* messages about ignored options, for the debug log */
+  /* ours: dock's networks (no daemon: the monitor serves them while the container lives) */
+  const char *dns_netns, *dns_table; /* the DNS server on 127.0.0.11 (dns.c) */
+  struct shim_strv publish;          /* FD:PROTO:IP:PORT, published ports (proxy.c) */
+  struct shim_strv ignored;          /* messages about ignored options, for the debug log */
 };
 
 /* Parse argv.  Returns 0, or -1 with *err set (an option missing its value, a bad number). */
@@ -146,6 +161,9 @@ int loop_mod (struct shim *s, struct watch *w, uint32_t events);
 void loop_init_state (struct shim *s);
 /* Take w out of the set and close its fd. */
 void loop_close (struct shim *s, struct watch *w);
+/* Free p (which holds watches already loop_close'd) after the current batch of events: an event
+   later in the batch may still point at one of its watches (a proxied connection has two). */
+void loop_free_later (struct shim *s, void *p);
 /* Run until s->done; returns -1 when epoll itself fails. */
 int loop_run (struct shim *s);
 /* One epoll_wait (up to timeout_ms, -1: no limit) and the callbacks of what it returned; the
@@ -259,6 +277,17 @@ bool health_reaped (struct shim *s, pid_t pid, int status);
 /* The container is gone: kill a running check and wait for it; no check runs afterwards. */
 void health_finish (struct shim *s);
 
+/* ---------------------------------------------------------------- dns.c, proxy.c */
+
+/* --dns-netns/--dns-table: the socket on 127.0.0.11:53 in that namespace, in the loop (dns.c;
+   messages and table in dns.h).  Nothing to do without them. */
+int dns_setup (struct shim *s, lcr_error_t *err);
+void dns_shutdown (struct shim *s);
+/* --publish FD:PROTO:IP:PORT: the published sockets in the loop, relaying to IP:PORT. */
+int proxy_setup (struct shim *s, lcr_error_t *err);
+/* Close every published socket and relayed connection: the ports are free again. */
+void proxy_shutdown (struct shim *s);
+
 /* ---------------------------------------------------------------- the monitor */
 
 struct reaped
@@ -322,6 +351,11 @@ struct shim
   bool oom_written;
 
   struct shim_health *health; /* NULL without --health-cmd */
+
+  struct shim_dns *dns;     /* --dns-netns/--dns-table: the DNS server (dns.c), or NULL */
+  struct shim_proxy *proxy; /* --publish: published ports (proxy.c), or NULL */
+  void **deferred;          /* loop_free_later */
+  size_t n_deferred, cap_deferred;
 
   int *inherited; /* fds we got from the caller (podman's port reservations) */
   size_t n_inherited;

@@ -8,7 +8,8 @@
 #   ok 3 - fuzz spec: 1234567 runs in 40 s, no crash (cov 1843, corpus 64 -> 310)
 #
 # Targets (tests/fuzz/fuzz-TARGET.c): spec (config.json, process.json, update -r resources:
-# parse + validate + free), state (state.json), shim-ctl (ctl/winsz fifo lines), shim-attach
+# parse + validate + free), state (state.json), shim-ctl (ctl/winsz fifo lines), shim-dns (the
+# DNS server's queries, answers and table), shim-attach
 # (attach socket clients, fifos and output through the shim's event loop), dock-layer (dock's
 # layer reader and contained unpacker), dock-manifest (archive manifest.json, OCI index and
 # manifest, image config, image references).
@@ -23,7 +24,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-80}
-FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach dock-layer dock-manifest}
+FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach shim-dns dock-layer dock-manifest}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_ARTIFACTS=${FUZZ_ARTIFACTS:-/tmp/berth-fuzz-artifacts}
 CC=${CC:-clang}
@@ -62,6 +63,7 @@ declare -A srcs=(
   [spec]="$libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [state]="$libcrun/state.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [shim-ctl]="$shim/ctl-msg.c"
+  [shim-dns]="$shim/dns-msg.c $shim/dns-table.c $libcrun/error.c $libcrun/utils.c"
   [shim-attach]="$shim/attach.c $shim/ctl.c $shim/ctl-msg.c $shim/loop.c $shim/msg.c $shim/logs.c $shim/health.c $shim/health-state.c $shim/exit.c $libcrun/error.c $libcrun/utils.c"
 )
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
