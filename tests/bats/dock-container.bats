@@ -428,6 +428,33 @@ wait_status() {
 	(($output >= 1))
 }
 
+@test "health checks: the image's CMD-SHELL runs through the container's /bin/sh; start intervals are kept" {
+	[[ -z $DOCK_SHIM ]] || skip "health checks are berth-shim's (conmon has none)"
+	# the image's check uses the shell's syntax (&&, $(…), quotes) and reports which shell ran it
+	python3 "$MAKE_IMAGE" "$T/hc.tar" --tag hc:1 --config '{"Healthcheck":{"Test":["CMD-SHELL","test \"$(cat /tmp/state)\" = ready && readlink /proc/$$/exe && echo \"$0\""],"Interval":200000000,"Retries":2,"StartInterval":100000000}}' >/dev/null
+	dk load -i "$T/hc.tar" >/dev/null
+	dk run -d --name h1 hc:1 sh -c 'echo ready >/tmp/state; sleep 100' >/dev/null
+	dk run -d --name h2 --health-start-interval 50ms --health-start-period 1s hc:1 sleep 100 >/dev/null
+	for ((i = 0; i < 150; i++)); do
+		[[ $(dk inspect -f '{{.State.Health.Status}}' h1) == healthy && $(dk inspect -f '{{.State.Health.Status}}' h2) == unhealthy ]] && break
+		sleep 0.1
+	done
+	run dk inspect h1
+	assert_success
+	# the container's busybox sh ran it (the host's /bin/sh is not busybox), as sh -c CMD
+	[[ $(jq -r '.[0].State.Health.Status' <<<"$output") == healthy ]]
+	jq -e '.[0].State.Health.Log[-1].Output == "/bin/busybox\n/bin/sh\n"' <<<"$output"
+	[[ $(jq -c '.[0].Config.Healthcheck.Test' <<<"$output") == '["CMD-SHELL",'* ]]
+	[[ $(jq -r '.[0].Config.Healthcheck.StartInterval' <<<"$output") == 100000000 ]]
+	run dk inspect h2
+	[[ $(jq -r '.[0].State.Health.Status' <<<"$output") == unhealthy ]]
+	[[ $(jq -r '.[0].Config.Healthcheck.StartInterval' <<<"$output") == 50000000 ]]
+	[[ $(jq -r '.[0].Config.Healthcheck.StartPeriod' <<<"$output") == 1000000000 ]]
+	run dk create --health-start-interval soon busybox true
+	assert_failure 125
+	assert_output_has "--health-start-interval"
+}
+
 @test "--init runs an init as PID 1; --ulimit; no-new-privileges; the default seccomp profile" {
 	run dk run --rm --init busybox sh -c 'cat /proc/1/cmdline | tr "\0" " "'
 	assert_success
