@@ -643,6 +643,46 @@ EOF
 	[[ $ok == 1 ]]
 }
 
+@test "crash: a killed load's staging dir goes at the next load and at system prune; a live one's stays" {
+	dk_load
+	# a load killed half-way: its staging dir stays in ROOT/tmp
+	mkfifo "$T/fifo"
+	"$DOCK" --root "$DROOT" --runroot "$DRUN" load -i "$T/fifo" >/dev/null 2>&1 &
+	local pid=$! i
+	exec 5<>"$T/fifo"
+	head -c 300000 "$BUSYBOX_TAR" >&5
+	for ((i = 0; i < 100; i++)); do
+		[[ -n $(ls "$DROOT/tmp") ]] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec 5>&-
+	local crashed
+	crashed=$(ls "$DROOT/tmp")
+	[[ $crashed == "$pid"-* ]]
+	# one whose owner runs (this shell, before it could lock it) and one whose lock is held
+	# (its owner in another PID namespace, where the pid names someone else): both stay
+	local start live locked
+	start=$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)
+	live=$$-$start-0123456789abcdef
+	locked=$pid-1-fedcba9876543210
+	mkdir "$DROOT/tmp/$live" "$DROOT/tmp/$locked"
+	exec 6<"$DROOT/tmp/$locked"
+	flock -n 6
+	mk "$T/other.tar" --tiny --tag other:1
+	run dk load -i "$T/other.tar"
+	assert_success
+	[[ ! -e $DROOT/tmp/$crashed && -d $DROOT/tmp/$live && -d $DROOT/tmp/$locked ]]
+	exec 6<&-
+	# system prune: the unlocked dir of a dead owner goes, the live one's stays
+	mkdir -p "$DROOT/tmp/$crashed/layers/x/diff"
+	run dk system prune -f
+	assert_success
+	[[ ! -e $DROOT/tmp/$crashed && ! -e $DROOT/tmp/$locked && -d $DROOT/tmp/$live ]]
+	rmdir "$DROOT/tmp/$live"
+}
+
 @test "parallel: four loads at once all land, refs.json stays whole" {
 	local i
 	for i in 1 2 3 4; do

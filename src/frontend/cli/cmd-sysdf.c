@@ -757,6 +757,11 @@ out:
 static int
 prune_images (struct dock_ctx *ctx, bool all, const struct prune_filters *f, long long *reclaimed, lcr_error_t *err)
 {
+  /* what crashed loads left in ROOT/tmp goes too */
+  if (dock_lock (ctx, err) < 0)
+    return -1;
+  dock_stage_sweep (ctx);
+  dock_unlock (ctx);
   char *buf = NULL;
   size_t len = 0;
   FILE *mem = open_memstream (&buf, &len);

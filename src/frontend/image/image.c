@@ -322,6 +322,7 @@ dock_image_prune (struct dock_ctx *ctx, bool all, const struct dock_image_filter
   if (dock_lock (ctx, err) < 0)
     return -1;
   int ret = -1;
+  dock_stage_sweep (ctx); /* what crashed loads left in ROOT/tmp */
   cleanup_jv jv refs = dock_refs_load (ctx, err);
   if (refs == NULL)
     goto out;
