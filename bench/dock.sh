@@ -1,8 +1,8 @@
 #!/bin/bash
-# bench/dock.sh: dock against podman 4.3 (with runc, and with berth as its runtime) on the
-# same busybox image, in one run, the engines interleaved per iteration (the one that goes
-# first rotates) so machine drift hits all alike.  Prints medians (min-max) in ms and
-# dock's ratio to podman+runc and to podman+berth.
+# bench/dock.sh: dock against podman 4.3 (with runc, and with berth as its runtime) and docker
+# (a private dockerd, where one starts) on the same busybox image, in one run, the engines
+# interleaved per iteration (the one that goes first rotates) so machine drift hits all alike.
+# Prints medians (min-max) in ms and dock's ratio to podman+runc, podman+berth and docker.
 #
 #   bash bench/dock.sh               full run (~10 minutes)
 #   QUICK=1 bash bench/dock.sh       short run (~3 minutes)
@@ -10,6 +10,7 @@
 #   N=… NLIST=… NBIG=… NRSS=…        iterations of the fast rows, of ps/images, of load/save, of RSS
 #   NOBJ=100                         containers for the ps row, images for the images row
 #   BENCH_OUT=dir                    keep the raw samples (one file per row and engine)
+#   NO_DOCKER=1                      leave docker out; DOCKERD, DOCKER_CLI: its binaries
 #
 # Rows: run --rm busybox true; run -d + rm -f; exec true; ps -a with 100 containers; images
 # with 100 images; load and save of a 200 MB image; peak RSS of one `run --rm`.
@@ -17,8 +18,13 @@
 # tests/bats/podman-helpers.bash runs it: a containers.conf whose rlimits this machine allows
 # (it lacks CAP_SYS_RESOURCE), cgroupfs, the file events backend, netns none (dock's default
 # network is a netns with lo only until bridge networks land), Debian's conmon.
+# docker: a dockerd started by the bench (bench/dockerd.sh) in network and mount namespaces of
+# its own, with its own data root, exec root, socket and cgroup parent, no iptables, no bridge,
+# overlay2; its containers run with --network=none as podman's.  Its RSS row is n/a (the client's
+# RSS says nothing of the daemon's).  When dockerd is missing or does not start, the run goes on
+# without it and says why.
 # Runs inside a private mount namespace; a trap removes every container, image, mount and
-# the temp dir, and the cgroups of the containers it made.  No docker: no dockerd here.
+# the temp dir, and the cgroups of the containers it made, and stops the dockerd.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
@@ -31,6 +37,8 @@ if [ "${1:-}" != --inner ]; then
 fi
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
+# shellcheck source=bench/dockerd.sh
+. "$HERE/dockerd.sh"
 
 Q=${QUICK:-}
 N=${N:-$([ -n "$Q" ] && echo 8 || echo 30)}
@@ -44,10 +52,11 @@ ERRLOG=$W/errors.log
 mkdir -p "$W/data" "$W/bin"
 ENGINES="dock podman-runc podman-berth"
 
-# frozen binaries: a rebuild during the run cannot fail samples; dock finds berth and
-# berth-shim beside itself, and its exit command is this copy too
+# frozen binaries: a rebuild during the run cannot fail samples; dock finds berth, berth-shim
+# and dock-archive (its load and save) beside itself, and its exit command is this copy too
 cp "${DOCK:-$TOP/dock}" "$W/bin/dock" && cp "${BERTH:-$TOP/berth}" "$W/bin/berth" &&
-	cp "$(dirname "${DOCK:-$TOP/dock}")/berth-shim" "$W/bin/berth-shim" || { echo "bench: no dock/berth/berth-shim (run make)" >&2; rm -rf "$W"; exit 1; }
+	cp "$(dirname "${DOCK:-$TOP/dock}")/dock-archive" "$W/bin/dock-archive" &&
+	cp "$(dirname "${DOCK:-$TOP/dock}")/berth-shim" "$W/bin/berth-shim" || { echo "bench: no dock/dock-archive/berth/berth-shim (run make)" >&2; rm -rf "$W"; exit 1; }
 
 CGROOT=/sys/fs/cgroup
 CGPARENTS="dock libpod_parent libpod_parent/conmon"
@@ -64,14 +73,15 @@ cleanup() {
 	for e in $ENGINES; do
 		eng "$e" ps -aq --no-trunc >>"$IDS" 2>/dev/null
 		case $e in
-		dock)
+		dock | docker)
 			# shellcheck disable=SC2046
-			c=$(eng dock ps -aq) && [ -n "$c" ] && eng dock rm -f $c >/dev/null 2>&1 ;;
+			c=$(eng "$e" ps -aq) && [ -n "$c" ] && eng "$e" rm -f $c >/dev/null 2>&1 ;;
 		*)
 			eng "$e" rm -af -t 0 >/dev/null 2>&1
 			eng "$e" rmi -af >/dev/null 2>&1 ;;
 		esac
 	done
+	dd_stop
 	for m in $(awk -v d="$W/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
@@ -117,6 +127,8 @@ ENG_podman_runc=(podman --root "$W/pr/root" --runroot "$W/pr/run" --tmpdir "$W/p
 # shellcheck disable=SC2034
 ENG_podman_berth=(podman --root "$W/pb/root" --runroot "$W/pb/run" --tmpdir "$W/pb/tmp" --storage-driver overlay
 	--cgroup-manager cgroupfs --events-backend file --runtime "$W/bin/berth")
+# shellcheck disable=SC2034
+ENG_docker=(env DOCKER_HOST="unix://$W/dd/docker.sock" DOCKER_CONFIG="$W/dd/cli" "$DOCKER_CLI")
 # eng ENGINE ARGS...: the engine's command line with its private store
 eng() {
 	local -n _a=ENG_${1//-/_}
@@ -126,9 +138,9 @@ eng() {
 # podman wants --network none spelled out for run/create (dock: lo only by default)
 netflag() { [ "$1" = dock ] || printf -- '--network=none'; }
 # podman's rm -f stops with SIGTERM and a 10 s grace; docker's (and dock's) rm -f is SIGKILL
-rmtime() { [ "$1" = dock ] || printf -- '-t 0'; }
-# podman save prints its progress on stderr unless -q (dock's save prints nothing)
-quiet() { [ "$1" = dock ] || printf -- '-q'; }
+rmtime() { [ "${1#podman}" != "$1" ] && printf -- '-t 0'; }
+# podman save prints its progress on stderr unless -q (dock's and docker's save print nothing)
+quiet() { [ "${1#podman}" != "$1" ] && printf -- '-q'; }
 # order I: the engines, starting at a different one every iteration
 order() {
 	local -a es
@@ -147,6 +159,16 @@ sample() { # ROW ENGINE ARGS...: one timed sample of the engine, in µs
 echo "# dock bench: N=$N NLIST=$NLIST NBIG=$NBIG NRSS=$NRSS; $(uptime | sed 's/.*\(load average\)/\1/')" >&2
 echo "# podman $(podman version --format '{{.Client.Version}}' 2>/dev/null), $(/usr/sbin/runc --version | head -1)," \
 	"$(conmon --version 2>/dev/null | head -1); dock $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)" >&2
+
+if [ -n "${NO_DOCKER:-}" ]; then
+	echo "# docker: left out (NO_DOCKER)" >&2
+elif dd_start "$W/dd"; then
+	ENGINES+=" docker"
+	echo "# docker $(dkr version --format '{{.Server.Version}}' 2>/dev/null) (private dockerd, overlay2)" >&2
+else
+	echo "# docker: skipped: $DD_SKIP" >&2
+	dd_stop
+fi
 
 python3 "$TOP/tests/make-image.py" "$W/busybox.tar" >/dev/null
 for e in $ENGINES; do
@@ -233,6 +255,7 @@ rm -f "$W/big.tar"
 echo "# peak RSS" >&2
 for ((i = 0; i < NRSS; i++)); do
 	for e in $(order "$i"); do
+		[ "$e" = docker ] && { : >"$W/data/rss.docker.na"; continue; }
 		declare -n _a=ENG_${e//-/_}
 		# shellcheck disable=SC2046
 		if /usr/bin/time -f %M -o "$W/rss" "${_a[@]}" run --rm $(netflag "$e") busybox true >/dev/null 2>>"$ERRLOG"; then
@@ -244,7 +267,7 @@ done
 
 printf '\n%-26s' "row (ms; RSS in MB)"
 for e in $ENGINES; do printf '%-24s' "$e"; done
-printf '%-14s%s\n' "dock/podman" "dock/podman+berth"
+printf '%-14s%-20s%s\n' "dock/podman" "dock/podman+berth" "dock/docker"
 for row in run rundrm exec ps images load save rss; do
 	scale=1000
 	case $row in
@@ -260,7 +283,8 @@ for row in run rundrm exec ps images load save rss; do
 	printf '%-26s' "$label"
 	for e in $ENGINES; do printf '%-24s' "$(cell "$row" "$e" "$scale")"; done
 	d=$(median "$row" dock "$scale")
-	printf '%-14s%s\n' "$(ratio "$d" "$(median "$row" podman-runc "$scale")")" "$(ratio "$d" "$(median "$row" podman-berth "$scale")")"
+	printf '%-14s%-20s%s\n' "$(ratio "$d" "$(median "$row" podman-runc "$scale")")" \
+		"$(ratio "$d" "$(median "$row" podman-berth "$scale")")" "$(ratio "$d" "$(median "$row" docker "$scale")")"
 done
 echo "# end: $(uptime | sed 's/.*\(load average\)/\1/')" >&2
 if [ -s "$ERRLOG" ]; then

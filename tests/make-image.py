@@ -12,6 +12,7 @@ busybox-static, for dock's tests (no registry reachable here).
   --raw-layer TAR       one more layer on top: TAR's bytes as they are (repeatable, after the
                         --layer ones), for hand-made (hostile) layers
   --untagged            no tag at all (RepoTags null; no name annotation)
+  --created RFC3339      the image's creation time   [2023-11-14T22:13:20Z]
   --tiny                a base layer of three small files instead of busybox (fuzz seeds)
 The base layer is busybox with its applets as symlinks, /etc/passwd with root, nobody and a
 user `app` (1000:1000), /etc/group with `app` and `staff` (50), and /tmp.
@@ -80,6 +81,7 @@ def main():
     ap.add_argument("--layer", action="append", default=[])
     ap.add_argument("--raw-layer", action="append", default=[])
     ap.add_argument("--tiny", action="store_true")
+    ap.add_argument("--created", default="2023-11-14T22:13:20Z")
     ap.add_argument("--untagged", action="store_true")
     a = ap.parse_args()
     tags = [] if a.untagged else (a.tag or ["busybox:latest"])
@@ -89,7 +91,7 @@ def main():
     cfg = {"Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["sh"]}
     cfg.update(json.loads(a.config))
     config = {
-        "architecture": "amd64", "os": "linux", "created": "2023-11-14T22:13:20Z",
+        "architecture": "amd64", "os": "linux", "created": a.created,
         "config": cfg,
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": [{"created": "2023-11-14T22:13:20Z", "created_by": "make-image.py: busybox-static"}]

@@ -211,6 +211,49 @@ wait_status() {
 	[[ -z $(ls "$DRUN/netns" | grep -v "$(dk inspect -f '{{.Id}}' srv)") ]]
 }
 
+@test "--pid and --ipc: container:X joins X's namespaces (X must run; an IPC donor must be shareable); host; own" {
+	dk run -d --name a --ipc shareable busybox sleep 100 >/dev/null
+	dk run -d --name p busybox sleep 100 >/dev/null
+	local apid aipc
+	apid=$(dk exec a readlink /proc/self/ns/pid)
+	aipc=$(dk exec a readlink /proc/self/ns/ipc)
+	run dk run --rm --pid container:a busybox ps -o args
+	assert_success
+	assert_output_has "sleep 100"
+	run dk run --rm --pid container:a busybox readlink /proc/self/ns/pid
+	[[ $output == "$apid" ]]
+	run dk run --rm busybox readlink /proc/self/ns/pid
+	[[ $output != "$apid" && $output != "$(readlink /proc/self/ns/pid)" ]]
+	run dk run --rm --pid host busybox readlink /proc/self/ns/pid
+	[[ $output == "$(readlink /proc/self/ns/pid)" ]]
+	# IPC: the namespace, and what lives in it (a POSIX message queue made in a)
+	dk exec a touch /dev/mqueue/from-a
+	run dk run --rm --ipc container:a busybox sh -c 'readlink /proc/self/ns/ipc; ls /dev/mqueue'
+	assert_success
+	[[ ${lines[0]} == "$aipc" && ${lines[1]} == from-a ]]
+	run dk run --rm busybox sh -c 'readlink /proc/self/ns/ipc; ls /dev/mqueue'
+	[[ ${lines[0]} != "$aipc" && ${#lines[@]} -eq 1 ]]
+	run dk run --rm --ipc host busybox readlink /proc/self/ns/ipc
+	[[ $output == "$(readlink /proc/self/ns/ipc)" ]]
+	run dk run --rm --ipc none busybox sh -c 'readlink /proc/self/ns/ipc; test -e /dev/shm || echo no-shm'
+	[[ ${lines[0]} != "$aipc" && ${lines[0]} != "$(readlink /proc/self/ns/ipc)" && ${lines[1]} == no-shm ]]
+	# a private IPC namespace is not lent (docker's rule), a stopped container has none to lend
+	run dk run --rm --ipc container:p busybox true
+	assert_failure 125
+	assert_output_has "non-shareable IPC"
+	dk create --name c busybox true >/dev/null
+	run dk run --rm --pid container:c busybox true
+	assert_failure 125
+	assert_output_has "cannot join PID of a non running container: c"
+	run dk run --rm --ipc container:c busybox true
+	assert_failure 125
+	assert_output_has "cannot join IPC of a non running container: c"
+	run dk run --rm --pid container:nosuch busybox true
+	assert_failure 125
+	assert_output_has "No such container: nosuch"
+	[[ $(dk ps -aq | wc -l) -eq 3 ]]
+}
+
 @test "--read-only, --cap-drop, --cap-add, --privileged" {
 	run dk run --rm --read-only busybox touch /x
 	assert_failure
@@ -383,6 +426,33 @@ wait_status() {
 	assert_output_has "(unhealthy)"
 	run dk inspect -f '{{len .State.Health.Log}}' hok
 	(($output >= 1))
+}
+
+@test "health checks: the image's CMD-SHELL runs through the container's /bin/sh; start intervals are kept" {
+	[[ -z $DOCK_SHIM ]] || skip "health checks are berth-shim's (conmon has none)"
+	# the image's check uses the shell's syntax (&&, $(…), quotes) and reports which shell ran it
+	python3 "$MAKE_IMAGE" "$T/hc.tar" --tag hc:1 --config '{"Healthcheck":{"Test":["CMD-SHELL","test \"$(cat /tmp/state)\" = ready && readlink /proc/$$/exe && echo \"$0\""],"Interval":200000000,"Retries":2,"StartInterval":100000000}}' >/dev/null
+	dk load -i "$T/hc.tar" >/dev/null
+	dk run -d --name h1 hc:1 sh -c 'echo ready >/tmp/state; sleep 100' >/dev/null
+	dk run -d --name h2 --health-start-interval 50ms --health-start-period 1s hc:1 sleep 100 >/dev/null
+	for ((i = 0; i < 150; i++)); do
+		[[ $(dk inspect -f '{{.State.Health.Status}}' h1) == healthy && $(dk inspect -f '{{.State.Health.Status}}' h2) == unhealthy ]] && break
+		sleep 0.1
+	done
+	run dk inspect h1
+	assert_success
+	# the container's busybox sh ran it (the host's /bin/sh is not busybox), as sh -c CMD
+	[[ $(jq -r '.[0].State.Health.Status' <<<"$output") == healthy ]]
+	jq -e '.[0].State.Health.Log[-1].Output == "/bin/busybox\n/bin/sh\n"' <<<"$output"
+	[[ $(jq -c '.[0].Config.Healthcheck.Test' <<<"$output") == '["CMD-SHELL",'* ]]
+	[[ $(jq -r '.[0].Config.Healthcheck.StartInterval' <<<"$output") == 100000000 ]]
+	run dk inspect h2
+	[[ $(jq -r '.[0].State.Health.Status' <<<"$output") == unhealthy ]]
+	[[ $(jq -r '.[0].Config.Healthcheck.StartInterval' <<<"$output") == 50000000 ]]
+	[[ $(jq -r '.[0].Config.Healthcheck.StartPeriod' <<<"$output") == 1000000000 ]]
+	run dk create --health-start-interval soon busybox true
+	assert_failure 125
+	assert_output_has "--health-start-interval"
 }
 
 @test "--init runs an init as PID 1; --ulimit; no-new-privileges; the default seccomp profile" {

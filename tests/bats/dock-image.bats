@@ -110,6 +110,91 @@ assert_store_empty() {
 	assert_output_has "invalid filter"
 }
 
+# three small images a year apart: old:1 (tier=a), mid:1 (no labels), new:1 (tier=b, x=1)
+load_dated() {
+	mk "$T/old.tar" --tiny --tag old:1 --created 2021-01-01T00:00:00Z --config '{"Labels":{"tier":"a"}}'
+	mk "$T/mid.tar" --tiny --tag mid:1 --created 2022-01-01T00:00:00.5Z
+	mk "$T/new.tar" --tiny --tag new:1 --created 2023-01-01T00:00:00Z --config '{"Labels":{"tier":"b","x":"1"}}'
+	for i in old mid new; do dk load -i "$T/$i.tar" >/dev/null; done
+}
+
+@test "images: before=, since=, label=, until= filters, combined as docker combines them" {
+	load_dated
+	run dk images --format '{{.Repository}}' --filter before=mid:1
+	assert_success
+	[[ $output == old ]]
+	run dk images --format '{{.Repository}}' --filter since=mid:1
+	[[ $output == new ]]
+	# since= and before= together: the images between
+	run dk images --format '{{.Repository}}' --filter since=old:1 --filter before=new:1
+	[[ $output == mid ]]
+	# two before=: the oldest wins (AND)
+	run dk images --format '{{.Repository}}' --filter before=new:1 --filter before=mid:1
+	[[ $output == old ]]
+	run dk images --format '{{.Repository}}' --filter label=tier
+	[[ $output == $'new\nold' ]]
+	run dk images --format '{{.Repository}}' --filter label=tier=b
+	[[ $output == new ]]
+	# label= filters are AND'ed, reference= filters OR'ed
+	run dk images --format '{{.Repository}}' --filter label=tier --filter label=x=1
+	[[ $output == new ]]
+	run dk images --format '{{.Repository}}' --filter label=tier=a --filter label=x
+	[[ -z $output ]]
+	run dk images --format '{{.Repository}}' --filter reference=old --filter reference='ne*'
+	[[ $output == $'new\nold' ]]
+	run dk images --format '{{.Repository}}' --filter reference='*' --filter label=tier=a
+	[[ $output == old ]]
+	run dk images --format '{{.Repository}}' --filter until=2021-06-01T00:00:00Z
+	[[ $output == old ]]
+	run dk images --format '{{.Repository}}' --filter until=1630000000.5
+	[[ $output == old ]]
+	run dk images -q --filter until=10m
+	[[ ${#lines[@]} -eq 3 ]]
+	# bad input: docker's words, exit 125
+	run dk images --filter before=nosuch
+	assert_failure 125
+	assert_output_has "No such image: nosuch"
+	run dk images --filter colour=red
+	assert_failure 125
+	assert_output_has "invalid filter 'colour'"
+	run dk images --filter label!=tier
+	assert_failure 125
+	assert_output_has "invalid filter 'label!'"
+	run dk images --filter dangling=maybe
+	assert_failure 125
+	run dk images --filter until=someday
+	assert_failure 125
+	assert_output_has "failed to parse value as time or duration"
+}
+
+@test "image prune: until=, label=, label!= filters; unknown keys refused" {
+	load_dated
+	run dk image prune -f --filter bogus=1
+	assert_failure 125
+	assert_output_has "invalid filter 'bogus'"
+	run dk image prune -f --filter reference=old
+	assert_failure 125
+	# until= a time between old and mid: only old goes
+	run dk image prune -af --filter until=2021-06-01T00:00:00Z
+	assert_success
+	assert_output_has "untagged: old:1"
+	[[ $output != *mid:1* && $output != *new:1* ]]
+	[[ $(dk images --format '{{.Repository}}' | sort | tr '\n' ' ') == "mid new " ]]
+	# label!=: the images without it
+	run dk image prune -af --filter label!=tier
+	assert_success
+	assert_output_has "untagged: mid:1"
+	[[ $(dk images --format '{{.Repository}}') == new ]]
+	# label=K=V that matches nothing keeps everything; then the one that matches
+	run dk image prune -af --filter label=tier=a
+	[[ $output == "Total reclaimed space: 0B" ]]
+	# dangling=false is -a
+	run dk image prune -f --filter dangling=false --filter label=x=1 --filter until=24h
+	assert_success
+	assert_output_has "untagged: new:1"
+	[[ -z $(dk images -q) ]]
+}
+
 @test "tag: new names for an image; bad names refused" {
 	dk_load
 	run dk tag busybox:latest localhost:5000/me/bb:2
@@ -556,6 +641,46 @@ EOF
 		[[ -f $T/mnt/etc/keep/b && ! -e $T/mnt/etc/keep/a ]] && ok=1
 	umount "$T/mnt"
 	[[ $ok == 1 ]]
+}
+
+@test "crash: a killed load's staging dir goes at the next load and at system prune; a live one's stays" {
+	dk_load
+	# a load killed half-way: its staging dir stays in ROOT/tmp
+	mkfifo "$T/fifo"
+	"$DOCK" --root "$DROOT" --runroot "$DRUN" load -i "$T/fifo" >/dev/null 2>&1 &
+	local pid=$! i
+	exec 5<>"$T/fifo"
+	head -c 300000 "$BUSYBOX_TAR" >&5
+	for ((i = 0; i < 100; i++)); do
+		[[ -n $(ls "$DROOT/tmp") ]] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	exec 5>&-
+	local crashed
+	crashed=$(ls "$DROOT/tmp")
+	[[ $crashed == "$pid"-* ]]
+	# one whose owner runs (this shell, before it could lock it) and one whose lock is held
+	# (its owner in another PID namespace, where the pid names someone else): both stay
+	local start live locked
+	start=$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f20)
+	live=$$-$start-0123456789abcdef
+	locked=$pid-1-fedcba9876543210
+	mkdir "$DROOT/tmp/$live" "$DROOT/tmp/$locked"
+	exec 6<"$DROOT/tmp/$locked"
+	flock -n 6
+	mk "$T/other.tar" --tiny --tag other:1
+	run dk load -i "$T/other.tar"
+	assert_success
+	[[ ! -e $DROOT/tmp/$crashed && -d $DROOT/tmp/$live && -d $DROOT/tmp/$locked ]]
+	exec 6<&-
+	# system prune: the unlocked dir of a dead owner goes, the live one's stays
+	mkdir -p "$DROOT/tmp/$crashed/layers/x/diff"
+	run dk system prune -f
+	assert_success
+	[[ ! -e $DROOT/tmp/$crashed && ! -e $DROOT/tmp/$locked && -d $DROOT/tmp/$live ]]
+	rmdir "$DROOT/tmp/$live"
 }
 
 @test "parallel: four loads at once all land, refs.json stays whole" {

@@ -19,6 +19,8 @@
 
 static char tmp[] = "/tmp/dock-spec-test.XXXXXX";
 static char rootfs[512];
+/* what the lifecycle found for --pid / --ipc container:X (container/share.c), when set */
+static bool with_shared_ns;
 static const char *ID = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 static char *
@@ -247,6 +249,8 @@ build_full (const char *image_json, const char *netns, const char *mounts_json, 
           .host_config = req.host_config,
           .rootfs = rootfs,
           .netns = netns,
+          .pidns = with_shared_ns ? "/proc/42/ns/pid" : NULL,
+          .ipcns = with_shared_ns ? "/proc/42/ns/ipc" : NULL,
           .mounts = mounts,
           .hosts = files ? "/tmp/x/hosts" : NULL,
           .hostname = files ? "/tmp/x/hostname" : NULL,
@@ -639,8 +643,28 @@ test_mounts_and_ns (void)
   jv_free (b.spec);
 
   b = build ("--pid", "container:abc", "img");
-  ok (b.spec == NULL && strstr (b.err, "not supported yet"), "--pid container:X: said to be unsupported");
+  ok (b.spec == NULL && strstr (b.err, "namespace was not found"), "--pid container:X without its file: refused");
   free (b.err);
+  with_shared_ns = true;
+  b = build ("--pid", "container:abc", "--ipc", "container:abc", "img");
+  with_shared_ns = false;
+  if (ok (b.spec != NULL, "--pid/--ipc container:X built"))
+    {
+      jv ns = P (b.spec, "linux", "namespaces", NULL);
+      const char *pidp = NULL, *ipcp = NULL;
+      for (size_t i = 0; i < jv_len (ns); i++)
+        {
+          const char *t = jv_get_str (ns->u.array.values[i], "type");
+          if (strcmp (t, "pid") == 0)
+            pidp = jv_get_str (ns->u.array.values[i], "path");
+          if (strcmp (t, "ipc") == 0)
+            ipcp = jv_get_str (ns->u.array.values[i], "path");
+        }
+      is_str (pidp, "/proc/42/ns/pid", "--pid container:X: joins X's pid namespace file");
+      is_str (ipcp, "/proc/42/ns/ipc", "--ipc container:X: joins X's ipc namespace file");
+      berth_accepts (b.spec, "namespace paths");
+    }
+  jv_free (b.spec);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "cli/args.h"
 #include "cli/output.h"
 #include "commands.h"
+#include "image/filter.h"
 #include "image/image.h"
 #include "image/imgstore.h"
 #include "store/store.h"
@@ -157,32 +158,20 @@ DOCK_CMD (dock_cmd_images)
       dock_strlist_free (&filters);
       return r > 0 ? 0 : dock_fail (&err);
     }
-  /* --filter reference=P (repeatable: any may match), dangling=true|false; the positional
-     REPOSITORY[:TAG] is a reference filter too */
-  struct dock_strlist refpat = {0};
-  int dangling = -1;
-  for (size_t i = 0; i < filters.n; i++)
+  /* --filter (image/filter.h); the positional REPOSITORY[:TAG] is one more reference= */
+  struct dock_image_filter f = {0};
+  r = dock_image_filter_parse (ctx, &f, filters.v, filters.n, DOCK_IMAGE_FILTER_LIST, &err);
+  dock_strlist_free (&filters);
+  if (r < 0)
     {
-      const char *f = filters.v[i];
-      if (strncmp (f, "reference=", 10) == 0)
-        dock_strlist_add (&refpat, f + 10);
-      else if (strcmp (f, "dangling=true") == 0 || strcmp (f, "dangling=1") == 0)
-        dangling = 1;
-      else if (strcmp (f, "dangling=false") == 0 || strcmp (f, "dangling=0") == 0)
-        dangling = 0;
-      else
-        {
-          dock_strlist_free (&filters);
-          dock_strlist_free (&refpat);
-          return dock_failf ("invalid filter '%s'", f);
-        }
+      dock_image_filter_free (&f);
+      return dock_fail (&err);
     }
   if (first < argc)
-    dock_strlist_add (&refpat, argv[first]);
+    dock_image_filter_add_reference (&f, argv[first]);
   (void)all; /* no intermediate images without a build cache */
-  cleanup_jv jv rows = dock_image_rows (ctx, refpat.v, dangling, &err);
-  dock_strlist_free (&filters);
-  dock_strlist_free (&refpat);
+  cleanup_jv jv rows = dock_image_rows (ctx, &f, &err);
+  dock_image_filter_free (&f);
   if (rows == NULL)
     return dock_fail (&err);
   if (no_trunc)
@@ -368,21 +357,29 @@ DOCK_CMD (dock_cmd_image_prune)
   int first;
   lcr_error_t err = NULL;
   int r = dock_parse_args (&u, opts, argc, argv, &first, &err);
-  size_t nf = filters.n;
+  struct dock_image_filter f = {0};
+  if (r == 0 && dock_image_filter_parse (ctx, &f, filters.v, filters.n, DOCK_IMAGE_FILTER_PRUNE, &err) < 0)
+    r = -1;
   dock_strlist_free (&filters);
   if (r != 0)
-    return r > 0 ? 0 : dock_fail (&err);
-  if (nf)
-    return dock_failf ("image prune: --filter is not supported yet");
+    {
+      dock_image_filter_free (&f);
+      return r > 0 ? 0 : dock_fail (&err);
+    }
+  all = all || f.dangling == 0; /* dangling=false is -a */
   if (!force
       && !confirm (all ? "WARNING! This will remove all images without at least one container associated to them."
                        : "WARNING! This will remove all dangling images."))
-    return 0;
+    {
+      dock_image_filter_free (&f);
+      return 0;
+    }
   char *buf = NULL;
   size_t len = 0;
   FILE *mem = open_memstream (&buf, &len);
   unsigned long long reclaimed = 0;
-  r = dock_image_prune (ctx, all, mem, &reclaimed, &err);
+  r = dock_image_prune (ctx, all, &f, mem, &reclaimed, &err);
+  dock_image_filter_free (&f);
   fclose (mem);
   if (len)
     printf ("Deleted Images:\n%s\n", buf);

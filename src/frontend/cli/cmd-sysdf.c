@@ -15,6 +15,7 @@
 #include "cli/output.h"
 #include "container/lifecycle.h"
 #include "container/record.h"
+#include "image/filter.h"
 #include "image/image.h"
 #include "image/imgstore.h"
 #include "store/store.h"
@@ -274,7 +275,7 @@ df_images (struct dock_ctx *ctx, struct df *d, jv image_users, lcr_error_t *err)
   cleanup_jv jv refs = dock_refs_load (ctx, err);
   if (refs == NULL)
     return -1;
-  cleanup_jv jv rows = dock_image_rows (ctx, NULL, -1, err);
+  cleanup_jv jv rows = dock_image_rows (ctx, NULL, err);
   if (rows == NULL)
     return -1;
   jv images = jv_get_obj (refs, "images");
@@ -701,7 +702,8 @@ prune_images_filtered (struct dock_ctx *ctx, bool all, const struct prune_filter
     return -1;
   int ret = -1;
   cleanup_jv jv seen = jv_obj ();
-  cleanup_jv jv rows = dock_image_rows (ctx, NULL, all ? -1 : 1, err);
+  struct dock_image_filter dangling = {.dangling = all ? -1 : 1};
+  cleanup_jv jv rows = dock_image_rows (ctx, &dangling, err);
   if (rows == NULL)
     goto out;
   for (size_t i = 0; i < jv_len (rows); i++)
@@ -755,12 +757,17 @@ out:
 static int
 prune_images (struct dock_ctx *ctx, bool all, const struct prune_filters *f, long long *reclaimed, lcr_error_t *err)
 {
+  /* what crashed loads left in ROOT/tmp goes too */
+  if (dock_lock (ctx, err) < 0)
+    return -1;
+  dock_stage_sweep (ctx);
+  dock_unlock (ctx);
   char *buf = NULL;
   size_t len = 0;
   FILE *mem = open_memstream (&buf, &len);
   unsigned long long freed = 0;
   int r = f->raw.n ? prune_images_filtered (ctx, all, f, mem, &freed, err)
-                   : dock_image_prune (ctx, all, mem, &freed, err);
+                   : dock_image_prune (ctx, all, NULL, mem, &freed, err);
   fclose (mem);
   if (len)
     printf ("Deleted Images:\n%s\n", buf);

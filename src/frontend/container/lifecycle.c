@@ -11,6 +11,7 @@
 
 #include "container/record.h"
 #include "container/rootfs.h"
+#include "container/share.h"
 #include "container/shim.h"
 #include "container/spec.h"
 #include "image/image.h"
@@ -504,6 +505,9 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
       if (rc == 0)
         rc = dock_ports_bind (ctx, rec, &published, err);
     }
+  cleanup_shared_ns struct dock_shared_ns shared = {0};
+  if (rc == 0)
+    rc = dock_share_prepare (ctx, rec, &shared, err);
   if (rc == 0)
     rc = dock_volumes_mount (ctx, jv_get_arr (rec, "Mounts"), id, err);
   if (rc == 0)
@@ -516,6 +520,8 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
           .host_config = jv_get_obj (rec, "HostConfig"),
           .rootfs = rootfs,
           .netns = netns,
+          .pidns = shared.pid,
+          .ipcns = shared.ipc,
           .mounts = jv_get_arr (rec, "Mounts"),
           .hosts = jv_get_str (rec, "HostsPath"),
           .hostname = jv_get_str (rec, "HostnamePath"),

@@ -420,12 +420,8 @@ build_mounts (const struct dock_spec_in *in, jv spec, jv linux_, lcr_error_t *er
               continue;
             }
         }
-      if (strcmp (defaults[i].dst, "/dev/mqueue") == 0 && strcmp (ipc, "host") == 0)
-        {
-          const char *opts[] = {"rbind", "rprivate", NULL};
-          jv_push (out, mount_entry ("/dev/mqueue", "bind", "/dev/mqueue", opts));
-          continue;
-        }
+      /* /dev/mqueue stays a mqueue mount for --ipc host too: made in the host's IPC namespace it
+         is the host's queues, and binding the host's /dev/mqueue fails where none is mounted */
       jv_push (out, mount_entry (defaults[i].dst, defaults[i].type, defaults[i].src, defaults[i].opts));
     }
   /* parents before children: a stable sort on the number of path components */
@@ -461,10 +457,19 @@ build_namespaces (const struct dock_spec_in *in, jv linux_, lcr_error_t *err)
       const char *mode = modes[i].mode_key ? hc_str (hc, modes[i].mode_key) : "";
       if (strcmp (mode, "host") == 0)
         continue;
+      jv ns = jv_push (out, jv_obj ());
+      jv_set (ns, "type", jv_str (modes[i].ns));
       if (strncmp (mode, "container:", 10) == 0)
-        return lcr_error_invalid (err, "%s %s: joining another container's namespace is not supported yet",
-                                  modes[i].mode_key, mode);
-      jv_set (jv_push (out, jv_obj ()), "type", jv_str (modes[i].ns));
+        {
+          /* the lifecycle found the other container's namespace file (container/share.c) */
+          const char *path = strcmp (modes[i].ns, "pid") == 0   ? in->pidns
+                             : strcmp (modes[i].ns, "ipc") == 0 ? in->ipcns
+                                                                : NULL;
+          if (path == NULL)
+            return lcr_error_invalid (err, "%s %s: the other container's namespace was not found", modes[i].mode_key,
+                                      mode);
+          jv_set (ns, "path", jv_str (path));
+        }
     }
   if (in->netns)
     {

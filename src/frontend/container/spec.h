@@ -19,6 +19,8 @@ struct dock_spec_in
   jv host_config;                             /* HostConfig */
   const char *rootfs;                         /* absolute path of the mounted rootfs */
   const char *netns;                          /* network namespace to join (a file); NULL: the host's network */
+  const char *pidns, *ipcns;                  /* PID / IPC namespace files to join for PidMode / IpcMode
+                                                 container:X (container/share.h), else NULL */
   jv mounts;                                  /* bind and volume mounts, resolved: docker's "Mounts" shape
                                                  [{"Type":"bind"|"volume","Source","Destination","RW","Propagation"}];
                                                  tmpfs comes from HostConfig.Tmpfs / HostConfig.Mounts directly */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "image/digest.h"
+#include "image/filter.h"
 #include "image/imgstore.h"
 #include "image/parse.h"
 #include "store/store.h"
@@ -315,11 +316,13 @@ dock_image_remove (struct dock_ctx *ctx, const char *ref, bool force, FILE *out,
 }
 
 int
-dock_image_prune (struct dock_ctx *ctx, bool all, FILE *out, unsigned long long *reclaimed, lcr_error_t *err)
+dock_image_prune (struct dock_ctx *ctx, bool all, const struct dock_image_filter *filter, FILE *out,
+                  unsigned long long *reclaimed, lcr_error_t *err)
 {
   if (dock_lock (ctx, err) < 0)
     return -1;
   int ret = -1;
+  dock_stage_sweep (ctx); /* what crashed loads left in ROOT/tmp */
   cleanup_jv jv refs = dock_refs_load (ctx, err);
   if (refs == NULL)
     goto out;
@@ -329,7 +332,7 @@ dock_image_prune (struct dock_ctx *ctx, bool all, FILE *out, unsigned long long 
       char id[72];
       snprintf (id, sizeof id, "%s", images->u.object.keys[i]);
       cleanup_strv char **tags = dock_refs_tags_of (refs, id);
-      if (tags[0] && !all)
+      if ((tags[0] && !all) || !dock_image_filter_match (ctx, filter, id, images->u.object.values[i]))
         continue;
       char running[65], stopped[65];
       dock_containers_using (ctx, id, running, stopped);

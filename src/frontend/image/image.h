@@ -25,6 +25,8 @@
 
 #include "dock.h"
 
+struct dock_image_filter; /* image/filter.h */
+
 struct dock_image
 {
   char id[72];       /* "sha256:<64 hex>" */
@@ -68,19 +70,20 @@ int dock_image_save (struct dock_ctx *ctx, char **refs, size_t n, int fd, lcr_er
    "Deleted: …" lines to `out`. */
 int dock_image_remove (struct dock_ctx *ctx, const char *ref, bool force, FILE *out, lcr_error_t *err);
 
-/* `dock image prune`: dangling images (all unused ones with `all`) no container uses;
-   prints docker's "Deleted Images:" block lines to `out`, adds the bytes freed to *reclaimed. */
-int dock_image_prune (struct dock_ctx *ctx, bool all, FILE *out, unsigned long long *reclaimed, lcr_error_t *err);
+/* `dock image prune`: dangling images (all unused ones with `all`) no container uses and that
+   pass `filter` (image/filter.h; may be NULL); prints docker's "Deleted Images:" block lines to
+   `out`, adds the bytes freed to *reclaimed. */
+int dock_image_prune (struct dock_ctx *ctx, bool all, const struct dock_image_filter *filter, FILE *out,
+                      unsigned long long *reclaimed, lcr_error_t *err);
 
 /* `dock tag SRC TARGET` */
 int dock_image_tag (struct dock_ctx *ctx, const char *src, const char *target, lcr_error_t *err);
 
 /* The rows of `dock images`, one object per (image, tag) with docker's --format fields:
    .Repository .Tag .ID (short) .Digest .CreatedSince .CreatedAt .Size, plus .FullID,
-   .Created (epoch seconds) and .Dangling; newest first.  `reference`: the patterns of
-   --filter reference=… (NULL-terminated, may be NULL); dangling: -1 any, 0 tagged only,
-   1 untagged only.  No lock: refs.json is read once, atomically. */
-jv dock_image_rows (struct dock_ctx *ctx, const char *const *reference, int dangling, lcr_error_t *err);
+   .Created (epoch seconds) and .Dangling; newest first; those that pass `filter` (image/filter.h;
+   NULL: all).  No lock: refs.json is read once, atomically. */
+jv dock_image_rows (struct dock_ctx *ctx, const struct dock_image_filter *filter, lcr_error_t *err);
 
 /* `dock image inspect`'s object for one image (docker's shape). */
 jv dock_image_inspect_json (struct dock_ctx *ctx, const char *ref, lcr_error_t *err);

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -263,7 +264,10 @@ dock_stage_new (struct dock_ctx *ctx, struct dock_stage **out, lcr_error_t *err)
   struct dock_stage *s = xmalloc0 (sizeof *s);
   s->ctx = ctx;
   s->fd = s->blobs_fd = s->layers_fd = -1;
-  xasprintf (&s->dir, "%s/%.16s", tmp, id);
+  /* named after its owner and held locked while it lives, so a later dock can tell the
+     leftovers of a crashed one (dock_stage_sweep) */
+  pid_t self = getpid ();
+  xasprintf (&s->dir, "%s/%d-%llu-%.16s", tmp, (int)self, lcr_proc_start_time (self, NULL), id);
   if (mkdir (s->dir, 0700) < 0)
     {
       lcr_error_sys (err, "mkdir `%s`", s->dir);
@@ -272,6 +276,11 @@ dock_stage_new (struct dock_ctx *ctx, struct dock_stage **out, lcr_error_t *err)
       return -1;
     }
   s->fd = open (s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (s->fd >= 0 && flock (s->fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      close (s->fd);
+      s->fd = -1;
+    }
   if (s->fd < 0 || mkdirat (s->fd, "blobs", 0700) < 0 || mkdirat (s->fd, "layers", 0700) < 0
       || (s->blobs_fd = openat (s->fd, "blobs", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
       || (s->layers_fd = openat (s->fd, "layers", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -403,6 +412,7 @@ dock_stage_commit (struct dock_stage *s, struct dock_new_image *images, size_t n
       lcr_error_sys (err, "open the store `%s`", ctx->root);
       goto out;
     }
+  dock_stage_sweep (ctx);
   if ((refs = dock_refs_load (ctx, err)) == NULL)
     goto out;
   /* a layer this load found in the store (so did not unpack) may have been deleted since */

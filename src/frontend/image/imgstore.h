@@ -13,7 +13,8 @@
  *
  * index.json is rewritten from it whenever it changes.  A load or a commit is staged in
  * ROOT/tmp/<random>/ (blobs/<hex>, layers/<chain hex>/{diff,meta.json}) without the lock and
- * moved in by dock_stage_commit under it, so a failure leaves nothing in the store.
+ * moved in by dock_stage_commit under it, so a failure leaves nothing in the store (and what a
+ * crashed dock left there, the next commit or `system prune` removes: dock_stage_sweep).
  */
 #ifndef DOCK_IMGSTORE_H
 #define DOCK_IMGSTORE_H
@@ -63,7 +64,7 @@ void dock_new_image_add_tag (struct dock_new_image *im, const char *normalized);
 struct dock_stage
 {
   struct dock_ctx *ctx;
-  char *dir; /* ROOT/tmp/<random> */
+  char *dir; /* ROOT/tmp/<pid>-<start time>-<random>, flock()ed through fd while it lives */
   int fd;
   int blobs_fd, layers_fd;
   unsigned seq;
@@ -77,6 +78,12 @@ cleanup_stage_fn (struct dock_stage **s)
     dock_stage_free (*s);
 }
 #define cleanup_stage __attribute__ ((cleanup (cleanup_stage_fn)))
+
+/* Remove the staging dirs of dock processes that died (crashed or killed) before they could:
+   a dir is left when its owner's lock on it is free and its owner (pid and start time in its
+   name, "<pid>-<start time>-<random>") is gone.  The caller holds the store's lock.  Returns
+   how many were removed. */
+int dock_stage_sweep (struct dock_ctx *ctx);
 
 /* Stage a blob from memory; digest_out gets its digest. */
 int dock_stage_blob (struct dock_stage *s, const void *data, size_t len, char digest_out[72], lcr_error_t *err);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "image/digest.h"
+#include "image/filter.h"
 #include "image/image.h"
 #include "image/imgstore.h"
 #include "image/parse.h"
@@ -102,8 +103,10 @@ cmp_rows (const void *a, const void *b)
 }
 
 jv
-dock_image_rows (struct dock_ctx *ctx, const char *const *reference, int dangling, lcr_error_t *err)
+dock_image_rows (struct dock_ctx *ctx, const struct dock_image_filter *f, lcr_error_t *err)
 {
+  const char *const *reference = f ? (const char *const *)f->reference : NULL;
+  int dangling = f ? f->dangling : -1;
   cleanup_jv jv refs = dock_refs_load (ctx, err);
   if (refs == NULL)
     return NULL;
@@ -114,6 +117,8 @@ dock_image_rows (struct dock_ctx *ctx, const char *const *reference, int danglin
     {
       const char *id = images->u.object.keys[i];
       jv rec = images->u.object.values[i];
+      if (!dock_image_filter_match (ctx, f, id, rec))
+        continue;
       cleanup_strv char **tags = dock_refs_tags_of (refs, id);
       if (tags[0] == NULL)
         {
