@@ -56,5 +56,8 @@ int dock_fail (lcr_error_t *err);
 int dock_failf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 /* Debug line on stderr when --log-level debug. */
 void dock_debug (struct dock_ctx *ctx, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+/* For the crash tests: when $DOCK_CRASH_AT names this stage, dock dies here by SIGKILL, as a
+   dock killed at that moment would, so the tests can check what the next dock clears. */
+void dock_crash_point (const char *stage);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -135,12 +136,9 @@ static const struct group
   const struct cmd *cmds;
   const char *summary;
 } groups[] = {
-    {"container", container_cmds, "Manage containers"},
-    {"image", image_cmds, "Manage images"},
-    {"network", network_cmds, "Manage networks"},
-    {"volume", volume_cmds, "Manage volumes"},
-    {"system", system_cmds, "Manage Docker"},
-    {NULL, NULL, NULL},
+    {"container", container_cmds, "Manage containers"}, {"image", image_cmds, "Manage images"},
+    {"network", network_cmds, "Manage networks"},       {"volume", volume_cmds, "Manage volumes"},
+    {"system", system_cmds, "Manage Docker"},           {NULL, NULL, NULL},
 };
 
 int
@@ -161,6 +159,14 @@ dock_failf (const char *fmt, ...)
   fputc ('\n', stderr);
   va_end (ap);
   return DOCK_EXIT_ERROR;
+}
+
+void
+dock_crash_point (const char *stage)
+{
+  const char *at = getenv ("DOCK_CRASH_AT");
+  if (at && strcmp (at, stage) == 0)
+    raise (SIGKILL);
 }
 
 void

@@ -195,8 +195,10 @@ wait_status() {
 	[[ ${lines[1]} == "10.1.2.3	db" ]]
 }
 
-@test "network: default and none have only lo (up); host shares the host's; container:X shares X's" {
+@test "network: default has lo and eth0, none only lo (up); host shares the host's; container:X shares X's" {
 	run dk run --rm busybox sh -c 'ls /sys/class/net'
+	[[ $output == $'eth0\nlo' ]]
+	run dk run --rm --network none busybox sh -c 'ls /sys/class/net'
 	[[ $output == lo ]]
 	run dk run --rm --network none busybox cat /sys/class/net/lo/operstate
 	[[ $output == unknown ]]

@@ -46,7 +46,7 @@ mib() {
 	[[ ${#lines[@]} -eq 3 ]]
 	local row
 	row=$(grep ' s1 ' <<<"$output")
-	[[ $row =~ ^[0-9a-f]{12}\ +s1\ +[0-9.]+%\ +[0-9.]+[KMG]?i?B\ /\ [0-9.]+[KMG]iB\ +[0-9.]+%\ +0B\ /\ 0B\ +[0-9.]+[kMG]?B\ /\ [0-9.]+[kMG]?B\ +1$ ]]
+	[[ $row =~ ^[0-9a-f]{12}\ +s1\ +[0-9.]+%\ +[0-9.]+[KMG]?i?B\ /\ [0-9.]+[KMG]iB\ +[0-9.]+%\ +[0-9.]+[kMG]?B\ /\ [0-9.]+[kMG]?B\ +[0-9.]+[kMG]?B\ /\ [0-9.]+[kMG]?B\ +1$ ]]
 	# named containers, --no-trunc, and a template
 	run dk stats --no-stream --no-trunc --format '{{.Container}} {{.Name}} {{.ID}} {{.PIDs}}' s2
 	assert_success

@@ -26,8 +26,24 @@ teardown() {
 
 berth_shim() { [[ -z $DOCK_SHIM || $DOCK_SHIM == *berth-shim* ]]; }
 
-# make_outside: the "outside" namespace and its veth to the host
+# make_outside: the "outside" namespace and its veth to the host (made in there, its other
+# end moved to this shell's namespace, the host's)
 make_outside() {
+	OUT=$T/outside
+	touch "$OUT"
+	unshare --net="$OUT" true
+	nsenter --net="$OUT" ip link add tv-out type veth peer name tv-host netns $$
+	ip addr add 10.99.0.1/24 dev tv-host
+	ip link set tv-host up
+	nsenter --net="$OUT" sh -c 'ip link set lo up && ip addr add 10.99.0.2/24 dev tv-out && ip link set tv-out up'
+	local i
+	for ((i = 0; i < 50; i++)); do
+		outside busybox ping -c1 -W1 10.99.0.1 >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+outside() {
 	OUT=$T/outside
 	touch "$OUT"
 	unshare --net="$OUT" true
@@ -36,6 +52,12 @@ make_outside() {
 	ip addr add 10.99.0.1/24 dev tv-host
 	ip link set tv-host up
 	nsenter --net="$OUT" sh -c 'ip link set lo up && ip addr add 10.99.0.2/24 dev tv-out && ip link set tv-out up'
+	local i
+	for ((i = 0; i < 50; i++)); do
+		outside busybox ping -c1 -W1 10.99.0.1 >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
 }
 # a pid in the outside namespace for `ip link set … netns`: a sleeper made for it
 outside_pid() {
@@ -45,6 +67,26 @@ outside_pid() {
 	echo "$p"
 }
 outside() { nsenter --net="$OUT" "$@"; }
+
+# retry CMD…: CMD until it succeeds (a server in a container just started), 5 s at most
+retry() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# wait_listening PORT: until something listens on TCP PORT here
+wait_listening() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -n $(ss -Hltn "sport = :$1") ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"; }
 
@@ -101,7 +143,7 @@ ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}"
 	ip=$(ip_of web bridge)
 	[[ $ip == 172.17.0.* ]]
 	[[ $(dk inspect -f '{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}}' web) == "$ip 172.17.0.1" ]]
-	wget -qO- "http://$ip/hostname" | grep -q .
+	retry wget -qO- -T 5 "http://$ip/hostname" >/dev/null
 	# the default bridge has no names (as docker)
 	run dk run --rm busybox nslookup web
 	assert_failure
@@ -187,16 +229,32 @@ ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}"
 @test "-p: TCP and UDP published on the host, from its loopback and from another namespace; port prints docker's lines" {
 	berth_shim || skip "published ports are proxied by berth-shim"
 	make_outside
-	dk run -d --name web -p 8080:80 -p 127.0.0.1:5353:53/udp busybox sh -c \
-		'httpd -p 80 -h /etc; exec nc -u -l -p 53 -e cat' >/dev/null
-	sleep 0.3
-	run wget -qO- http://127.0.0.1:8080/hostname
+	dk run -d --name web -p 8080:80 -p 127.0.0.1:5353:53/udp busybox httpd -f -p 80 -h /etc >/dev/null
+	run retry wget -qO- -T 5 http://127.0.0.1:8080/hostname
 	assert_success
 	[[ $output == "$(dk inspect -f '{{.Config.Hostname}}' web)" ]]
-	run outside wget -qO- http://10.99.0.1:8080/hostname
+	run outside wget -qO- -T 5 http://10.99.0.1:8080/hostname
 	assert_success
-	run sh -c 'echo ping-udp | timeout 5 busybox nc -u -w2 127.0.0.1 5353'
-	assert_output_has "ping-udp"
+	# UDP: busybox has no UDP server; an echo server in the container's namespace stands in
+	nsenter --net="$DRUN/netns/$(dk inspect -f '{{.Id}}' web)" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 53))
+while True:
+    d, a = s.recvfrom(512)
+    s.sendto(b"echo:" + d, a)' &
+	PYPID=$!
+	run python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+for _ in range(20):
+    s.sendto(b"ping-udp", ("127.0.0.1", 5353))
+    try:
+        print(s.recv(512).decode()); break
+    except socket.timeout:
+        pass'
+	assert_output_has "echo:ping-udp"
 	run dk port web
 	assert_output_has "80/tcp -> 0.0.0.0:8080"
 	assert_output_has "53/udp -> 127.0.0.1:5353"
@@ -218,12 +276,11 @@ ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}"
 	assert_success
 	port=${output##*:}
 	[[ $port -gt 1024 ]]
-	sleep 0.3
-	wget -qO- "http://127.0.0.1:$port/hostname" | grep -q .
+	retry wget -qO- -T 5 "http://127.0.0.1:$port/hostname" >/dev/null
 	# a port already taken
 	python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 8181)); s.listen(); time.sleep(60)' &
 	PYPID=$!
-	sleep 0.3
+	wait_listening 8181
 	run dk run -d --name clash -p 8181:80 busybox sleep 100
 	assert_failure 125
 	assert_output_has "8181"
@@ -309,8 +366,8 @@ ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}"
 	dk run -d --name m1 --network mv --ip 10.55.0.10 busybox sleep 100 >/dev/null
 	run dk run --rm --network mv busybox ping -c1 -W2 10.55.0.10
 	assert_success
-	run dk run --rm --network mv busybox ip -d link show eth0
-	assert_output_has "macvlan"
+	run nsenter --net="$DRUN/netns/$(dk inspect -f '{{.Id}}' m1)" ip -d link show eth0
+	assert_output_has "macvlan mode bridge"
 	dk rm -f m1 >/dev/null
 	dk network rm mv >/dev/null
 	ip link del tv-mvp
@@ -320,13 +377,16 @@ ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}"
 
 @test "50 containers at once on one network get 50 addresses" {
 	dk network create many >/dev/null
-	local pids=() i
-	for ((i = 0; i < 50; i++)); do
-		dk run -d --network many busybox sleep 300 >/dev/null &
-		pids+=($!)
-		((i % 10 == 9)) && { wait "${pids[@]}"; pids=(); }
+	local pids i
+	# ten at a time (a bare `wait` would wait for bats' own watchdog)
+	for ((i = 0; i < 50; i += 10)); do
+		pids=()
+		for ((j = 0; j < 10; j++)); do
+			dk run -d --network many busybox sleep 300 >/dev/null &
+			pids+=($!)
+		done
+		wait "${pids[@]}"
 	done
-	wait "${pids[@]}"
 	run dk network inspect -f '{{range .Containers}}{{.IPv4Address}} {{end}}' many
 	n=$(echo "$output" | tr ' ' '\n' | grep -c .)
 	u=$(echo "$output" | tr ' ' '\n' | grep . | sort -u | wc -l)
@@ -350,4 +410,25 @@ ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}"
 	assert_success
 	assert_output_has "scratch"
 	[[ ! -e $DROOT/networks/scratch.json ]]
+}
+
+@test "cleanup: dock killed while it plugs, binds, or starts the shim; rm leaves no veth, netns, lease or port" {
+	dk network create scratch >/dev/null
+	local stage id
+	for stage in network ports shim; do
+		run env DOCK_CRASH_AT=$stage "$DOCK" --root "$DROOT" --runroot "$DRUN" run -d --name "c-$stage" \
+			--network scratch -p 8282:80 busybox sleep 100
+		[[ $status -eq 137 ]]
+		id=$(dk inspect -f '{{.Id}}' "c-$stage")
+		# the crash left its pieces: the netns file, the lease, the veth
+		[[ -e $DRUN/netns/$id ]]
+		[[ -n $(ip -o link show type veth) ]]
+		run dk rm -f "c-$stage"
+		assert_success
+		[[ -z $(ip -o link show type veth) ]]
+		[[ ! -e $DRUN/netns/$id ]]
+		[[ $(dk network inspect -f '{{len .Containers}}' scratch) == 0 ]]
+		# the port is free again
+		python3 -c 'import socket; s=socket.socket(); s.bind(("0.0.0.0", 8282))'
+	done
 }

@@ -496,7 +496,6 @@ command_words (jv rec)
   return steal_pointer (&s);
 }
 
-
 /* docker's PORTS column: "0.0.0.0:8080->80/tcp, 53/udp" (published, then only exposed) */
 static char *
 ports_column (jv rec)
@@ -512,8 +511,8 @@ ports_column (jv rec)
           jv b = jv_len (binds) ? binds->u.array.values[k] : NULL;
           char *n;
           if (b)
-            xasprintf (&n, "%s%s%s:%s->%s", out, *out ? ", " : "", jv_get_str (b, "HostIp"),
-                       jv_get_str (b, "HostPort"), key);
+            xasprintf (&n, "%s%s%s:%s->%s", out, *out ? ", " : "", jv_get_str (b, "HostIp"), jv_get_str (b, "HostPort"),
+                       key);
           else
             xasprintf (&n, "%s%s%s", out, *out ? ", " : "", key);
           free (out);

@@ -242,9 +242,9 @@ DOCK_CMD (dock_cmd_network_ls)
   if (quiet)
     return 0;
   static const struct dock_column cols[] = {
-      {"ID", "NETWORK ID"}, {"Name", "NAME"},         {"Driver", "DRIVER"},        {"Scope", "SCOPE"},
-      {"IPv6", "IPV6"},     {"Internal", "INTERNAL"}, {"CreatedAt", "CREATED AT"}, {"Labels", "LABELS"},
-      {NULL, NULL},
+      {"ID", "NETWORK ID"},        {"Name", "NAME"},     {"Driver", "DRIVER"},
+      {"Scope", "SCOPE"},          {"IPv6", "IPV6"},     {"Internal", "INTERNAL"},
+      {"CreatedAt", "CREATED AT"}, {"Labels", "LABELS"}, {NULL, NULL},
   };
   const char *fmt = format && *format ? format : "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
   if (strcmp (fmt, "table") == 0)
@@ -320,6 +320,21 @@ DOCK_CMD (dock_cmd_network_rm)
   return status;
 }
 
+struct prune_match
+{
+  const struct dock_filters *f;
+  long long until;
+};
+
+static bool
+prune_matches (jv net, void *data)
+{
+  const struct prune_match *pm = data;
+  if (!labels_match (pm->f, net))
+    return false;
+  return pm->until < 0 || dock_parse_rfc3339 (jv_get_str (net, "Created")) <= pm->until;
+}
+
 DOCK_CMD (dock_cmd_network_prune)
 {
   bool force = false;
@@ -368,34 +383,19 @@ DOCK_CMD (dock_cmd_network_prune)
       dock_filters_free (&f);
       return dock_fail (&err);
     }
-  if (!force && !dock_confirm ("WARNING! This will remove all custom networks not used by at least one container.\nAre "
-                               "you sure you want to continue?"))
+  if (!force
+      && !dock_confirm ("WARNING! This will remove all custom networks not used by at least one container.\nAre "
+                        "you sure you want to continue?"))
     {
       dock_filters_free (&f);
       return 0;
     }
-  dock_network_gc (ctx);
-  cleanup_jv jv all = dock_network_list (ctx, &err);
-  bool header = false;
-  for (size_t i = 0; i < jv_len (all); i++)
-    {
-      jv net = all->u.array.values[i];
-      const char *name = jv_get_str (net, "Name");
-      if (dock_network_is_builtin (name) || !labels_match (&f, net))
-        continue;
-      if (until >= 0 && dock_parse_rfc3339 (jv_get_str (net, "Created")) > until)
-        continue;
-      cleanup_free char *users = dock_network_users (ctx, name);
-      if (users)
-        continue;
-      cleanup_error lcr_error_t e = NULL;
-      if (dock_network_remove (ctx, name, &e) < 0)
-        continue;
-      if (!header)
-        printf ("Deleted Networks:\n");
-      header = true;
-      printf ("%s\n", name);
-    }
+  struct prune_match pm = {&f, until};
+  cleanup_jv jv removed = dock_network_prune (ctx, prune_matches, &pm);
+  if (jv_len (removed))
+    printf ("Deleted Networks:\n");
+  for (size_t i = 0; i < jv_len (removed); i++)
+    printf ("%s\n", jv_as_str (removed->u.array.values[i]));
   dock_filters_free (&f);
   return 0;
 }

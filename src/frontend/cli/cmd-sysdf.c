@@ -12,12 +12,14 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/filters.h"
 #include "cli/output.h"
 #include "container/lifecycle.h"
 #include "container/record.h"
 #include "image/filter.h"
 #include "image/image.h"
 #include "image/imgstore.h"
+#include "network/network.h"
 #include "store/store.h"
 #include "volume/volume.h"
 
@@ -130,34 +132,23 @@ prune_filters_parse (struct prune_filters *f, lcr_error_t *err)
   return 0;
 }
 
-/* "K" matches when the label is there, "K=V" when it has that value */
-static bool
-label_has (jv labels, const char *want)
-{
-  const char *eq = strchr (want, '=');
-  size_t kl = eq ? (size_t)(eq - want) : strlen (want);
-  for (size_t i = 0; i < jv_len (labels); i++)
-    {
-      const char *k = labels->u.object.keys[i];
-      if (strlen (k) != kl || strncmp (k, want, kl) != 0)
-        continue;
-      const char *v = jv_as_str (labels->u.object.values[i]);
-      return eq == NULL || (v && strcmp (v, eq + 1) == 0);
-    }
-  return false;
-}
-
 /* labels: the object's labels; created: epoch seconds (0: unknown, never matches until) */
 static bool
 prune_filters_match (const struct prune_filters *f, jv labels, long long created)
 {
   for (size_t i = 0; i < f->n_label; i++)
-    if (!label_has (labels, f->label[i]))
+    if (!dock_label_matches (labels, f->label[i]))
       return false;
   for (size_t i = 0; i < f->n_not_label; i++)
-    if (label_has (labels, f->not_label[i]))
+    if (dock_label_matches (labels, f->not_label[i]))
       return false;
   return f->until == 0 || (created > 0 && created < f->until);
+}
+
+static bool
+prune_network_matches (jv net, void *data)
+{
+  return prune_filters_match (data, jv_get_obj (net, "Labels"), dock_parse_rfc3339 (jv_get_str (net, "Created")));
 }
 
 /* ------------------------------------------------------------------ df */
@@ -561,7 +552,6 @@ static bool
 prune_confirm (bool all, bool volumes, const struct prune_filters *f)
 {
   printf ("WARNING! This will remove:\n  - all stopped containers\n");
-  /* dock has no networks to remove yet (issue 13); docker's question names them all the same */
   printf ("  - all networks not used by at least one container\n");
   if (volumes)
     printf ("  - all anonymous volumes not used by at least one container\n");
@@ -811,6 +801,11 @@ DOCK_CMD (dock_cmd_system_prune)
   /* containers first, so the volumes and images they held become unused */
   long long reclaimed = 0;
   int rc = prune_containers (ctx, &f, &reclaimed);
+  cleanup_jv jv nets = dock_network_prune (ctx, prune_network_matches, &f);
+  if (jv_len (nets))
+    printf ("Deleted Networks:\n");
+  for (size_t i = 0; i < jv_len (nets); i++)
+    printf ("%s\n", jv_as_str (nets->u.array.values[i]));
   int v = volumes ? prune_volumes (ctx, &f, &reclaimed, &err) : 0;
   if (v < 0)
     rc = dock_fail (&err);

@@ -109,7 +109,8 @@ volume_matches (struct dock_ctx *ctx, const struct dock_filters *f, jv meta, boo
           bool m = false;
           if (strcmp (*k, "name") == 0 && dock_regex_matches (f->v[i].value, name, &m, err) < 0)
             return -1;
-          if (strcmp (*k, "driver") == 0 && dock_regex_matches (f->v[i].value, jv_get_str (meta, "Driver"), &m, err) < 0)
+          if (strcmp (*k, "driver") == 0
+              && dock_regex_matches (f->v[i].value, jv_get_str (meta, "Driver"), &m, err) < 0)
             return -1;
           if (strcmp (*k, "dangling") == 0)
             {

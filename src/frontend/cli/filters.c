@@ -6,7 +6,6 @@
 
 #include "filters.h"
 
-
 void
 dock_filters_free (struct dock_filters *f)
 {
@@ -71,4 +70,3 @@ dock_bool_filter (const char *key, const char *v, bool *out, lcr_error_t *err)
     return lcr_error_invalid (err, "invalid filter '%s=%s'", key, v);
   return 0;
 }
-

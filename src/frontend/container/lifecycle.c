@@ -200,8 +200,8 @@ network_settings (struct dock_ctx *ctx, const char *id, jv hc, jv netcfg, lcr_er
   jv_set (ns, "Ports", jv_obj ());
   cleanup_free char *key = strcmp (mode, "host") == 0 ? xstrdup ("") : dock_runpath (ctx, "netns/%s", id);
   jv_set (ns, "SandboxKey", jv_str (key));
-  static const char *const top[] = {"EndpointID", "Gateway", "GlobalIPv6Address", "IPAddress", "IPv6Gateway",
-                                    "MacAddress", NULL};
+  static const char *const top[]
+      = {"EndpointID", "Gateway", "GlobalIPv6Address", "IPAddress", "IPv6Gateway", "MacAddress", NULL};
   for (int i = 0; top[i]; i++)
     jv_set (ns, top[i], jv_str (""));
   jv_set (ns, "GlobalIPv6PrefixLen", jv_int (0));
@@ -224,8 +224,8 @@ network_settings (struct dock_ctx *ctx, const char *id, jv hc, jv netcfg, lcr_er
       if (i == 0 && strcmp (jv_get_str (net, "Name"), mode) != 0 && !dock_network_is_builtin (mode))
         jv_set (hc, "NetworkMode", jv_str (jv_get_str (net, "Name")));
       jv_set (ep, "NetworkID", jv_str (jv_get_str (net, "Id")));
-      static const char *const empty[] = {"EndpointID", "Gateway", "IPAddress", "IPv6Gateway", "GlobalIPv6Address",
-                                          "MacAddress", NULL};
+      static const char *const empty[]
+          = {"EndpointID", "Gateway", "IPAddress", "IPv6Gateway", "GlobalIPv6Address", "MacAddress", NULL};
       for (int k = 0; empty[k]; k++)
         if (strcmp (empty[k], "MacAddress") != 0 || jv_get_str (ep, "MacAddress") == NULL)
           jv_set (ep, empty[k], jv_str (""));
@@ -422,9 +422,10 @@ release (struct dock_ctx *ctx, jv rec)
   dock_volumes_unmount (ctx, jv_get_arr (rec, "Mounts"), id, &e);
   lcr_error_release (&e);
   dock_network_detach_all (ctx, rec);
-  const char *ns = jv_get_str (jv_get_obj (rec, "Dock"), "NetnsPath");
-  if (ns)
-    dock_netns_remove (ns);
+  /* its own netns file, also when a crashed start never recorded it (a container:X's path is
+     X's and never recorded here) */
+  cleanup_free char *own_ns = dock_runpath (ctx, "netns/%s", id);
+  dock_netns_remove (own_ns);
   jv_del (jv_get_obj (rec, "Dock"), "NetnsPath");
 }
 
@@ -496,6 +497,7 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
   bool own_netns = netns && jv_get_str (jv_get_obj (rec, "Dock"), "NetnsPath");
   if (rc == 0 && own_netns)
     rc = dock_network_attach_all (ctx, rec, netns, err);
+  dock_crash_point ("network");
   cleanup_free char *dns_table = NULL;
   struct dock_published published = {0};
   if (rc == 0 && own_netns && dock_shim_is_berth (ctx))
@@ -504,6 +506,7 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
         rc = dock_dns_write_container (ctx, rec, &dns_table, err);
       if (rc == 0)
         rc = dock_ports_bind (ctx, rec, &published, err);
+      dock_crash_point ("ports");
     }
   cleanup_shared_ns struct dock_shared_ns shared = {0};
   if (rc == 0)
@@ -566,6 +569,7 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
           .published = &published,
       };
       rc = dock_shim_spawn (ctx, &sa, &pid, err);
+      dock_crash_point ("shim");
     }
   /* the shim holds the published sockets now */
   dock_published_close (&published);

@@ -57,8 +57,9 @@ clear_endpoint (jv ep)
 static void
 mirror_default (jv ns, jv ep)
 {
-  static const char *const keys[] = {"EndpointID", "Gateway",  "IPAddress",           "IPPrefixLen", "IPv6Gateway",
-                                     "MacAddress", "GlobalIPv6Address", "GlobalIPv6PrefixLen", NULL};
+  static const char *const keys[]
+      = {"EndpointID", "Gateway",           "IPAddress",           "IPPrefixLen", "IPv6Gateway",
+         "MacAddress", "GlobalIPv6Address", "GlobalIPv6PrefixLen", NULL};
   for (int i = 0; keys[i]; i++)
     {
       jv v = jv_get (ep, keys[i]);
@@ -139,8 +140,8 @@ attach_one (struct dock_ctx *ctx, jv rec, jv net, jv ep, int netns_fd, bool firs
         if (used[i] == addr)
           rc = lcr_error_make (err, 0, LCR_ERR_EXISTS, "Address already in use: %s on network %s", want, name);
       if (rc == 0 && addr == gw)
-        rc = lcr_error_make (err, 0, LCR_ERR_EXISTS, "Address already in use: %s is the gateway of network %s",
-                             want, name);
+        rc = lcr_error_make (err, 0, LCR_ERR_EXISTS, "Address already in use: %s is the gateway of network %s", want,
+                             name);
     }
   else if (dock_ipam_pick_addr (&sub, has_range ? &range : NULL, gw, used, nused, &addr) < 0)
     rc = lcr_error_make (err, 0, LCR_ERR_EXISTS, "no available IPv4 addresses on network %s", name);
@@ -239,9 +240,10 @@ detach_one (struct dock_ctx *ctx, jv rec, const char *netname, jv ep, int netns_
   if (net)
     {
       const char *br = jv_get_str (jv_get_obj (net, "Dock"), "Bridge");
-      if (br && ifname)
+      if (br)
         {
-          /* the host end: deleting it takes the container's end too */
+          /* the host end (named from the IDs, so found also after a start that crashed before
+             the record was saved): deleting it takes the container's end too */
           char host[16];
           veth_name (cid, jv_get_str (net, "Id"), host);
           dock_nl_link_del (host, &e);
@@ -362,11 +364,13 @@ dock_network_connect (struct dock_ctx *ctx, jv rec, jv net, jv endpoint_config, 
   jv nets = jv_child_obj (ns, "Networks");
   const char *mode = jv_get_str (jv_get_obj (rec, "HostConfig"), "NetworkMode");
   if (mode && (strcmp (mode, "host") == 0 || strcmp (mode, "none") == 0 || strncmp (mode, "container:", 10) == 0))
-    return lcr_error_make (err, 0, LCR_ERR_STATE, "container cannot be disconnected from host network or connected "
-                                                  "to host network");
+    return lcr_error_make (err, 0, LCR_ERR_STATE,
+                           "container cannot be disconnected from host network or connected "
+                           "to host network");
   if (strcmp (jv_get_str (net, "Driver"), "host") == 0 || strcmp (jv_get_str (net, "Driver"), "null") == 0)
-    return lcr_error_make (err, 0, LCR_ERR_STATE, "container cannot be disconnected from host network or connected "
-                                                  "to host network");
+    return lcr_error_make (err, 0, LCR_ERR_STATE,
+                           "container cannot be disconnected from host network or connected "
+                           "to host network");
   if (jv_get (nets, name))
     return lcr_error_make (err, 0, LCR_ERR_EXISTS, "endpoint with name %s already exists in network %s",
                            dock_record_name (rec), name);
@@ -396,8 +400,9 @@ dock_network_disconnect (struct dock_ctx *ctx, jv rec, jv net, lcr_error_t *err)
     return lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "container %s is not connected to network %s",
                            dock_record_name (rec), name);
   if (strcmp (jv_get_str (net, "Driver"), "host") == 0)
-    return lcr_error_make (err, 0, LCR_ERR_STATE, "container cannot be disconnected from host network or connected "
-                                                  "to host network");
+    return lcr_error_make (err, 0, LCR_ERR_STATE,
+                           "container cannot be disconnected from host network or connected "
+                           "to host network");
   const char *ns_path = jv_get_str (jv_get_obj (rec, "Dock"), "NetnsPath");
   int fd = ns_path ? open (ns_path, O_RDONLY | O_CLOEXEC) : -1;
   detach_one (ctx, rec, name, ep, fd);

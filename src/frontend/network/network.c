@@ -103,8 +103,7 @@ set_ipam (struct dock_ctx *ctx, jv net, const struct dock_network_req *req, bool
         return lcr_error_invalid (err, "invalid subnet %s: invalid CIDR address", req->subnet);
       if ((sub.addr & dock_ipam_mask (sub.len)) != sub.addr)
         return lcr_error_invalid (err, "invalid subnet %s: it should be %s/%d", req->subnet,
-                                  dock_ipam_format_addr (sub.addr & dock_ipam_mask (sub.len), (char[16]){0}),
-                                  sub.len);
+                                  dock_ipam_format_addr (sub.addr & dock_ipam_mask (sub.len), (char[16]){0}), sub.len);
       if (sub.len > 30)
         return lcr_error_invalid (err, "invalid subnet %s: too small for containers", req->subnet);
       for (size_t i = 0; i < ntaken; i++)
@@ -365,8 +364,9 @@ dock_network_create (struct dock_ctx *ctx, const struct dock_network_req *req, j
         {
           const char *parent = opt_str (opts, "parent");
           if (parent == NULL)
-            rc = lcr_error_invalid (err, "macvlan network %s: -o parent=INTERFACE is required (dock makes no dummy "
-                                         "links)",
+            rc = lcr_error_invalid (err,
+                                    "macvlan network %s: -o parent=INTERFACE is required (dock makes no dummy "
+                                    "links)",
                                     req->name);
           else
             {
@@ -476,8 +476,9 @@ dock_network_remove (struct dock_ctx *ctx, const char *ref, lcr_error_t *err)
     {
       dock_network_drop_stale (ctx, net);
       if (jv_len (jv_get_obj (net, "Containers")))
-        rc = lcr_error_make (err, 0, LCR_ERR_STATE, "error while removing network: network %s id %s has active endpoints",
-                             name, jv_get_str (net, "Id"));
+        rc = lcr_error_make (err, 0, LCR_ERR_STATE,
+                             "error while removing network: network %s id %s has active endpoints", name,
+                             jv_get_str (net, "Id"));
     }
   if (rc == 0)
     {
@@ -519,4 +520,25 @@ dock_network_gc (struct dock_ctx *ctx)
         dock_dns_write_network (ctx, net, &e2);
     }
   dock_unlock (ctx);
+}
+
+jv
+dock_network_prune (struct dock_ctx *ctx, bool (*match) (jv net, void *data), void *data)
+{
+  jv removed = jv_arr ();
+  dock_network_gc (ctx);
+  cleanup_error lcr_error_t e = NULL;
+  cleanup_jv jv all = dock_network_list (ctx, &e);
+  for (size_t i = 0; i < jv_len (all); i++)
+    {
+      jv net = all->u.array.values[i];
+      const char *name = jv_get_str (net, "Name");
+      if (dock_network_is_builtin (name) || (match && !match (net, data)))
+        continue;
+      cleanup_free char *users = dock_network_users (ctx, name);
+      cleanup_error lcr_error_t e2 = NULL;
+      if (users == NULL && dock_network_remove (ctx, name, &e2) == 0)
+        jv_push (removed, jv_str (name));
+    }
+  return removed;
 }

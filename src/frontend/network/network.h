@@ -37,7 +37,7 @@ struct dock_network_req
 };
 
 /* `network create`: checks, picks a free subnet when none is given, makes the bridge and rules.
-   *out (may be NULL) gets the record.  Takes the lock. */
+ *out (may be NULL) gets the record.  Takes the lock. */
 int dock_network_create (struct dock_ctx *ctx, const struct dock_network_req *req, jv *out, lcr_error_t *err);
 
 /* A network by name, full ID or unique ID prefix (the built-in bridge, host and none are made on
@@ -57,6 +57,9 @@ jv dock_network_public (jv net);
 /* Drop the leases (and names) of containers that no longer run on any network; remove kernel
    leftovers of networks that are gone.  For `network prune`, `system prune`. */
 void dock_network_gc (struct dock_ctx *ctx);
+/* `network prune`: remove the user networks no container names and match (NULL: all) accepts;
+   returns the names removed */
+jv dock_network_prune (struct dock_ctx *ctx, bool (*match) (jv net, void *data), void *data);
 
 /* ---- endpoints (endpoint.c): called with the lock held ---- */
 

@@ -51,8 +51,7 @@ bind_one (const char *ip, int *port, bool udp, int *fd_out, lcr_error_t *err)
       int e = errno;
       close (fd);
       if (e == EADDRINUSE)
-        return lcr_error_make (err, 0, LCR_ERR_EXISTS, "Bind for %s:%d failed: port is already allocated", ip,
-                               *port);
+        return lcr_error_make (err, 0, LCR_ERR_EXISTS, "Bind for %s:%d failed: port is already allocated", ip, *port);
       errno = e;
       return lcr_error_sys (err, "bind %s:%d/%s", ip, *port, udp ? "udp" : "tcp");
     }

@@ -35,8 +35,9 @@ dock_network_rules_refresh (struct dock_ctx *ctx, lcr_error_t *err)
     if (errno != EINTR)
       return lcr_error_sys (err, "wait for %s", path);
   if (!WIFEXITED (st) || WEXITSTATUS (st) != 0)
-    return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "could not apply dock's packet filter rules (%s network "
-                                                   "refresh-rules failed)",
+    return lcr_error_make (err, 0, LCR_ERR_SYSTEM,
+                           "could not apply dock's packet filter rules (%s network "
+                           "refresh-rules failed)",
                            path);
   return 0;
 }
