@@ -5,7 +5,8 @@
 #   bats  tests/bats          (TAP; as root) but dock's files
 #   dock  tests/bats/dock-*.bats, inside a private mount and network namespace (lo up), so the
 #         front-end's overlay mounts and netns files can never reach the host's
-#   dockcompat  dock-container.bats again with runc as the runtime and with conmon as the shim,
+#   dockcompat  dock-container.bats and dock-network.bats again with runc as the runtime and
+#         with conmon as the shim,
 #         and (when ASAN_UNIT_DIR has one) with the ASan/UBSan build of dock, berth and berth-shim
 #   compat  berth-shim's, containerd's and podman's tests with runc and crun as the runtime
 #         (when installed), so those tests are checked against runtimes other than ours
@@ -81,16 +82,18 @@ for suite in $SUITES; do
     # the tests themselves, checked with another runtime and another monitor
     if command -v runc >/dev/null; then
       DOCK_RUNTIME=$(command -v runc) run_suite dockcompat/runc unshare -m -n --propagation private \
-        sh -c 'ip link set lo up && exec bats --tap "$@"' sh "$SRCDIR/tests/bats/dock-container.bats"
+        sh -c 'ip link set lo up && exec bats --tap "$@"' sh "$SRCDIR/tests/bats/dock-container.bats" \
+        "$SRCDIR/tests/bats/dock-network.bats"
     fi
     if command -v conmon >/dev/null; then
       DOCK_SHIM=$(command -v conmon) run_suite dockcompat/conmon unshare -m -n --propagation private \
-        sh -c 'ip link set lo up && exec bats --tap "$@"' sh "$SRCDIR/tests/bats/dock-container.bats"
+        sh -c 'ip link set lo up && exec bats --tap "$@"' sh "$SRCDIR/tests/bats/dock-container.bats" \
+        "$SRCDIR/tests/bats/dock-network.bats"
     fi
     if [ -x "${ASAN_UNIT_DIR:-}/dock" ]; then
       DOCK=$ASAN_UNIT_DIR/dock run_suite dockcompat/asan unshare -m -n --propagation private \
         sh -c 'ip link set lo up && exec bats --tap "$@"' sh "$SRCDIR/tests/bats/dock-container.bats" \
-        "$SRCDIR/tests/bats/dock-content.bats"
+        "$SRCDIR/tests/bats/dock-content.bats" "$SRCDIR/tests/bats/dock-network.bats"
     fi
     ;;
   compat)
