@@ -226,6 +226,13 @@ ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}"
 	[[ $output != *default* ]]
 }
 
+@test "-p with a monitor that cannot hold the ports (conmon) is an error, not a silent no" {
+	berth_shim && skip "berth-shim holds published ports"
+	run dk run -d --name c -p 8080:80 busybox sleep 100
+	assert_failure 125
+	assert_output_has "published ports"
+}
+
 @test "-p: TCP and UDP published on the host, from its loopback and from another namespace; port prints docker's lines" {
 	berth_shim || skip "published ports are proxied by berth-shim"
 	make_outside
@@ -415,9 +422,13 @@ for _ in range(20):
 @test "cleanup: dock killed while it plugs, binds, or starts the shim; rm leaves no veth, netns, lease or port" {
 	dk network create scratch >/dev/null
 	local stage id
-	for stage in network ports shim; do
-		run env DOCK_CRASH_AT=$stage "$DOCK" --root "$DROOT" --runroot "$DRUN" run -d --name "c-$stage" \
-			--network scratch -p 8282:80 busybox sleep 100
+	local stages=(network shim)
+	berth_shim && stages+=(ports)
+	for stage in "${stages[@]}"; do
+		local pub=()
+		berth_shim && pub=(-p 8282:80)
+		run env DOCK_CRASH_AT=$stage "$DOCK" --root "$DROOT" --runroot "$DRUN" ${DOCK_RUNTIME:+--runtime "$DOCK_RUNTIME"} \
+			${DOCK_SHIM:+--shim "$DOCK_SHIM"} run -d --name "c-$stage" --network scratch "${pub[@]}" busybox sleep 100
 		[[ $status -eq 137 ]]
 		id=$(dk inspect -f '{{.Id}}' "c-$stage")
 		# the crash left its pieces: the netns file, the lease, the veth

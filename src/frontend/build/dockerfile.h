@@ -30,17 +30,17 @@ struct dock_df_heredoc
 
 struct dock_df_inst
 {
-  char *keyword;     /* upper case: FROM, RUN, CMD, …, ONBUILD */
-  int line;          /* its first line in the file, 1-based */
-  char *original;    /* as written, continuations joined with the escape and newline removed:
-                        what `Step N/M : …` and the image's history show */
+  char *keyword;  /* upper case: FROM, RUN, CMD, …, ONBUILD */
+  int line;       /* its first line in the file, 1-based */
+  char *original; /* as written, continuations joined with the escape and newline removed:
+                     what `Step N/M : …` and the image's history show */
   struct dock_df_flag *flags;
   size_t nflags;
-  bool json;         /* exec form: args holds the JSON array's strings */
-  char **args;       /* exec form: the array's strings, NULL-terminated */
+  bool json;   /* exec form: args holds the JSON array's strings */
+  char **args; /* exec form: the array's strings, NULL-terminated */
   size_t nargs;
-  char *rest;        /* shell form: the text after the keyword and the flags (continuations joined,
-                        comment lines inside dropped), not yet substituted; NULL in exec form */
+  char *rest; /* shell form: the text after the keyword and the flags (continuations joined,
+                 comment lines inside dropped), not yet substituted; NULL in exec form */
   struct dock_df_heredoc *heredocs;
   size_t nheredocs;
   struct dock_df_inst *onbuild; /* ONBUILD X: the inner instruction (its keyword X), else NULL */
@@ -66,8 +66,7 @@ typedef const char *(*dock_df_lookup_fn) (void *data, const char *name);
 
 /* Substitute $v, ${v}, ${v:-w}, ${v-w}?, ${v:+w}, ${v+w}? in one word as docker's shell lexer
    does (quotes removed, escape characters honoured, `\$` a literal $).  *out is malloc'd. */
-int dock_df_expand (const char *word, char escape, dock_df_lookup_fn lookup, void *data, char **out,
-                    lcr_error_t *err);
+int dock_df_expand (const char *word, char escape, dock_df_lookup_fn lookup, void *data, char **out, lcr_error_t *err);
 
 /* Split shell-form text into words with substitution, as docker does for ENV, LABEL, ARG, COPY,
    ADD, EXPOSE, VOLUME, USER, WORKDIR, STOPSIGNAL, FROM (quotes group, a substituted value is

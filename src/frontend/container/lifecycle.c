@@ -500,6 +500,11 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
   dock_crash_point ("network");
   cleanup_free char *dns_table = NULL;
   struct dock_published published = {0};
+  if (rc == 0 && own_netns && !dock_shim_is_berth (ctx)
+      && (jv_len (jv_get_obj (jv_get_obj (rec, "HostConfig"), "PortBindings"))
+          || jv_get_bool (jv_get_obj (rec, "HostConfig"), "PublishAllPorts", false)))
+    rc = lcr_error_make (err, 0, LCR_ERR_INVALID,
+                         "published ports are held by berth-shim; the monitor %s cannot hold them", ctx->shim);
   if (rc == 0 && own_netns && dock_shim_is_berth (ctx))
     {
       if (dock_network_has_dns (rec))
