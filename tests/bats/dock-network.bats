@@ -375,6 +375,13 @@ for _ in range(20):
 	assert_success
 	run nsenter --net="$DRUN/netns/$(dk inspect -f '{{.Id}}' m1)" ip -d link show eth0
 	assert_output_has "macvlan mode bridge"
+	# the tutorial's way for the host to reach them: a macvlan of its own on the parent
+	ip link add tv-mvh link tv-mvp type macvlan mode bridge
+	ip addr add 10.55.0.100/24 dev tv-mvh
+	ip link set tv-mvh up
+	run busybox ping -c1 -W2 10.55.0.10
+	ip link del tv-mvh
+	assert_success
 	dk rm -f m1 >/dev/null
 	dk network rm mv >/dev/null
 	ip link del tv-mvp
