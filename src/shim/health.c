@@ -57,7 +57,7 @@ enum phase
 struct shim_health
 {
   char **argv; /* the check, in the container */
-  long long interval, timeout, start_period, retries;
+  long long interval, timeout, start_period, start_interval, retries;
   char *json_path, *pid_path;
   struct health_state st;
   enum phase phase;
@@ -98,11 +98,12 @@ health_setup (struct shim *s, lcr_error_t *err)
     return -1;
   if (argv == NULL)
     return 0; /* ["NONE"] */
-  const char *bad = o->health_interval < 0       ? "--health-interval"
-                    : o->health_timeout < 0      ? "--health-timeout"
-                    : o->health_start_period < 0 ? "--health-start-period"
-                    : o->health_retries < 0      ? "--health-retries"
-                                                 : NULL;
+  const char *bad = o->health_interval < 0         ? "--health-interval"
+                    : o->health_timeout < 0        ? "--health-timeout"
+                    : o->health_start_period < 0   ? "--health-start-period"
+                    : o->health_start_interval < 0 ? "--health-start-interval"
+                    : o->health_retries < 0        ? "--health-retries"
+                                                   : NULL;
   if (bad)
     {
       free (argv);
@@ -118,6 +119,7 @@ health_setup (struct shim *s, lcr_error_t *err)
   h->interval = o->health_interval > 0 ? o->health_interval : HEALTH_DEFAULT_INTERVAL;
   h->timeout = o->health_timeout > 0 ? o->health_timeout : HEALTH_DEFAULT_TIMEOUT;
   h->start_period = o->health_start_period;
+  h->start_interval = o->health_start_interval;
   h->retries = o->health_retries > 0 ? o->health_retries : HEALTH_DEFAULT_RETRIES;
   xasprintf (&h->json_path, "%s/health.json", o->persist_dir);
   xasprintf (&h->pid_path, "%s/health-check.pid", o->persist_dir);
@@ -299,6 +301,15 @@ kill_check (struct shim_health *h)
     }
 }
 
+/* docker 25's start interval: while the start period lasts and the container is not yet healthy,
+   checks come every start interval (when given), then every interval */
+static long long
+next_delay (struct shim_health *h)
+{
+  bool starting = mono_now () - h->started < h->start_period && h->st.status == HEALTH_STARTING;
+  return starting && h->start_interval > 0 ? h->start_interval : h->interval;
+}
+
 /* The result is in: record it, write health.json, wait an interval. */
 static void
 finish_check (struct shim *s, int exit_code)
@@ -340,7 +351,7 @@ finish_check (struct shim *s, int exit_code)
   shim_debug ("health check exited with %d: %s, failing streak %lld", exit_code, health_status_name (h->st.status),
               h->st.failing_streak);
   h->phase = IDLE;
-  arm (h, h->interval);
+  arm (h, next_delay (h));
 }
 
 bool
@@ -380,8 +391,8 @@ started (struct shim *s)
   h->started = mono_now ();
   h->phase = IDLE;
   save (h);
-  shim_debug ("container running: first health check in %lld ns", h->interval);
-  arm (h, h->interval);
+  shim_debug ("container running: first health check in %lld ns", next_delay (h));
+  arm (h, next_delay (h));
 }
 
 static void

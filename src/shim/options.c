@@ -83,6 +83,8 @@ static const struct optdef
     {"health-interval", 0, K_INT, F (health_interval), "nanoseconds between checks (default 30 s)"},
     {"health-timeout", 0, K_INT, F (health_timeout), "nanoseconds a check may take (default 30 s)"},
     {"health-start-period", 0, K_INT, F (health_start_period), "nanoseconds of failures that do not count"},
+    {"health-start-interval", 0, K_INT, F (health_start_interval),
+     "nanoseconds between checks during the start period (default: the interval)"},
     {"health-retries", 0, K_INT, F (health_retries), "failures in a row that make it unhealthy (default 3)"},
     /* ours beyond conmon: dock's networks */
     {"dns-netns", 0, K_STR, F (dns_netns), "serve DNS on 127.0.0.11:53 in this network namespace (a file)"},

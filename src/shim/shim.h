@@ -111,7 +111,7 @@ struct shim_opts
   bool version, help;
   /* ours beyond conmon: docker's HEALTHCHECK (health.c); times in nanoseconds, 0: default */
   const char *health_cmd; /* Healthcheck.Test as JSON */
-  long long health_interval, health_timeout, health_start_period, health_retries;
+  long long health_interval, health_timeout, health_start_period, health_start_interval, health_retries;
   /* ours: dock's networks (no daemon: the monitor serves them while the container lives) */
   const char *dns_netns, *dns_table; /* the DNS server on 127.0.0.11 (dns.c) */
   struct shim_strv publish;          /* FD:PROTO:IP:PORT, published ports (proxy.c) */

@@ -457,6 +457,22 @@ wait_status() {
 	assert_output_has "--health-start-interval"
 }
 
+@test "health checks: during the start period they come every start interval, then every interval" {
+	[[ -z $DOCK_SHIM ]] || skip "health checks are berth-shim's (conmon has none)"
+	# an hour's interval: only the start interval can make it healthy within the test
+	dk run -d --name hs --health-cmd true --health-interval 1h --health-start-period 1h \
+		--health-start-interval 100ms busybox sleep 100 >/dev/null
+	for ((i = 0; i < 100; i++)); do
+		[[ $(dk inspect -f '{{.State.Health.Status}}' hs) == healthy ]] && break
+		sleep 0.1
+	done
+	[[ $(dk inspect -f '{{.State.Health.Status}}' hs) == healthy ]]
+	# healthy: the next check is an interval (an hour) away, so the log stops growing
+	n=$(dk inspect -f '{{len .State.Health.Log}}' hs)
+	sleep 0.5
+	[[ $(dk inspect -f '{{len .State.Health.Log}}' hs) == "$n" ]]
+}
+
 @test "--init runs an init as PID 1; --ulimit; no-new-privileges; the default seccomp profile" {
 	run dk run --rm --init busybox sh -c 'cat /proc/1/cmdline | tr "\0" " "'
 	assert_success

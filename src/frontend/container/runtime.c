@@ -181,7 +181,8 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
   unlink (pidfile);
 
   size_t npub = a->published ? a->published->n : 0;
-  cleanup_free const char **argv = xmalloc0 ((64 + 2 * npub) * sizeof *argv);
+  /* at most ~80 fixed arguments (the exit command alone takes 26): room to spare */
+  cleanup_free const char **argv = xmalloc0 ((128 + 2 * npub) * sizeof *argv);
   int n = 0;
   argv[n++] = ctx->shim;
   argv[n++] = "--api-version";
@@ -240,7 +241,7 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
 
   /* health checks: run by berth-shim, which lives as long as the container (conmon has no
      such option: with it, a healthcheck stays "starting") */
-  char hbuf[4][32];
+  char hbuf[5][32];
   cleanup_free char *htest = NULL;
   jv hc = a->healthcheck;
   jv test = jv_get_arr (hc, "Test");
@@ -251,10 +252,10 @@ dock_shim_spawn (struct dock_ctx *ctx, const struct dock_shim_args *a, pid_t *ct
       htest = jv_dump (test, false);
       argv[n++] = "--health-cmd";
       argv[n++] = htest;
-      static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "Retries"};
-      static const char *const flags[]
-          = {"--health-interval", "--health-timeout", "--health-start-period", "--health-retries"};
-      for (int i = 0; i < 4; i++)
+      static const char *const keys[] = {"Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"};
+      static const char *const flags[] = {"--health-interval", "--health-timeout", "--health-start-period",
+                                          "--health-start-interval", "--health-retries"};
+      for (int i = 0; i < 5; i++)
         {
           long long v = jv_get_int (hc, keys[i], 0);
           if (v <= 0)
