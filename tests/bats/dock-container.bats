@@ -228,11 +228,15 @@ wait_status() {
 	[[ $output != "$apid" && $output != "$(readlink /proc/self/ns/pid)" ]]
 	run dk run --rm --pid host busybox readlink /proc/self/ns/pid
 	[[ $output == "$(readlink /proc/self/ns/pid)" ]]
-	# IPC: the namespace, and what lives in it (a POSIX message queue made in a)
+	# IPC: the namespace, and what lives in it (a POSIX message queue made in a, a file in its
+	# /dev/shm, which docker shares too)
 	dk exec a touch /dev/mqueue/from-a
-	run dk run --rm --ipc container:a busybox sh -c 'readlink /proc/self/ns/ipc; ls /dev/mqueue'
+	dk exec a sh -c 'echo shm-of-a >/dev/shm/x'
+	run dk run --rm --ipc container:a busybox sh -c 'readlink /proc/self/ns/ipc; ls /dev/mqueue; cat /dev/shm/x'
 	assert_success
-	[[ ${lines[0]} == "$aipc" && ${lines[1]} == from-a ]]
+	[[ ${lines[0]} == "$aipc" && ${lines[1]} == from-a && ${lines[2]} == shm-of-a ]]
+	run dk run --rm busybox cat /dev/shm/x
+	assert_failure
 	run dk run --rm busybox sh -c 'readlink /proc/self/ns/ipc; ls /dev/mqueue'
 	[[ ${lines[0]} != "$aipc" && ${#lines[@]} -eq 1 ]]
 	run dk run --rm --ipc host busybox readlink /proc/self/ns/ipc

@@ -422,6 +422,7 @@ release (struct dock_ctx *ctx, jv rec)
   dock_volumes_unmount (ctx, jv_get_arr (rec, "Mounts"), id, &e);
   lcr_error_release (&e);
   dock_network_detach_all (ctx, rec);
+  dock_share_release (ctx, rec);
   /* its own netns file, also when a crashed start never recorded it (a container:X's path is
      X's and never recorded here) */
   cleanup_free char *own_ns = dock_runpath (ctx, "netns/%s", id);
@@ -530,6 +531,7 @@ start_locked (struct dock_ctx *ctx, jv rec, int *attach_fd, lcr_error_t *err)
           .netns = netns,
           .pidns = shared.pid,
           .ipcns = shared.ipc,
+          .shm = shared.shm,
           .mounts = jv_get_arr (rec, "Mounts"),
           .hosts = jv_get_str (rec, "HostsPath"),
           .hostname = jv_get_str (rec, "HostnamePath"),

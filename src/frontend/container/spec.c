@@ -413,10 +413,10 @@ build_mounts (const struct dock_spec_in *in, jv spec, jv linux_, lcr_error_t *er
         {
           if (strcmp (ipc, "none") == 0)
             continue;
-          if (strcmp (ipc, "host") == 0)
+          if (strcmp (ipc, "host") == 0 || in->shm)
             {
               const char *opts[] = {"rbind", "rprivate", NULL};
-              jv_push (out, mount_entry ("/dev/shm", "bind", "/dev/shm", opts));
+              jv_push (out, mount_entry ("/dev/shm", "bind", in->shm ? in->shm : "/dev/shm", opts));
               continue;
             }
         }

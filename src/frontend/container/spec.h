@@ -21,6 +21,7 @@ struct dock_spec_in
   const char *netns;                          /* network namespace to join (a file); NULL: the host's network */
   const char *pidns, *ipcns;                  /* PID / IPC namespace files to join for PidMode / IpcMode
                                                  container:X (container/share.h), else NULL */
+  const char *shm;                            /* a host directory bound at /dev/shm (shareable IPC), or NULL */
   jv mounts;                                  /* bind and volume mounts, resolved: docker's "Mounts" shape
                                                  [{"Type":"bind"|"volume","Source","Destination","RW","Propagation"}];
                                                  tmpfs comes from HostConfig.Tmpfs / HostConfig.Mounts directly */
