@@ -5,8 +5,9 @@
  * misses, into the layer's tar sink.  Both go through a rewriting sink that names each entry at
  * its destination, applies --chown/--chmod (root:root otherwise, as docker does) and drops what
  * .dockerignore excludes.  A stage's or image's files are read in a child process that mounts
- * the image's layers read-only in a mount namespace of its own and chroots there, so nothing of
- * it is seen by the host or outlives the step, and its symlinks resolve inside the image.
+ * the image's layers read-only in a mount namespace of its own, so nothing of it is seen by the
+ * host or outlives the step; a source that resolves outside that root (an absolute symlink in
+ * the image) is refused rather than read from the host.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -338,7 +339,7 @@ expand_sources (struct copy_job *j, char ***out, size_t *nout, lcr_error_t *err)
           goto out;
         }
       size_t rl = strlen (j->root);
-      if (j->context && !(strncmp (real, j->root, rl) == 0 && (real[rl] == '/' || real[rl] == '\0')))
+      if (!(strncmp (real, j->root, rl) == 0 && (real[rl] == '/' || real[rl] == '\0')))
         {
           lcr_error_invalid (err, "Dockerfile:%d: forbidden path outside the build context: %s ()", j->in->line,
                              v[i] + rl + 1);
@@ -567,10 +568,12 @@ copy_from_image (struct copy_job *j, const struct dock_image *img, char hash[72]
             }
           if (m < 0)
             r = lcr_error_sys (&e, "mount the image's layers");
-          else if (chroot (mnt) < 0 || chdir ("/") < 0)
-            r = lcr_error_sys (&e, "chroot");
           else
-            r = copy_run (j, h, tar_fd, &e);
+            {
+              /* not chrooted: the walk reopens files through /proc/self/fd */
+              j->root = mnt;
+              r = copy_run (j, h, tar_fd, &e);
+            }
         }
       if (r < 0)
         dprintf (p[1], "E%s", e && e->msg ? e->msg : "failed");
@@ -735,7 +738,7 @@ build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_erro
           lcr_error_wrap (err, "Dockerfile:%d: COPY --from=%s", in->line, ref);
           goto out_job;
         }
-      j.root = "/";
+      j.root = NULL; /* set in the child, where the image is mounted */
     }
   else
     {
