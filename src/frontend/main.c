@@ -28,6 +28,7 @@ struct cmd
 /* `dock COMMAND` */
 static const struct cmd top_cmds[] = {
     {"attach", dock_cmd_attach, "Attach local standard input, output, and error streams to a running container"},
+    {"build", dock_cmd_build, "Build an image from a Dockerfile"},
     {"commit", dock_cmd_commit, "Create a new image from a container's changes"},
     {"cp", dock_cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", dock_cmd_create, "Create a new container"},
@@ -95,11 +96,17 @@ static const struct cmd container_cmds[] = {
 };
 
 static const struct cmd image_cmds[] = {
-    {"history", dock_cmd_history, NULL}, {"inspect", dock_cmd_image_inspect, NULL},
-    {"load", dock_cmd_load, NULL},       {"ls", dock_cmd_images, NULL},
-    {"list", dock_cmd_images, NULL},     {"prune", dock_cmd_image_prune, NULL},
-    {"rm", dock_cmd_rmi, NULL},          {"save", dock_cmd_save, NULL},
-    {"tag", dock_cmd_tag, NULL},         {NULL, NULL, NULL},
+    {"build", dock_cmd_build, NULL},
+    {"history", dock_cmd_history, NULL},
+    {"inspect", dock_cmd_image_inspect, NULL},
+    {"load", dock_cmd_load, NULL},
+    {"ls", dock_cmd_images, NULL},
+    {"list", dock_cmd_images, NULL},
+    {"prune", dock_cmd_image_prune, NULL},
+    {"rm", dock_cmd_rmi, NULL},
+    {"save", dock_cmd_save, NULL},
+    {"tag", dock_cmd_tag, NULL},
+    {NULL, NULL, NULL},
 };
 
 static const struct cmd volume_cmds[] = {
@@ -123,6 +130,12 @@ static const struct cmd network_cmds[] = {
     {NULL, NULL, NULL},
 };
 
+static const struct cmd builder_cmds[] = {
+    {"build", dock_cmd_build, NULL},
+    {"prune", dock_cmd_builder_prune, NULL},
+    {NULL, NULL, NULL},
+};
+
 static const struct cmd system_cmds[] = {
     {"df", dock_cmd_system_df, NULL},
     {"info", dock_cmd_info, NULL},
@@ -136,9 +149,13 @@ static const struct group
   const struct cmd *cmds;
   const char *summary;
 } groups[] = {
-    {"container", container_cmds, "Manage containers"}, {"image", image_cmds, "Manage images"},
-    {"network", network_cmds, "Manage networks"},       {"volume", volume_cmds, "Manage volumes"},
-    {"system", system_cmds, "Manage Docker"},           {NULL, NULL, NULL},
+    {"builder", builder_cmds, "Manage builds"},
+    {"container", container_cmds, "Manage containers"},
+    {"image", image_cmds, "Manage images"},
+    {"network", network_cmds, "Manage networks"},
+    {"volume", volume_cmds, "Manage volumes"},
+    {"system", system_cmds, "Manage Docker"},
+    {NULL, NULL, NULL},
 };
 
 int

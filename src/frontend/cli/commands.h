@@ -23,6 +23,8 @@ DOCK_CMD (dock_cmd_rmi);
 DOCK_CMD (dock_cmd_history);
 DOCK_CMD (dock_cmd_image_inspect);
 DOCK_CMD (dock_cmd_image_prune);
+DOCK_CMD (dock_cmd_build);         /* cmd-build.c */
+DOCK_CMD (dock_cmd_builder_prune); /* cmd-build.c */
 
 /* containers */
 DOCK_CMD (dock_cmd_create);

@@ -106,6 +106,7 @@ _dock_flag_value() {
 	--volumes-from) _dock_reply "$(_dock_containers)" ;;
 	-s | --signal) _dock_reply $'KILL\nTERM\nINT\nHUP\nQUIT\nUSR1\nUSR2\nSTOP\nCONT' ;;
 	--type) _dock_reply $'container\nimage\nvolume' ;;
+	--progress) _dock_reply $'plain\ntty' ;;
 	*) COMPREPLY=() ;;
 	esac
 }
@@ -125,6 +126,7 @@ _dock_arg_kind() {
 		;;
 	commit) ((n == 0)) && echo container || echo image ;;
 	run | create) ((n == 0)) && echo image ;;
+	build | image-build) ((n == 0)) && echo files ;;
 	rmi | history | save | inspect-image) echo image ;;
 	tag) ((n <= 1)) && echo image ;;
 	inspect) echo object ;;

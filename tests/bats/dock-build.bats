@@ -1,0 +1,247 @@
+#!/usr/bin/env bats
+# dock build: Dockerfile instructions, stages, the cache, failures (see src/frontend/build/build.h).
+
+load dock-helpers
+
+setup() {
+	dock_setup
+	dk_load
+	C=$T/ctx
+	mkdir -p "$C"
+}
+
+# bi IMAGE FORMAT: image inspect --format
+bi() { dk image inspect "$1" --format "$2"; }
+
+@test "build: config instructions, ENV/ARG scoping, WORKDIR, COPY, RUN; run the image" {
+	echo hello >"$C/f.txt"
+	cat >"$C/Dockerfile" <<'EOF2'
+FROM busybox
+ARG V=1
+ENV A=hello B=$V
+WORKDIR /app
+WORKDIR sub
+COPY f.txt ./
+RUN echo "run $A $V" && cat f.txt > out.txt
+LABEL x=y "z w"="1 2"
+EXPOSE 80 53/udp
+VOLUME /data
+USER 1:2
+STOPSIGNAL SIGINT
+MAINTAINER someone
+CMD ["cat", "/app/sub/out.txt"]
+EOF2
+	run dk build -t bx "$C"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Step 7/14 : RUN echo"* ]]
+	[[ $output == *"run hello 1"* ]]
+	[[ $output == *"Successfully tagged bx:latest"* ]]
+	[ "$(bi bx '{{json .Config.Env}}')" = '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","A=hello","B=1"]' ]
+	[ "$(bi bx '{{.Config.WorkingDir}}')" = /app/sub ]
+	[ "$(bi bx '{{json .Config.Labels}}')" = '{"x":"y","z w":"1 2"}' ]
+	[ "$(bi bx '{{json .Config.ExposedPorts}}')" = '{"53/udp":{},"80/tcp":{}}' ] || [ "$(bi bx '{{json .Config.ExposedPorts}}')" = '{"80/tcp":{},"53/udp":{}}' ]
+	[ "$(bi bx '{{json .Config.Volumes}}')" = '{"/data":{}}' ]
+	[ "$(bi bx '{{.Config.User}}')" = 1:2 ]
+	[ "$(bi bx '{{.Config.StopSignal}}')" = SIGINT ]
+	[ "$(bi bx '{{.Author}}')" = someone ]
+	run dk run --rm -u 0 bx
+	[ "$output" = hello ]
+	# history: one entry per step, config-only ones empty
+	run dk history --no-trunc --format '{{.CreatedBy}}|{{.Size}}' bx
+	[[ ${lines[0]} == *'CMD ["cat" "/app/sub/out.txt"]|0B' ]]
+	[[ $output == *'|1 V=1 /bin/sh -c echo "run $A $V"'* ]]
+	[ "$(dk history -q bx | wc -l)" -eq 14 ]
+	# the ARG is not in the image's env
+	run dk run --rm -u 0 bx sh -c 'echo "[$V]"'
+	[ "$output" = "[]" ]
+}
+
+@test "build: CMD/ENTRYPOINT/SHELL/HEALTHCHECK forms" {
+	cat >"$C/Dockerfile" <<'EOF2'
+FROM busybox
+CMD echo from-cmd
+ENTRYPOINT ["echo", "ep"]
+SHELL ["/bin/sh", "-ec"]
+RUN echo shell-ok
+HEALTHCHECK --interval=5s --retries=3 CMD true
+EOF2
+	run dk build -t f1 "$C"
+	[ "$status" -eq 0 ]
+	# CMD set in this stage survives the ENTRYPOINT
+	[ "$(bi f1 '{{json .Config.Cmd}}')" = '["/bin/sh","-c","echo from-cmd"]' ]
+	[ "$(bi f1 '{{json .Config.Entrypoint}}')" = '["echo","ep"]' ]
+	[ "$(bi f1 '{{json .Config.Shell}}')" = '["/bin/sh","-ec"]' ]
+	[ "$(bi f1 '{{json .Config.Healthcheck}}')" = '{"Test":["CMD-SHELL","true"],"Interval":5000000000,"Retries":3}' ]
+	dk history --format '{{.CreatedBy}}' f1 | grep -q '^/bin/sh -ec echo shell-ok'
+	# a base's CMD is dropped by an ENTRYPOINT; HEALTHCHECK NONE
+	printf 'FROM f1\nENTRYPOINT ["sh"]\nHEALTHCHECK NONE\n' >"$C/Dockerfile"
+	run dk build -t f2 "$C"
+	[ "$status" -eq 0 ]
+	[ "$(bi f2 '{{json .Config.Cmd}}')" = null ]
+	[ "$(bi f2 '{{json .Config.Healthcheck.Test}}')" = '["NONE"]' ]
+}
+
+@test "build: COPY rules: several sources, wildcards, directories, --chown, --chmod, ADD tar" {
+	mkdir -p "$C/d/sub" "$C/t"
+	echo a >"$C/a.txt"
+	echo b >"$C/b.txt"
+	echo in >"$C/d/sub/x"
+	echo tarred >"$C/t/inner"
+	tar -C "$C/t" -czf "$C/arch.tar.gz" inner
+	cat >"$C/Dockerfile" <<'EOF2'
+FROM busybox
+COPY a.txt b.txt /two/
+COPY *.txt /glob/
+COPY d /dir
+COPY a.txt /renamed
+COPY --chown=nobody:nogroup --chmod=600 a.txt /owned
+COPY --chown=7 b.txt /num
+ADD arch.tar.gz /x/
+EOF2
+	run dk build -t cp "$C"
+	[ "$status" -eq 0 ]
+	run dk run --rm cp sh -c 'cat /two/a.txt /two/b.txt /glob/a.txt /dir/sub/x /renamed /x/inner; stat -c "%u:%g %a" /owned /num'
+	[ "${lines[0]}" = a ]
+	[ "${lines[1]}" = b ]
+	[ "${lines[2]}" = a ]
+	[ "${lines[3]}" = in ]
+	[ "${lines[4]}" = a ]
+	[ "${lines[5]}" = tarred ]
+	[ "${lines[6]}" = "65534:65534 600" ]
+	[ "${lines[7]}" = "7:7 644" ]
+	# several sources need a directory destination
+	printf 'FROM busybox\nCOPY a.txt b.txt /nodir\n' >"$C/Dockerfile"
+	run dk build "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"must be a directory"* ]]
+}
+
+@test "build: multistage: --from by name, index and image; --target builds only what it needs" {
+	cat >"$C/Dockerfile" <<'EOF2'
+FROM busybox AS first
+RUN echo one > /one
+FROM busybox AS unused
+RUN echo should-not-run
+FROM busybox AS final
+COPY --from=first /one /from-name
+COPY --from=0 /one /from-index
+COPY --from=busybox /bin/busybox /bb
+FROM first AS other
+RUN cat /one
+EOF2
+	run dk build -t ms --target final "$C"
+	[ "$status" -eq 0 ]
+	[[ $output != *should-not-run* ]]
+	run dk run --rm ms sh -c 'cat /from-name /from-index; test -x /bb && echo bb'
+	[ "$output" = "one
+one
+bb" ]
+	run dk build -t ms2 "$C"
+	[ "$status" -eq 0 ]
+	[[ $output == *"one"* ]]
+}
+
+@test "build: ONBUILD triggers run in the child build" {
+	printf 'FROM busybox\nONBUILD RUN echo triggered > /trig\n' >"$C/Dockerfile"
+	run dk build -t ob "$C"
+	[ "$status" -eq 0 ]
+	[ "$(bi ob '{{json .Config.OnBuild}}')" = '["RUN echo triggered > /trig"]' ]
+	printf 'FROM ob\n' >"$C/Dockerfile"
+	run dk build -t ob2 "$C"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Executing 1 build trigger"* ]]
+	[ "$(dk run --rm ob2 cat /trig)" = triggered ]
+	[ "$(bi ob2 '{{json .Config.OnBuild}}')" = null ]
+}
+
+@test "build: .dockerignore keeps files out of the context" {
+	mkdir -p "$C/d"
+	echo keep >"$C/d/keep"
+	echo secret >"$C/d/secret.key"
+	printf '*.log\nd/*.key\n' >"$C/.dockerignore"
+	echo x >"$C/a.log"
+	printf 'FROM busybox\nCOPY . /ctx\n' >"$C/Dockerfile"
+	run dk build -t ig "$C"
+	[ "$status" -eq 0 ]
+	run dk run --rm ig find /ctx -type f
+	[[ $output == *"/ctx/d/keep"* ]]
+	[[ $output != *secret* ]]
+	[[ $output != *a.log* ]]
+	printf 'FROM busybox\nCOPY a.log /\n' >"$C/Dockerfile"
+	run dk build "$C"
+	[ "$status" -ne 0 ]
+}
+
+@test "build: the cache: a rebuild reuses every step; a changed file invalidates from its COPY on" {
+	echo 1 >"$C/f"
+	printf 'FROM busybox\nENV A=1\nRUN echo ran-a\nCOPY f /f\nRUN echo ran-b\n' >"$C/Dockerfile"
+	run dk build -t c1 "$C"
+	[ "$status" -eq 0 ]
+	[[ $output == *ran-a* ]]
+	id1=$(bi c1 '{{.Id}}')
+	run dk build -t c1 "$C"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'Using cache' <<<"$output")" -eq 4 ]
+	[[ $output != *"Running in"* ]]
+	[ "$(bi c1 '{{.Id}}')" = "$id1" ]
+	echo 2 >"$C/f"
+	run dk build -t c1 "$C"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'Using cache' <<<"$output")" -eq 2 ]
+	[[ $output == *ran-b* ]]
+	[ "$(dk run --rm c1 cat /f)" = 2 ]
+	run dk build --no-cache -t c1 "$C"
+	[[ $output != *"Using cache"* ]]
+	# --build-arg in use is part of the key
+	printf 'FROM busybox\nARG X=1\nRUN echo "x=$X"\n' >"$C/Dockerfile"
+	dk build "$C" >/dev/null
+	run dk build --build-arg X=2 "$C"
+	[[ $output == *"x=2"* ]]
+}
+
+@test "build: -q, --iidfile, --label, a Dockerfile from stdin, -f" {
+	printf 'FROM busybox\nRUN echo quiet-out\n' >"$C/Other"
+	run dk build -q -f Other --iidfile "$T/iid" --label k=v -t q1 "$C"
+	[ "$status" -eq 0 ]
+	[[ $output != *quiet-out* ]]
+	[[ $output == sha256:* ]]
+	[ "$(cat "$T/iid")" = "$output" ]
+	[ "$(bi q1 '{{.Config.Labels.k}}')" = v ]
+	run dk build -t s1 - <<<$'FROM busybox\nCMD ["stdin"]'
+	[ "$status" -eq 0 ]
+	[ "$(bi s1 '{{json .Config.Cmd}}')" = '["stdin"]' ]
+}
+
+@test "build: failures exit non-zero and tag nothing, leave no container" {
+	echo x >"$C/f"
+	printf 'FROM busybox\nRUN false\n' >"$C/Dockerfile"
+	run dk build -t bad "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"The command '/bin/sh -c false' returned a non-zero code: 1"* ]]
+	printf 'FROM busybox\nCOPY nope /\n' >"$C/Dockerfile"
+	run dk build -t bad "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"file not found"* ]]
+	printf 'FROM busybox\nCOPY ../x /\n' >"$C/Dockerfile"
+	run dk build -t bad "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"outside the build context"* ]]
+	ln -s /etc/passwd "$C/link"
+	printf 'FROM busybox\nCOPY link /\n' >"$C/Dockerfile"
+	run dk build -t bad "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"outside the build context"* ]]
+	printf 'FROM busybox\nFOO bar\n' >"$C/Dockerfile"
+	run dk build -t bad "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"unknown instruction"* ]]
+	printf 'FROM nosuchimage\n' >"$C/Dockerfile"
+	run dk build -t bad "$C"
+	[ "$status" -ne 0 ]
+	printf 'FROM busybox\nADD http://127.0.0.1:1/x /\n' >"$C/Dockerfile"
+	run dk build -t bad "$C"
+	[ "$status" -ne 0 ]
+	run dk image inspect bad
+	[ "$status" -ne 0 ]
+	[ -z "$(dk ps -aq)" ]
+}
