@@ -491,11 +491,13 @@ healthcheck_duration (const struct dock_df_inst *in, const char *flag, lcr_error
 static int
 do_healthcheck (struct builder *b, const struct dock_df_inst *in, struct set_field *f, lcr_error_t *err)
 {
+  /* the parser's forms (build/dockerfile.c): NONE → exec ["NONE"]; CMD [..] → exec with "CMD"
+     first; CMD text → rest = text */
   const char *rest = in->json ? NULL : (in->rest ?: "");
   jv hc = jv_obj ();
   f->key = "Healthcheck";
   f->value = hc;
-  if (rest && strncasecmp (rest, "NONE", 4) == 0 && (rest[4] == '\0' || isspace ((unsigned char)rest[4])))
+  if (in->json && in->nargs == 1 && strcmp (in->args[0], "NONE") == 0)
     {
       jv t = jv_set (hc, "Test", jv_arr ());
       jv_push (t, jv_str ("NONE"));
@@ -512,23 +514,8 @@ do_healthcheck (struct builder *b, const struct dock_df_inst *in, struct set_fie
     }
   else
     {
-      if (strncasecmp (rest, "CMD", 3) || !(rest[3] == '\0' || isspace ((unsigned char)rest[3])))
-        return lcr_error_invalid (err, "Dockerfile:%d: HEALTHCHECK: expected CMD or NONE", in->line);
-      const char *cmd = rest + 3 + strspn (rest + 3, " \t");
-      if (*cmd == '[')
-        {
-          cleanup_jv jv arr = jv_parse (cmd, strlen (cmd), "HEALTHCHECK CMD", err);
-          if (arr == NULL || arr->type != yajl_t_array)
-            return arr ? lcr_error_invalid (err, "HEALTHCHECK CMD: not a JSON array") : -1;
-          jv_push (test, jv_str ("CMD"));
-          for (size_t i = 0; i < jv_len (arr); i++)
-            jv_push (test, jv_copy (arr->u.array.values[i]));
-        }
-      else
-        {
-          jv_push (test, jv_str ("CMD-SHELL"));
-          jv_push (test, jv_str (cmd));
-        }
+      jv_push (test, jv_str ("CMD-SHELL"));
+      jv_push (test, jv_str (rest));
     }
   static const struct
   {
