@@ -245,3 +245,28 @@ bb" ]
 	[ "$status" -ne 0 ]
 	[ -z "$(dk ps -aq)" ]
 }
+
+@test "build: the steps' images are intermediate: hidden from images (shown by -a), kept by image prune, freed by builder prune" {
+	cat >"$C/Dockerfile" <<'EOF2'
+FROM busybox
+RUN echo one >/one
+ENV X=1
+RUN echo two >/two
+EOF2
+	dk build -q -t inter "$C" >/dev/null
+	run dk images --format '{{.Repository}}'
+	[[ $output != *"<none>"* ]]
+	run dk images -a --format '{{.Repository}}'
+	[[ $(grep -c '<none>' <<<"$output") -eq 2 ]]
+	run dk images -q --filter dangling=true
+	[[ -z $output ]]
+	dk image prune -f >/dev/null
+	[[ $(dk images -aq | wc -l) -eq 4 ]]
+	# a rebuild still hits the cache
+	run dk build -t inter "$C"
+	[[ $(grep -c 'Using cache' <<<"$output") -eq 3 ]]
+	dk builder prune -f >/dev/null
+	dk rmi inter >/dev/null
+	dk image prune -f >/dev/null
+	[[ $(dk images -aq | wc -l) -eq 1 ]]
+}

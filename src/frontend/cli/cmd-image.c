@@ -169,7 +169,7 @@ DOCK_CMD (dock_cmd_images)
     }
   if (first < argc)
     dock_image_filter_add_reference (&f, argv[first]);
-  (void)all; /* no intermediate images without a build cache */
+  f.all = all;
   cleanup_jv jv rows = dock_image_rows (ctx, &f, &err);
   dock_image_filter_free (&f);
   if (rows == NULL)

@@ -29,6 +29,7 @@ struct dock_image_filter
   long long before; /* nanoseconds since the epoch; 0: no such filter */
   long long since;
   long long until;
+  bool all; /* images -a: intermediate images of builds too (untagged, kept by the build cache) */
 };
 
 /* Parse "key=value" filters.  An unknown key: docker's "invalid filter 'KEY'"; before= and

@@ -327,12 +327,17 @@ dock_image_prune (struct dock_ctx *ctx, bool all, const struct dock_image_filter
   if (refs == NULL)
     goto out;
   jv images = jv_get_obj (refs, "images");
+  cleanup_strv char **cached = NULL;
   for (size_t i = jv_len (images); i-- > 0;)
     {
       char id[72];
       snprintf (id, sizeof id, "%s", images->u.object.keys[i]);
       cleanup_strv char **tags = dock_refs_tags_of (refs, id);
       if ((tags[0] && !all) || !dock_image_filter_match (ctx, filter, id, images->u.object.values[i]))
+        continue;
+      /* a build's intermediate images are not dangling (docker keeps them too): `builder prune`
+         lets them go */
+      if (!all && dock_image_is_intermediate (ctx, id, &cached))
         continue;
       char running[65], stopped[65];
       dock_containers_using (ctx, id, running, stopped);

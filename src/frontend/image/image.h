@@ -84,6 +84,9 @@ int dock_image_tag (struct dock_ctx *ctx, const char *src, const char *target, l
    .Created (epoch seconds) and .Dangling; newest first; those that pass `filter` (image/filter.h;
    NULL: all).  No lock: refs.json is read once, atomically. */
 jv dock_image_rows (struct dock_ctx *ctx, const struct dock_image_filter *filter, lcr_error_t *err);
+/* An untagged image a build's cache keeps (one of its steps): docker's "intermediate" image,
+   shown by `images -a` only.  *cache is a list read on first use (free with dock_strv_free). */
+bool dock_image_is_intermediate (struct dock_ctx *ctx, const char *id, char ***cache);
 
 /* `dock image inspect`'s object for one image (docker's shape). */
 jv dock_image_inspect_json (struct dock_ctx *ctx, const char *ref, lcr_error_t *err);

@@ -102,6 +102,42 @@ cmp_rows (const void *a, const void *b)
   return r ? r : strcmp (jv_get_str (x, "Tag"), jv_get_str (y, "Tag"));
 }
 
+/* the image IDs the build cache points to (ROOT/build-cache/<key> holds one), read once */
+static char **
+build_cache_images (struct dock_ctx *ctx)
+{
+  cleanup_free char *dir = dock_path (ctx, "build-cache");
+  cleanup_strv char **keys = dock_list_dir (dir);
+  size_t n = 0;
+  while (keys && keys[n])
+    n++;
+  char **out = xmalloc0 ((n + 1) * sizeof *out);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      cleanup_free char *p = dock_path (ctx, "build-cache/%s", keys[i]);
+      cleanup_free char *buf = NULL;
+      size_t len = 0;
+      cleanup_error lcr_error_t e = NULL;
+      if (lcr_read_file (p, &buf, &len, &e) < 0)
+        continue;
+      buf[strcspn (buf, " \t\r\n")] = '\0';
+      out[k++] = steal_pointer (&buf);
+    }
+  return out;
+}
+
+bool
+dock_image_is_intermediate (struct dock_ctx *ctx, const char *id, char ***cache)
+{
+  if (*cache == NULL)
+    *cache = build_cache_images (ctx);
+  for (char **c = *cache; *c; c++)
+    if (strcmp (*c, id) == 0)
+      return true;
+  return false;
+}
+
 jv
 dock_image_rows (struct dock_ctx *ctx, const struct dock_image_filter *f, lcr_error_t *err)
 {
@@ -113,6 +149,7 @@ dock_image_rows (struct dock_ctx *ctx, const struct dock_image_filter *f, lcr_er
   jv rows = jv_arr ();
   jv images = jv_get_obj (refs, "images");
   bool filtering = reference && reference[0];
+  cleanup_strv char **cached = NULL;
   for (size_t i = 0; i < jv_len (images); i++)
     {
       const char *id = images->u.object.keys[i];
@@ -122,7 +159,10 @@ dock_image_rows (struct dock_ctx *ctx, const struct dock_image_filter *f, lcr_er
       cleanup_strv char **tags = dock_refs_tags_of (refs, id);
       if (tags[0] == NULL)
         {
-          if (dangling != 0 && !filtering)
+          /* docker's intermediate images (a build's steps) show only with -a, and are not
+             dangling */
+          bool intermediate = dock_image_is_intermediate (ctx, id, &cached);
+          if (dangling != 0 && !filtering && (!intermediate || (f && f->all && dangling != 1)))
             jv_push (rows, make_row (id, rec, NULL));
           continue;
         }
