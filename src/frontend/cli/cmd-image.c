@@ -8,7 +8,6 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,68 +21,7 @@
 #include "image/imgstore.h"
 #include "store/store.h"
 
-/* ---- output: docker's tabwriter (min width 10, padding 3) and a --format stand-in ---------- */
-
-struct table
-{
-  char ***rows;
-  size_t n, cols;
-};
-
-static void
-table_add (struct table *t, char **cells)
-{
-  t->rows = xrealloc (t->rows, (t->n + 1) * sizeof (char **));
-  t->rows[t->n++] = cells;
-}
-
-static void
-table_print (struct table *t)
-{
-  size_t *w = xmalloc0 ((t->cols + 1) * sizeof (size_t));
-  for (size_t r = 0; r < t->n; r++)
-    for (size_t c = 0; c < t->cols && t->rows[r][c]; c++)
-      {
-        size_t l = strlen (t->rows[r][c]) + 3;
-        if (l < 10)
-          l = 10;
-        if (l > w[c])
-          w[c] = l;
-      }
-  for (size_t r = 0; r < t->n; r++)
-    {
-      for (size_t c = 0; c < t->cols && t->rows[r][c]; c++)
-        {
-          if (c + 1 < t->cols && t->rows[r][c + 1])
-            printf ("%-*s", (int)w[c], t->rows[r][c]);
-          else
-            fputs (t->rows[r][c], stdout);
-        }
-      putchar ('\n');
-      for (size_t c = 0; c < t->cols; c++)
-        free (t->rows[r][c]);
-      free (t->rows[r]);
-    }
-  free (t->rows);
-  free (w);
-  t->rows = NULL;
-  t->n = 0;
-}
-
-static char **
-cells (size_t n, ...)
-{
-  char **v = xmalloc0 ((n + 1) * sizeof (char *));
-  va_list ap;
-  va_start (ap, n);
-  for (size_t i = 0; i < n; i++)
-    {
-      const char *s = va_arg (ap, const char *);
-      v[i] = s ? xstrdup (s) : NULL;
-    }
-  va_end (ap);
-  return v;
-}
+/* ---- output: rows through the shared template engine and tabwriter (cli/output.h) -------- */
 
 struct header
 {
@@ -183,27 +121,10 @@ DOCK_CMD (dock_cmd_images)
         puts (jv_get_str (rows->u.array.values[i], "ID"));
       return 0;
     }
-  if (format && strcmp (format, "table") != 0)
-    {
-      print_format (format, rows, image_headers);
-      return 0;
-    }
-  struct table t = {.cols = digests ? 6 : 5};
-  if (digests)
-    table_add (&t, cells (6, "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"));
-  else
-    table_add (&t, cells (5, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"));
-  for (size_t i = 0; i < jv_len (rows); i++)
-    {
-      jv row = rows->u.array.values[i];
-      const char *rep = jv_get_str (row, "Repository"), *tag = jv_get_str (row, "Tag"), *id = jv_get_str (row, "ID"),
-                 *since = jv_get_str (row, "CreatedSince"), *size = jv_get_str (row, "Size");
-      if (digests)
-        table_add (&t, cells (6, rep, tag, jv_get_str (row, "Digest"), id, since, size));
-      else
-        table_add (&t, cells (5, rep, tag, id, since, size));
-    }
-  table_print (&t);
+  /* docker's default columns (DIGEST with --digests), through the shared tabwriter */
+  const char *dflt = digests ? "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+                             : "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+  print_format (format && strcmp (format, "table") != 0 ? format : dflt, rows, image_headers);
   return 0;
 }
 
@@ -486,26 +407,16 @@ DOCK_CMD (dock_cmd_history)
         puts (jv_get_str (rows->u.array.values[i], "ID"));
       return 0;
     }
-  if (format)
-    {
-      static const struct header h[] = {{"ID", "IMAGE"},
-                                        {"CreatedSince", "CREATED"},
-                                        {"CreatedAt", "CREATED AT"},
-                                        {"CreatedBy", "CREATED BY"},
-                                        {"Size", "SIZE"},
-                                        {"Comment", "COMMENT"},
-                                        {NULL, NULL}};
-      print_format (format, rows, h);
-      return 0;
-    }
-  struct table t = {.cols = 5};
-  table_add (&t, cells (5, "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT"));
-  for (size_t i = 0; i < jv_len (rows); i++)
-    {
-      jv row = rows->u.array.values[i];
-      table_add (&t, cells (5, jv_get_str (row, "ID"), jv_get_str (row, "CreatedSince"), jv_get_str (row, "CreatedBy"),
-                            jv_get_str (row, "Size"), jv_get_str (row, "Comment")));
-    }
-  table_print (&t);
+  static const struct header h[] = {{"ID", "IMAGE"},
+                                    {"CreatedSince", "CREATED"},
+                                    {"CreatedAt", "CREATED AT"},
+                                    {"CreatedBy", "CREATED BY"},
+                                    {"Size", "SIZE"},
+                                    {"Comment", "COMMENT"},
+                                    {NULL, NULL}};
+  print_format (format && strcmp (format, "table") != 0
+                    ? format
+                    : "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",
+                rows, h);
   return 0;
 }
