@@ -12,7 +12,8 @@
 # DNS server's queries, answers and table), shim-attach
 # (attach socket clients, fifos and output through the shim's event loop), dock-layer (dock's
 # layer reader and contained unpacker), dock-manifest (archive manifest.json, OCI index and
-# manifest, image config, image references).
+# manifest, image config, image references), dock-dockerfile (the Dockerfile parser and the
+# substitution of each instruction), dock-dockerignore (.dockerignore patterns and matching).
 #
 # Environment: FUZZ_SECONDS (per target, default 80; two targets at a time, so about 3 minutes
 # in all), FUZZ_TARGETS (default: all four), FUZZ_JOBS (targets fuzzed at once, default 2), CC
@@ -24,7 +25,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-80}
-FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach shim-dns dock-layer dock-manifest}
+FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach shim-dns dock-layer dock-manifest dock-dockerfile dock-dockerignore}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_ARTIFACTS=${FUZZ_ARTIFACTS:-/tmp/berth-fuzz-artifacts}
 CC=${CC:-clang}
@@ -60,6 +61,8 @@ libcrun=$top/src/libcrun shim=$top/src/shim frontend=$top/src/frontend
 declare -A srcs=(
   [dock-layer]="$frontend/image/layer.c $frontend/image/digest.c $libcrun/resolve.c $libcrun/error.c $libcrun/utils.c"
   [dock-manifest]="$frontend/image/parse.c $frontend/image/ref.c $frontend/image/digest.c $frontend/util/jv.c $frontend/store/store.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
+  [dock-dockerfile]="$frontend/build/dockerfile.c $frontend/build/subst.c $frontend/util/jv.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
+  [dock-dockerignore]="$frontend/build/ignore.c $libcrun/error.c $libcrun/utils.c"
   [spec]="$libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [state]="$libcrun/state.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [shim-ctl]="$shim/ctl-msg.c"
@@ -99,6 +102,13 @@ dict() { # dict FILE...: every identifier-like string literal as a JSON string
 dict "$libcrun/spec.c" "$libcrun/spec-validate.c" >"$work/spec.dict"
 dict "$libcrun/state.c" >"$work/state.dict"
 dict "$top/src/frontend/image/parse.c" "$top/src/frontend/image/load.c" >"$work/dock-manifest.dict"
+# the Dockerfile's keywords, flags and the lexer's tokens
+{
+  printf '"%s"\n' FROM RUN CMD LABEL MAINTAINER EXPOSE ENV ADD COPY ENTRYPOINT VOLUME USER WORKDIR ARG ONBUILD \
+    STOPSIGNAL HEALTHCHECK SHELL NONE AS --from= --chown= --chmod= --link --mount= --platform= --interval= \
+    '# escape=`' '# syntax=' '<<EOF' '<<-' 'EOF' '${' ':-' ':+' ':?' '##' '%%' '//' '\\\x0a' '[\"' '\",' '\"]'
+} >"$work/dock-dockerfile.dict"
+printf '"%s"\n' '**' '**/' '!' '[^' '\\' '/' '*' '?' '#' >"$work/dock-dockerignore.dict"
 
 # ---- replay the regressions, then fuzz ---------------------------------------------------
 ulimit -c 0

@@ -490,7 +490,13 @@ test_heredocs (void)
   ok (parses ("FROM x\nRUN [\"cat\", \"<<EOF\"]\nUSER u\n") && df.v[1].nheredocs == 0 && df.n == 3,
       "no heredoc in the exec form");
   ok (parses ("FROM x\nCMD cat <<EOF\nUSER u\n") && df.v[1].nheredocs == 0 && df.n == 3, "CMD takes no heredoc");
-  ok (parses ("FROM x\nRUN a << b\nUSER u\n") && df.v[1].nheredocs == 0, "<< with a blank after is no heredoc");
+  ok (parses ("FROM x\nRUN cat << EOF\nhi\nEOF\n") && df.v[1].nheredocs == 1 && df.n == 2,
+      "blanks between << and the delimiter");
+  is_str (df.v[1].heredocs[0].name, "EOF", "<< EOF: the delimiter");
+  ok (parses ("FROM x\nRUN cat << -EOF\nhi\n-EOF\n") && df.v[1].nheredocs == 1 && !df.v[1].heredocs[0].strip_tabs,
+      "<< -EOF is the delimiter -EOF");
+  ok (parses ("FROM x\nRUN cat <<< word\nUSER u\n") && df.v[1].nheredocs == 0 && df.n == 3, "<<< is no heredoc");
+  ok (parses ("FROM x\nRUN a<<EOF\nUSER u\n") && df.v[1].nheredocs == 0 && df.n == 3, "<< inside a word is no heredoc");
   ok (parses ("FROM x\nRUN <<EOF \\\n && true\nbody\nEOF\n"), "a heredoc line continued");
   is_str (df.v[1].heredocs[0].body, "body\n", "the body starts after the continued line");
   ok (parses ("FROM x\nONBUILD RUN <<EOF\nhi\nEOF\n") && df.v[1].onbuild->nheredocs == 1, "ONBUILD RUN <<EOF");

@@ -628,12 +628,57 @@ heredoc_word (struct parser *p, int lineno, const char *w, struct dock_df_heredo
   return 1;
 }
 
+/* The words of a line as docker looks for heredocs in them: split on unquoted blanks, quotes
+   and \-escapes kept, and an unquoted "<<" keeps the blanks after it in its word ("cat << EOF"
+   names the heredoc EOF). */
+static char **
+heredoc_words (const char *line, size_t *n)
+{
+  char **v = xmalloc0 (sizeof *v);
+  size_t len = strlen (line), i = 0;
+  *n = 0;
+  while (i < len)
+    {
+      i += strspn (line + i, " \t\v\f\r\n");
+      if (i >= len)
+        break;
+      struct df_buf w = {0};
+      char quote = 0;
+      for (; i < len; i++)
+        {
+          char c = line[i];
+          if (quote == 0 && df_space ((unsigned char)c))
+            break;
+          if (quote == 0 && c == '<' && line[i + 1] == '<')
+            {
+              df_buf_adds (&w, "<<");
+              i += 2;
+              while (i < len && (line[i] == ' ' || line[i] == '\t'))
+                df_buf_addc (&w, line[i++]);
+              i--;
+              continue;
+            }
+          if (quote == 0 && (c == '\'' || c == '"'))
+            quote = c;
+          else if (quote && c == quote)
+            quote = 0;
+          else if (c == '\\' && quote != '\'' && i + 1 < len)
+            df_buf_addc (&w, line[i++]);
+          df_buf_addc (&w, line[i]);
+        }
+      v = xrealloc (v, (*n + 2) * sizeof *v);
+      v[(*n)++] = df_buf_take (&w);
+      v[*n] = NULL;
+    }
+  return v;
+}
+
 /* The heredocs a RUN/COPY/ADD line names, their bodies read from the lines that follow. */
 static int
 read_heredocs (struct parser *p, int lineno, const char *line, struct dock_df_inst *in)
 {
   size_t nw;
-  char **words = df_raw_words (line, '\\', &nw);
+  char **words = heredoc_words (line, &nw);
   int ret = 0;
   for (size_t i = 0; i < nw && ret == 0; i++)
     {
