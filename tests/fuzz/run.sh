@@ -16,7 +16,7 @@
 # substitution of each instruction), dock-dockerignore (.dockerignore patterns and matching).
 #
 # Environment: FUZZ_SECONDS (per target, default 60; two targets at a time, so about 5 minutes
-# in all), FUZZ_TARGETS (default: all four), FUZZ_JOBS (targets fuzzed at once, default 2), CC
+# in all), FUZZ_TARGETS (default: all nine), FUZZ_JOBS (targets fuzzed at once, default 2), CC
 # (default clang), FUZZ_BUILDDIR (default: a temp dir, removed), FUZZ_ARTIFACTS (crashing inputs
 # are kept there, default /tmp/berth-fuzz-artifacts), FUZZ_CORPUS_OUT (a dir: keep each
 # target's grown corpus in FUZZ_CORPUS_OUT/TARGET), FUZZ_FLAGS (more libFuzzer flags).  Without
