@@ -9,4 +9,5 @@ apt-get install -y -q --no-install-recommends \
   libseccomp-dev libcap-dev libyajl-dev libsystemd-dev \
   bats busybox-static jq iproute2 util-linux procps python3 clang-format libcap2-bin podman catatonit runc crun containerd \
   valgrind clang libclang-rt-dev \
-  libarchive-dev libssl-dev libyaml-dev libcurl4-openssl-dev libmnl-dev libnftables-dev nftables zstd skopeo umoci strace
+  libarchive-dev libssl-dev libyaml-dev libcurl4-openssl-dev libmnl-dev libnftables-dev nftables zstd skopeo umoci strace \
+  docker-registry apache2-utils
