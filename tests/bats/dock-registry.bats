@@ -272,6 +272,29 @@ PY
 	assert_success
 }
 
+@test "registry: a blob whose bytes differ but whose content does not is refused too" {
+	# a gzip layer: its header's mtime changed, the tar inside (the diff ID) unchanged, so only
+	# the blob's own digest can tell
+	dk load -i "$BUSYBOX_OCI" >/dev/null
+	local r=$REG/$(repo gz):1
+	dk tag busybox "$r"
+	run dk push "$r"
+	assert_success
+	local layer f
+	layer=$(jq -r '.images[].blobs[0]' "$DROOT/refs.json")
+	dk rmi busybox "$r" >/dev/null
+	f=$(reg_blob open "$layer")
+	[[ $(head -c 2 "$f" | od -An -tx1 | tr -d ' ') == 1f8b ]]
+	cp "$f" "$T/good"
+	printf '\x01\x02\x03\x04' | dd of="$f" bs=1 seek=4 conv=notrunc status=none
+	gzip -dc <"$f" | cmp -s - <(gzip -dc <"$T/good")
+	run dk pull "$r"
+	cp "$T/good" "$f"
+	assert_failure
+	[[ $output == *"layer $layer is corrupt"* ]]
+	assert_store_empty
+}
+
 @test "registry: run and create pull a missing image (--pull missing|always|never)" {
 	dk_load
 	local r=$REG/$(repo auto):1
