@@ -371,3 +371,71 @@ PY
 	assert_success
 	grep -qx "get $AREG" "$T/helper.log"
 }
+
+# a proxy to the open registry that cuts the first answer of every blob GET after half its
+# bytes (the headers promised all of them), and passes Range requests through
+start_dropping_proxy() {
+	local port=$1
+	python3 - "$port" "$REG" "$T/proxy.log" <<'PY' &
+import http.server, sys, urllib.request, urllib.error
+port, upstream, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+seen = set()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def do_GET(self):
+        req = urllib.request.Request("http://" + upstream + self.path)
+        for k in ("Accept", "Range", "Authorization"):
+            if self.headers.get(k): req.add_header(k, self.headers[k])
+        try:
+            r = urllib.request.urlopen(req)
+            code, body, hdrs = r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            code, body, hdrs = e.code, e.read(), e.headers
+        with open(log, "a") as f:
+            f.write("%s %s %s\n" % (self.path, self.headers.get("Range", "-"), code))
+        self.send_response(code)
+        for k, v in hdrs.items():
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if "/blobs/sha256:" in self.path and self.path not in seen and len(body) > 1024:
+            seen.add(self.path)
+            self.wfile.write(body[: len(body) // 2]); self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.wfile.write(body)
+    do_HEAD = do_GET
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+	echo $! >"$T/proxy.pid"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "registry: a connection dropped mid-blob is resumed with Range" {
+	dk_load
+	local r=$REG/$(repo resume):1 port
+	dk tag busybox "$r"
+	dk push "$r" >/dev/null
+	dk rmi busybox "$r" >/dev/null
+	port=$(free_port)
+	start_dropping_proxy "$port"
+	local layer
+	run env DOCK_REGISTRY_FAST_RETRY=1 timeout 60 "$DOCK" --root "$DROOT" --runroot "$DRUN" pull "127.0.0.1:$port/$(repo resume):1"
+	kill "$(cat "$T/proxy.pid")"
+	wait "$(cat "$T/proxy.pid")" 2>/dev/null || true
+	assert_success
+	[[ $output == *"Pull complete"* ]]
+	# the layer was asked for twice: whole, then from where the cut was
+	grep -q '/blobs/sha256:.* bytes=[1-9][0-9]*- 206' "$T/proxy.log"
+	run dk run --rm "127.0.0.1:$port/$(repo resume):1" echo resumed
+	assert_success
+	[[ $output == resumed ]]
+}
