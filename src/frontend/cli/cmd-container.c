@@ -15,6 +15,7 @@
 #include "container/lifecycle.h"
 #include "container/record.h"
 #include "image/image.h"
+#include "registry/registry.h"
 #include "store/store.h"
 
 /* For each CONTAINER argument: find it, run fn, print what docker prints (the argument as
@@ -90,7 +91,7 @@ create_or_run (struct dock_ctx *ctx, int argc, char **argv, bool run)
       return p > 0 ? 0 : dock_fail (&err);
     }
   char id[65];
-  if (dock_container_create (ctx, &req, id, &err) < 0)
+  if (dock_pull_for_create (ctx, req.image, req.pull, &err) < 0 || dock_container_create (ctx, &req, id, &err) < 0)
     {
       dock_create_req_release (&req);
       return dock_fail (&err);

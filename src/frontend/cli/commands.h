@@ -26,6 +26,12 @@ DOCK_CMD (dock_cmd_image_prune);
 DOCK_CMD (dock_cmd_build);         /* cmd-build.c */
 DOCK_CMD (dock_cmd_builder_prune); /* cmd-build.c */
 
+/* registries (cmd-registry.c, dock-archive only) */
+DOCK_CMD (dock_cmd_pull);
+DOCK_CMD (dock_cmd_push);
+DOCK_CMD (dock_cmd_login);
+DOCK_CMD (dock_cmd_logout);
+
 /* containers */
 DOCK_CMD (dock_cmd_create);
 DOCK_CMD (dock_cmd_run);

@@ -1,4 +1,5 @@
-/* dock — the commands that need libarchive, in the fast dock: they run in dock-archive.
+/* dock — the commands that need libarchive (or libcurl: pull, push, login, logout), in the fast
+ * dock: they run in dock-archive.
  *
  * libarchive links libxml2 and ICU; loading them costs every process about 5 ms on this kind of
  * machine, and dock is run twice for each container (the command, then the shim's exit
@@ -42,6 +43,10 @@ HEAVY (dock_cmd_commit)
 HEAVY (dock_cmd_diff)
 HEAVY (dock_cmd_build)
 HEAVY (dock_cmd_builder_prune)
+HEAVY (dock_cmd_pull)
+HEAVY (dock_cmd_push)
+HEAVY (dock_cmd_login)
+HEAVY (dock_cmd_logout)
 
 int
 dock_layer_read (int fd, int layer_dir, int copy_fd, struct dock_layer_result *res, lcr_error_t *err)

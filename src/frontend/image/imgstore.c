@@ -328,7 +328,8 @@ dock_stage_layer (struct dock_stage *s, int fd, const char *parent_chain, const 
                   struct dock_layer_result *res, char chain_out[72], lcr_error_t *err)
 {
   char tmpblob[32], tmplayer[32];
-  unsigned n = s->seq++;
+  /* atomic: a pull stages its layers from several threads at once */
+  unsigned n = __atomic_fetch_add (&s->seq, 1, __ATOMIC_RELAXED);
   snprintf (tmpblob, sizeof tmpblob, ".blob-%u", n);
   snprintf (tmplayer, sizeof tmplayer, ".layer-%u", n);
   cleanup_close int copy = openat (s->blobs_fd, tmpblob, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -1,0 +1,441 @@
+#!/usr/bin/env bats
+# dock and registries: pull, push, login, logout against Debian's docker-registry, run by this
+# file on 127.0.0.1 with its own config and storage under the file's temp dir (never the
+# package's config): one open instance and one with htpasswd (bcrypt) Basic auth.  skopeo
+# checks what dock pushes and supplies what dock pulls.  Nothing leaves 127.0.0.1.
+
+load dock-helpers
+
+# a free TCP port on 127.0.0.1
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_registry NAME PORT [htpasswd FILE]: docker-registry serving NAME's storage; its PID in
+# $BATS_FILE_TMPDIR/NAME.pid
+start_registry() {
+	local name=$1 port=$2 dir=$BATS_FILE_TMPDIR/$1
+	mkdir -p "$dir/data"
+	{
+		echo "version: 0.1"
+		echo "log: {level: error}"
+		echo "storage:"
+		echo "  filesystem: {rootdirectory: $dir/data}"
+		echo "  delete: {enabled: true}"
+		echo "http: {addr: 127.0.0.1:$port}"
+		if [[ ${3:-} == htpasswd ]]; then
+			echo "auth:"
+			echo "  htpasswd: {realm: dock-tests, path: $4}"
+		fi
+	} >"$dir/config.yml"
+	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
+	echo $! >"$dir.pid"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
+		sleep 0.1
+	done
+	echo "# registry $name did not start:" >&2
+	sed 's/^/#   /' "$dir/log" >&2
+	return 1
+}
+
+setup_file() {
+	command -v docker-registry >/dev/null || skip "docker-registry is not installed (tests/install-deps.sh)"
+	dock_setup_file
+	REG_PORT=$(free_port)
+	start_registry open "$REG_PORT"
+	htpasswd -Bbc "$BATS_FILE_TMPDIR/htpasswd" tester s3cret 2>/dev/null
+	AUTH_PORT=$(free_port)
+	start_registry auth "$AUTH_PORT" htpasswd "$BATS_FILE_TMPDIR/htpasswd"
+	REG=127.0.0.1:$REG_PORT
+	AREG=127.0.0.1:$AUTH_PORT
+	export REG AREG REG_PORT AUTH_PORT
+}
+
+teardown_file() {
+	local f
+	for f in "$BATS_FILE_TMPDIR"/*.pid; do
+		[[ -f $f ]] && kill "$(cat "$f")" 2>/dev/null
+	done
+	return 0
+}
+
+setup() {
+	dock_setup
+	export DOCKER_CONFIG=$T/docker-config
+}
+
+# a repository name of this test's own
+repo() { echo "t$BATS_TEST_NUMBER/$1"; }
+
+# the registry's copy of a blob
+reg_blob() { echo "$BATS_FILE_TMPDIR/$1/data/docker/registry/v2/blobs/sha256/${2:7:2}/${2:7}/data"; }
+
+assert_store_empty() {
+	local n
+	n=$(find "$DROOT/blobs/sha256" "$DROOT/layers" "$DROOT/tmp" -mindepth 1 2>/dev/null | wc -l)
+	[[ $n -eq 0 ]] || {
+		echo "# the store kept $n entries" >&2
+		return 1
+	}
+	[[ ! -f $DROOT/refs.json || $(jq '.images | length' "$DROOT/refs.json") == 0 ]]
+}
+
+@test "registry: push, rmi, pull, run; images --digests shows the repo digest" {
+	dk_load
+	local r
+	r=$REG/$(repo bb):v1
+	run dk tag busybox "$r"
+	assert_success
+	run dk push "$r"
+	assert_success
+	[[ ${lines[0]} == "The push refers to repository [$REG/$(repo bb)]" ]]
+	[[ $output == *": Pushed"* ]]
+	[[ ${lines[-1]} =~ ^v1:\ digest:\ (sha256:[0-9a-f]{64})\ size:\ [0-9]+$ ]]
+	local digest=${BASH_REMATCH[1]}
+	# the registry has the manifest under that digest
+	run curl -sf -H "Accept: application/vnd.oci.image.manifest.v1+json" -o /dev/null -w '%{http_code}' \
+		"http://$REG/v2/$(repo bb)/manifests/$digest"
+	[[ $output == 200 ]]
+	run dk rmi busybox "$r"
+	assert_success
+	assert_store_empty
+	run dk pull "$r"
+	assert_success
+	[[ ${lines[0]} == "v1: Pulling from $(repo bb)" ]]
+	[[ $output == *"Pull complete"* && $output == *"Digest: $digest"* ]]
+	[[ ${lines[-2]} == "Status: Downloaded newer image for $r" ]]
+	[[ ${lines[-1]} == "$r" ]]
+	run dk images --digests --format '{{.Repository}}:{{.Tag}} {{.Digest}}'
+	assert_success
+	[[ $output == "$REG/$(repo bb):v1 $digest" ]]
+	run dk run --rm "$r" echo pulled-and-ran
+	assert_success
+	[[ $output == pulled-and-ran ]]
+	# pulling again changes nothing
+	run dk pull "$r"
+	assert_success
+	[[ $output == *"Status: Image is up to date for $r"* ]]
+	[[ -z $(ls "$DROOT/tmp") ]]
+}
+
+@test "registry: pull by digest, -q, and a missing tag" {
+	dk_load
+	local r=$REG/$(repo bb)
+	dk tag busybox "$r:x"
+	run dk push -q "$r:x"
+	assert_success
+	[[ $output == "$r:x" ]]
+	local digest
+	digest=$(jq -r '.images[].repoDigests[0]' "$DROOT/refs.json")
+	[[ $digest == "$r@sha256:"* ]]
+	dk rmi busybox "$r:x" >/dev/null
+	run dk pull -q "$digest"
+	assert_success
+	[[ $output == "$digest" ]]
+	run dk image inspect --format '{{json .RepoDigests}}' "$digest"
+	assert_success
+	[[ $output == "[\"$digest\"]" ]]
+	run dk pull "$r:nope"
+	assert_failure
+	[[ $output == *"manifest for $r:nope not found"* ]]
+}
+
+@test "registry: skopeo reads what dock pushed, dock pulls what skopeo copied" {
+	dk_load
+	local r=$REG/$(repo bb):1
+	dk tag busybox "$r"
+	run dk push "$r"
+	assert_success
+	run skopeo inspect --tls-verify=false "docker://$r"
+	assert_success
+	[[ $(jq -r .Digest <<<"$output") == "$(jq -r '.images[].repoDigests[0]' "$DROOT/refs.json" | cut -d@ -f2)" ]]
+	run skopeo copy -q --src-tls-verify=false "docker://$r" "oci:$T/oci:x"
+	assert_success
+	# a gzip'd two-layer OCI image, copied in by skopeo
+	mkdir -p "$T/extra"
+	echo from-skopeo >"$T/extra/hello"
+	python3 "$MAKE_IMAGE" "$T/two.tar" --format oci --gzip --layer "$T/extra" >/dev/null
+	local s=$REG/$(repo sk):2
+	run skopeo copy -q --dest-tls-verify=false "oci-archive:$T/two.tar" "docker://$s"
+	assert_success
+	run dk pull "$s"
+	assert_success
+	[[ $(grep -c 'Pull complete' <<<"$output") == 2 ]]
+	run dk run --rm "$s" cat /hello
+	assert_success
+	[[ $output == from-skopeo ]]
+}
+
+@test "registry: push skips what is there and mounts blobs from another repository" {
+	dk_load
+	local a=$REG/$(repo a):1 b=$REG/$(repo b):1
+	dk tag busybox "$a"
+	dk tag busybox "$b"
+	run dk push "$a"
+	assert_success
+	run dk push "$a"
+	assert_success
+	[[ $output == *"Layer already exists"* && $output != *Pushed* ]]
+	run dk push "$b"
+	assert_success
+	[[ $output == *"Mounted from $(repo a)"* && $output != *Pushed* ]]
+	run skopeo inspect --tls-verify=false "docker://$b"
+	assert_success
+}
+
+# an OCI layout with an index of two platforms (busybox for this host's, a tiny image tagged
+# for another), pushed with skopeo --all
+make_index() {
+	local out=$1 arch other
+	arch=$(uname -m)
+	case $arch in x86_64) arch=amd64 other=arm64 ;; aarch64) arch=arm64 other=amd64 ;; *) other=amd64 ;; esac
+	mkdir -p "$T/a" "$T/b"
+	tar -C "$T/a" -xf "$BUSYBOX_OCI"
+	python3 "$MAKE_IMAGE" "$T/tiny.tar" --format oci --tiny >/dev/null
+	tar -C "$T/b" -xf "$T/tiny.tar"
+	python3 - "$T/a" "$T/b" "$out" "$arch" "$other" <<'PY'
+import hashlib, json, os, shutil, sys
+a, b, out, arch, other = sys.argv[1:]
+os.makedirs(out + "/blobs/sha256", exist_ok=True)
+descs = []
+for src, plat in ((a, arch), (b, other)):
+    for f in os.listdir(src + "/blobs/sha256"):
+        shutil.copy(src + "/blobs/sha256/" + f, out + "/blobs/sha256/" + f)
+    d = json.load(open(src + "/index.json"))["manifests"][0]
+    descs.append({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": d["digest"],
+                  "size": d["size"], "platform": {"os": "linux", "architecture": plat}})
+idx = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+                  "manifests": descs}).encode()
+h = hashlib.sha256(idx).hexdigest()
+open(out + "/blobs/sha256/" + h, "wb").write(idx)
+json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.index.v1+json",
+           "digest": "sha256:" + h, "size": len(idx), "annotations": {"org.opencontainers.image.ref.name": "multi"}}]},
+          open(out + "/index.json", "w"))
+open(out + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+print(other)
+PY
+}
+
+@test "registry: a multi-platform index gives the host's image, --platform another" {
+	local other r=$REG/$(repo multi):1
+	other=$(make_index "$T/layout")
+	run skopeo copy -q --all --dest-tls-verify=false "oci:$T/layout:multi" "docker://$r"
+	assert_success
+	local idx
+	idx=$(curl -sf -H 'Accept: application/vnd.oci.image.index.v1+json' -o /dev/null -w '%header{docker-content-digest}' \
+		"http://$REG/v2/$(repo multi)/manifests/1")
+	[[ $idx == sha256:* ]]
+	run dk pull "$r"
+	assert_success
+	[[ $output == *"Digest: $idx"* ]]
+	run dk run --rm "$r" echo host-platform
+	assert_success
+	[[ $output == host-platform ]]
+	# the repo digest is the index's, as docker records it
+	[[ $(jq -r '.images[].repoDigests[0]' "$DROOT/refs.json") == "$REG/$(repo multi)@$idx" ]]
+	local host_id
+	host_id=$(jq -r '.images | keys[0]' "$DROOT/refs.json")
+	run dk pull --platform "linux/$other" "$r"
+	assert_success
+	[[ $(jq -r --arg r "$r" '.refs[$r]' "$DROOT/refs.json") != "$host_id" ]]
+	run dk pull --platform linux/s390x "$r"
+	assert_failure
+	[[ $output == *"no matching manifest for linux/s390x"* ]]
+}
+
+@test "registry: a corrupted blob is refused and leaves nothing in the store" {
+	dk_load
+	local r=$REG/$(repo bad):1
+	dk tag busybox "$r"
+	run dk push "$r"
+	assert_success
+	local layer
+	layer=$(jq -r '.images[].blobs[0]' "$DROOT/refs.json")
+	dk rmi busybox "$r" >/dev/null
+	assert_store_empty
+	# same size, one byte changed, in the registry's own storage
+	local f
+	f=$(reg_blob open "$layer")
+	[[ -f $f ]]
+	cp "$f" "$T/good"
+	printf 'X' | dd of="$f" bs=1 seek=4000 conv=notrunc status=none
+	run dk pull "$r"
+	cp "$T/good" "$f"
+	assert_failure
+	[[ $output == *"$layer"* ]]
+	assert_store_empty
+	[[ -z $(ls "$DROOT/tmp") ]]
+	# and with the blob repaired the same pull works
+	run dk pull "$r"
+	assert_success
+}
+
+@test "registry: a blob whose bytes differ but whose content does not is refused too" {
+	# a gzip layer: its header's mtime changed, the tar inside (the diff ID) unchanged, so only
+	# the blob's own digest can tell
+	dk load -i "$BUSYBOX_OCI" >/dev/null
+	local r=$REG/$(repo gz):1
+	dk tag busybox "$r"
+	run dk push "$r"
+	assert_success
+	local layer f
+	layer=$(jq -r '.images[].blobs[0]' "$DROOT/refs.json")
+	dk rmi busybox "$r" >/dev/null
+	f=$(reg_blob open "$layer")
+	[[ $(head -c 2 "$f" | od -An -tx1 | tr -d ' ') == 1f8b ]]
+	cp "$f" "$T/good"
+	printf '\x01\x02\x03\x04' | dd of="$f" bs=1 seek=4 conv=notrunc status=none
+	gzip -dc <"$f" | cmp -s - <(gzip -dc <"$T/good")
+	run dk pull "$r"
+	cp "$T/good" "$f"
+	assert_failure
+	[[ $output == *"layer $layer is corrupt"* ]]
+	assert_store_empty
+}
+
+@test "registry: run and create pull a missing image (--pull missing|always|never)" {
+	dk_load
+	local r=$REG/$(repo auto):1
+	dk tag busybox "$r"
+	dk push "$r" >/dev/null
+	dk rmi busybox "$r" >/dev/null
+	run dk run --rm --pull never "$r" true
+	assert_failure
+	[[ $output == *"Unable to find image"* ]]
+	run dk run --rm "$r" echo auto-pulled
+	assert_success
+	[[ $output == *"Unable to find image '$r' locally"* ]]
+	[[ ${lines[-1]} == auto-pulled ]]
+	run dk create --pull always "$r" true
+	assert_success
+	[[ $output == *"Status: Image is up to date"* ]]
+	run dk run --rm --pull bogus "$r" true
+	assert_failure
+}
+
+@test "registry: htpasswd auth: anonymous refused, wrong password saves nothing, login, push, pull, logout" {
+	dk_load
+	local r=$AREG/$(repo auth):1
+	dk tag busybox "$r"
+	run dk push "$r"
+	assert_failure
+	[[ $output == *"unauthorized"* ]]
+	run dk login -u tester -p wrong "$AREG"
+	assert_failure
+	[[ $output == *"incorrect username or password"* ]]
+	[[ ! -e $DOCKER_CONFIG/config.json ]]
+	run dk login -u tester --password-stdin "$AREG" <<<"s3cret"
+	assert_success
+	[[ ${lines[-1]} == "Login Succeeded" ]]
+	[[ $(jq -r --arg h "$AREG" '.auths[$h].auth' "$DOCKER_CONFIG/config.json" | base64 -d) == tester:s3cret ]]
+	[[ $(stat -c %a "$DOCKER_CONFIG/config.json") == 600 ]]
+	run dk push "$r"
+	assert_success
+	dk rmi busybox "$r" >/dev/null
+	run dk pull "$r"
+	assert_success
+	run skopeo inspect --tls-verify=false --creds tester:s3cret "docker://$r"
+	assert_success
+	run dk logout "$AREG"
+	assert_success
+	[[ $output == "Removing login credentials for $AREG" ]]
+	[[ $(jq -r --arg h "$AREG" '.auths[$h] // "gone"' "$DOCKER_CONFIG/config.json") == gone ]]
+	dk rmi "$r" >/dev/null
+	run dk pull "$r"
+	assert_failure
+	[[ $output == *"unauthorized"* ]]
+	run dk logout "$AREG"
+	assert_success
+	[[ $output == "Not logged in to $AREG" ]]
+}
+
+@test "registry: credentials from a credential helper" {
+	dk_load
+	local r=$AREG/$(repo helper):1
+	mkdir -p "$T/bin" "$DOCKER_CONFIG"
+	# a helper that knows one server and logs what it is asked
+	cat >"$T/bin/docker-credential-test" <<-EOF
+		#!/bin/sh
+		read -r server
+		echo "\$1 \$server" >>"$T/helper.log"
+		[ "\$1" = get ] && [ "\$server" = "$AREG" ] && echo '{"ServerURL":"$AREG","Username":"tester","Secret":"s3cret"}' && exit 0
+		[ "\$1" = get ] && echo "credentials not found in native keychain" && exit 1
+		exit 0
+	EOF
+	chmod +x "$T/bin/docker-credential-test"
+	echo "{\"credHelpers\": {\"$AREG\": \"test\"}}" >"$DOCKER_CONFIG/config.json"
+	dk tag busybox "$r"
+	PATH=$T/bin:$PATH run dk push "$r"
+	assert_success
+	grep -qx "get $AREG" "$T/helper.log"
+}
+
+# a proxy to the open registry that cuts the first answer of every blob GET after half its
+# bytes (the headers promised all of them), and passes Range requests through
+start_dropping_proxy() {
+	local port=$1
+	python3 - "$port" "$REG" "$T/proxy.log" <<'PY' &
+import http.server, sys, urllib.request, urllib.error
+port, upstream, log = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+seen = set()
+class H(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def do_GET(self):
+        req = urllib.request.Request("http://" + upstream + self.path)
+        for k in ("Accept", "Range", "Authorization"):
+            if self.headers.get(k): req.add_header(k, self.headers[k])
+        try:
+            r = urllib.request.urlopen(req)
+            code, body, hdrs = r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            code, body, hdrs = e.code, e.read(), e.headers
+        with open(log, "a") as f:
+            f.write("%s %s %s\n" % (self.path, self.headers.get("Range", "-"), code))
+        self.send_response(code)
+        for k, v in hdrs.items():
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "date"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if "/blobs/sha256:" in self.path and self.path not in seen and len(body) > 1024:
+            seen.add(self.path)
+            self.wfile.write(body[: len(body) // 2]); self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self.wfile.write(body)
+    do_HEAD = do_GET
+http.server.ThreadingHTTPServer(("127.0.0.1", port), H).serve_forever()
+PY
+	echo $! >"$T/proxy.pid"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "registry: a connection dropped mid-blob is resumed with Range" {
+	dk_load
+	local r=$REG/$(repo resume):1 port
+	dk tag busybox "$r"
+	dk push "$r" >/dev/null
+	dk rmi busybox "$r" >/dev/null
+	port=$(free_port)
+	start_dropping_proxy "$port"
+	local layer
+	run env DOCK_REGISTRY_FAST_RETRY=1 timeout 60 "$DOCK" --root "$DROOT" --runroot "$DRUN" pull "127.0.0.1:$port/$(repo resume):1"
+	kill "$(cat "$T/proxy.pid")"
+	wait "$(cat "$T/proxy.pid")" 2>/dev/null || true
+	assert_success
+	[[ $output == *"Pull complete"* ]]
+	# the layer was asked for twice: whole, then from where the cut was
+	grep -q '/blobs/sha256:.* bytes=[1-9][0-9]*- 206' "$T/proxy.log"
+	run dk run --rm "127.0.0.1:$port/$(repo resume):1" echo resumed
+	assert_success
+	[[ $output == resumed ]]
+}
