@@ -270,3 +270,49 @@ EOF2
 	dk image prune -f >/dev/null
 	[[ $(dk images -aq | wc -l) -eq 1 ]]
 }
+
+@test "build: COPY/ADD heredocs: several, <<-, a quoted delimiter keeps \$ literal" {
+	printf 'FROM busybox\nARG WHO=world\nCOPY <<EOF /hello\nhello $WHO\nEOF\nCOPY <<-A <<"B" /multi/\n\tfirst ${WHO:-x}\n\tA\nsecond $WHO\nB\nADD <<EOF /added.txt\nadded\nEOF\n' >"$C/Dockerfile"
+	run dk build -t hd "$C"
+	[ "$status" -eq 0 ]
+	run dk run --rm hd sh -c 'cat /hello /multi/A /multi/B /added.txt; stat -c "%a %u" /hello'
+	[ "${lines[0]}" = "hello world" ]
+	[ "${lines[1]}" = "first world" ]
+	[ "${lines[2]}" = 'second $WHO' ]
+	[ "${lines[3]}" = added ]
+	[ "${lines[4]}" = "644 0" ]
+}
+
+@test "build: RUN heredocs: a script, a command reading it as stdin, a shebang script" {
+	cat >"$C/Dockerfile" <<'EOF2'
+FROM busybox
+RUN <<EOF
+echo one > /r1
+echo two >> /r1
+EOF
+RUN cat > /r2 <<EOF
+as stdin
+EOF
+RUN <<EOF
+#!/bin/sh -e
+echo "shebang $0" > /r3
+EOF
+RUN cat >/r4 <<'EOF'
+quoted $HOME
+EOF
+RUN python3 2>/dev/null <<EOF || sh <<XX
+print("not here")
+EOF
+echo "second of two: \$0=\$0" > /r5
+XX
+EOF2
+	run dk build -t rh "$C"
+	[ "$status" -eq 0 ]
+	run dk run --rm rh sh -c 'cat /r1 /r2 /r3 /r4 /r5'
+	[ "${lines[0]}" = one ]
+	[ "${lines[1]}" = two ]
+	[ "${lines[2]}" = "as stdin" ]
+	[ "${lines[3]}" = "shebang /dev/pipes/EOF" ]
+	[ "${lines[4]}" = 'quoted $HOME' ]
+	[ "${lines[5]}" = 'second of two: sh=sh' ]
+}

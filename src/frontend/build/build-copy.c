@@ -226,6 +226,10 @@ struct copy_job
   bool context;     /* root is the build context (.dockerignore applies, nothing may leave it) */
   long uid, gid;
   int chmod;
+  /* heredoc sources (`COPY <<EOF /dst`): files named by their delimiter in hd_dir */
+  char *hd_dir;
+  char **hd_names;
+  size_t nhd;
   /* parent directories in the destination: relative path → stat, from the current image */
   char **parents;
   struct stat *parent_st;
@@ -418,7 +422,7 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
   int ret = -1;
   const char *dest_rel = j->dest + 1; /* "" for "/" */
   bool dest_dir = j->dest_dir;
-  if (n > 1 && !dest_dir)
+  if (n + j->nhd > 1 && !dest_dir)
     {
       lcr_error_invalid (err,
                          "Dockerfile:%d: When using COPY with more than one source file, the destination must be a "
@@ -494,6 +498,27 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
             lcr_error_sys (err, "open `%s`", dir);
           goto out;
         }
+    }
+  /* the heredocs: a file each, named by its delimiter in a directory destination */
+  for (size_t i = 0; i < j->nhd; i++)
+    {
+      struct rw_sink rw
+          = {.base = {.put = rw_put, .free = NULL}, .inner = sink, .uid = j->uid, .gid = j->gid, .chmod = j->chmod};
+      cleanup_free char *target = NULL;
+      if (dest_dir)
+        xasprintf (&target, "%s%s%s", dest_rel, *dest_rel ? "/" : "", j->hd_names[i]);
+      else
+        target = xstrdup (dest_rel);
+      if (put_parents (j, sink, target, err) < 0)
+        goto out;
+      cleanup_close int dfd = open (j->hd_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0)
+        {
+          lcr_error_sys (err, "open `%s`", j->hd_dir);
+          goto out;
+        }
+      if (dock_tree_walk (dfd, j->hd_names[i], target, NULL, &rw.base, err) < 0)
+        goto out;
     }
   ret = 0;
 out:
@@ -602,6 +627,106 @@ copy_from_image (struct copy_job *j, const struct dock_image *img, char hash[72]
   return lcr_error_invalid (err, "%s", buf[0] == 'E' ? buf + 1 : "COPY --from failed");
 }
 
+/* A heredoc's body with $VAR, ${VAR…} substituted (its delimiter was not quoted); unlike a word,
+   quotes stay as they are, as in a shell's here-document; `\$` is a literal $. */
+static int
+heredoc_expand (struct builder *b, const char *body, char **out, lcr_error_t *err)
+{
+  size_t cap = strlen (body) + 64, n = 0;
+  char *s = xmalloc0 (cap);
+#define PUT(p, l)                                                                                                      \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      size_t l_ = (l);                                                                                                 \
+      while (n + l_ + 1 > cap)                                                                                         \
+        s = xrealloc (s, cap *= 2);                                                                                    \
+      memcpy (s + n, (p), l_);                                                                                         \
+      n += l_;                                                                                                         \
+    }                                                                                                                  \
+  while (0)
+  for (const char *p = body; *p;)
+    {
+      if (*p == b->df.escape && (p[1] == '$' || p[1] == b->df.escape))
+        {
+          PUT (p + 1, 1);
+          p += 2;
+          continue;
+        }
+      size_t len = 0;
+      if (p[0] == '$' && p[1] == '{')
+        {
+          const char *close = strchr (p, '}');
+          len = close ? (size_t)(close - p) + 1 : 0;
+        }
+      else if (p[0] == '$' && (p[1] == '_' || (p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z')))
+        len = 1 + strspn (p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+      if (len == 0)
+        {
+          PUT (p, 1);
+          p++;
+          continue;
+        }
+      cleanup_free char *ref = strndup (p, len);
+      cleanup_free char *val = NULL;
+      if (dock_df_expand (ref, b->df.escape, build_lookup, b, &val, err) < 0)
+        {
+          free (s);
+          return -1;
+        }
+      PUT (val, strlen (val));
+      p += len;
+    }
+#undef PUT
+  s[n] = '\0';
+  *out = s;
+  return 0;
+}
+
+/* The heredoc sources of the job (`<<EOF` words, in the order of the instruction's heredocs)
+   become files in a temporary directory; the other sources stay in j->srcs. */
+static int
+heredoc_sources (struct copy_job *j, lcr_error_t *err)
+{
+  size_t k = 0, keep = 0;
+  for (size_t i = 0; i < j->nsrcs; i++)
+    {
+      if (strncmp (j->srcs[i], "<<", 2) != 0 || k >= j->in->nheredocs)
+        {
+          j->srcs[keep++] = j->srcs[i];
+          continue;
+        }
+      const struct dock_df_heredoc *hd = &j->in->heredocs[k++];
+      if (j->hd_dir == NULL)
+        {
+          j->hd_dir = dock_path (j->b->ctx, "build-heredoc-XXXXXX");
+          if (mkdtemp (j->hd_dir) == NULL)
+            {
+              free (j->hd_dir);
+              j->hd_dir = NULL;
+              return lcr_error_sys (err, "a temporary directory");
+            }
+          j->hd_names = xmalloc0 ((j->in->nheredocs + 1) * sizeof (char *));
+        }
+      if (strchr (hd->name, '/') || strcmp (hd->name, ".") == 0 || strcmp (hd->name, "..") == 0)
+        return lcr_error_invalid (err, "Dockerfile:%d: invalid heredoc name: %s", j->in->line, hd->name);
+      cleanup_free char *data = NULL;
+      if (hd->expand && heredoc_expand (j->b, hd->body ?: "", &data, err) < 0)
+        return -1;
+      const char *body = data ? data : (hd->body ?: "");
+      cleanup_free char *path = NULL;
+      xasprintf (&path, "%s/%s", j->hd_dir, hd->name);
+      cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0 || write (fd, body, strlen (body)) != (ssize_t)strlen (body) || fchmod (fd, 0644) < 0)
+        return lcr_error_sys (err, "write the heredoc `%s`", hd->name);
+      j->hd_names[j->nhd++] = hd->name;
+      free (j->srcs[i]);
+    }
+  for (size_t i = keep; i < j->nsrcs; i++)
+    j->srcs[i] = NULL;
+  j->nsrcs = keep;
+  return 0;
+}
+
 int
 build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_error_t *err)
 {
@@ -642,6 +767,8 @@ build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_erro
       }
   /* the destination: relative to WORKDIR; a trailing "/" (or an existing directory) is a directory */
   const char *d = words[nw - 1];
+  if (in->nheredocs && heredoc_sources (&j, err) < 0)
+    goto out_job;
   size_t dl = strlen (d);
   j.dest_dir = dl && (d[dl - 1] == '/' || (dl >= 2 && strcmp (d + dl - 2, "/.") == 0) || strcmp (d, ".") == 0);
   {
@@ -778,7 +905,7 @@ build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_erro
           strcat (shs, jv_as_str (sh->u.array.values[i]) ?: "");
         }
     }
-    xasprintf (&text, "%s #(nop) %s %s:%s in %s ", shs, in->keyword, j.nsrcs > 1 ? "multi" : "file", hash + 7,
+    xasprintf (&text, "%s #(nop) %s %s:%s in %s ", shs, in->keyword, j.nsrcs + j.nhd > 1 ? "multi" : "file", hash + 7,
                words[nw - 1]);
     cleanup_free char *what = NULL;
     xasprintf (&what, "%s\n%s\n%ld:%ld:%d", text, in->original, j.uid, j.gid, j.chmod);
@@ -806,6 +933,12 @@ out_tmp:
   if (tfd >= 0)
     unlink (tmp);
 out_job:
+  if (j.hd_dir)
+    {
+      build_rmtree (j.hd_dir);
+      free (j.hd_dir);
+    }
+  free (j.hd_names);
   for (size_t i = 0; i < j.nparents; i++)
     free (j.parents[i]);
   free (j.parents);
