@@ -316,3 +316,41 @@ EOF2
 	[ "${lines[4]}" = 'quoted $HOME' ]
 	[ "${lines[5]}" = 'second of two: sh=sh' ]
 }
+
+@test "build: SOURCE_DATE_EPOCH (environment or --build-arg) makes a rebuild give the same image ID" {
+	echo data >"$C/f"
+	printf 'FROM busybox\nCOPY f /f\nRUN echo ran > /r && mkdir -p /d\nWORKDIR /w\nENV A=1\n' >"$C/Dockerfile"
+	id1=$(SOURCE_DATE_EPOCH=1700000000 dk build -q --no-cache "$C")
+	sleep 1.1
+	touch "$C/f"
+	id2=$(SOURCE_DATE_EPOCH=1700000000 dk build -q --no-cache "$C")
+	[ -n "$id1" ]
+	[ "$id1" = "$id2" ]
+	id3=$(dk build -q --no-cache --build-arg SOURCE_DATE_EPOCH=1700000000 "$C")
+	[ "$id3" = "$id1" ]
+	[ "$(bi "$id1" '{{.Created}}')" = 2023-11-14T22:13:20Z ]
+	[[ $(dk history --format '{{.CreatedAt}}' "$id1" | head -1) == 2023-11-14T22:13:20* ]]
+	# the layers' times are clamped: nothing newer than the epoch
+	run dk run --rm "$id1" stat -c %Y /r /d /w
+	[ "$output" = "1700000000
+1700000000
+1700000000" ]
+	# without it, two builds differ
+	a=$(dk build -q --no-cache "$C")
+	sleep 1.1
+	b=$(dk build -q --no-cache "$C")
+	[ "$a" != "$b" ]
+}
+
+@test "build: # escape=\` directive with backtick continuations; # syntax= is accepted and ignored" {
+	printf '# syntax=docker/dockerfile:1\n# escape=`\nFROM busybox\nENV P=C:\\\\dir\nRUN echo one `\n    two > /out\nCOPY `\n  f /f\nLABEL a="x`"y"\n' >"$C/Dockerfile"
+	echo ff >"$C/f"
+	cat "$C/Dockerfile"
+	run dk build -t esc "$C"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Step 3/5 : RUN echo one     two > /out"* ]]
+	[ "$(dk run --rm esc cat /out /f)" = "one two
+ff" ]
+	[ "$(bi esc '{{index .Config.Env 1}}')" = 'P=C:\\dir' ]
+	[ "$(bi esc '{{.Config.Labels.a}}')" = 'x"y' ]
+}

@@ -35,7 +35,8 @@ struct builder
   struct build_stage *stages;
   size_t nstages;
   int step, nsteps;
-  FILE *out; /* stdout, or /dev/null with -q */
+  FILE *out;       /* stdout, or /dev/null with -q */
+  long long epoch; /* SOURCE_DATE_EPOCH (reproducible builds), or -1 */
   /* the stage being built */
   char cur[72];    /* the image so far ("" before FROM) */
   jv cfg;          /* its image config, being edited */

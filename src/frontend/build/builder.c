@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build/build-internal.h"
@@ -174,13 +175,75 @@ after_keyword (const struct dock_df_inst *in)
 
 /* ---- committing and the cache ---------------------------------------------------------------- */
 
+/* SOURCE_DATE_EPOCH: every entry's times become min(mtime, epoch), whole seconds, and atime and
+   ctime the same, so a layer made twice from the same files is the same tar byte for byte */
+struct clamp_sink
+{
+  struct dock_sink base;
+  struct dock_sink *inner;
+  long long epoch;
+};
+
+static int
+clamp_put (struct dock_sink *s, struct dock_entry *e, lcr_error_t *err)
+{
+  struct clamp_sink *c = (struct clamp_sink *)s;
+  struct dock_entry ne = *e;
+  time_t t = ne.st.st_mtim.tv_sec;
+  if ((long long)t > c->epoch)
+    t = (time_t)c->epoch;
+  ne.st.st_mtim.tv_sec = ne.st.st_atim.tv_sec = ne.st.st_ctim.tv_sec = t;
+  ne.st.st_mtim.tv_nsec = ne.st.st_atim.tv_nsec = ne.st.st_ctim.tv_nsec = 0;
+  return c->inner->put (c->inner, &ne, err);
+}
+
+/* the layer tar at `path` rewritten with clamped times */
+static int
+clamp_layer (struct builder *b, const char *path, lcr_error_t *err)
+{
+  cleanup_free char *tmp = NULL;
+  xasprintf (&tmp, "%s.clamped", path);
+  cleanup_close int in = open (path, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return lcr_error_sys (err, "open `%s`", path);
+  cleanup_close int out = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0)
+    return lcr_error_sys (err, "create `%s`", tmp);
+  cleanup_sink struct dock_sink *tar = dock_tar_sink_new (out, false);
+  struct clamp_sink c = {.base = {.put = clamp_put}, .inner = tar, .epoch = b->epoch};
+  int r = dock_tar_read (in, &c.base, err);
+  if (r == 0 && tar->finish)
+    r = tar->finish (tar, err);
+  if (r == 0 && rename (tmp, path) < 0)
+    r = lcr_error_sys (err, "rename `%s`", tmp);
+  if (r < 0)
+    unlink (tmp);
+  return r;
+}
+
+/* the time of a step: now, or SOURCE_DATE_EPOCH's */
+static char *
+build_time (struct builder *b)
+{
+  if (b->epoch < 0)
+    return dock_now_rfc3339 ();
+  time_t t = (time_t)b->epoch;
+  struct tm tm;
+  char buf[64];
+  gmtime_r (&t, &tm);
+  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return xstrdup (buf);
+}
+
 int
 build_commit (struct builder *b, const char *created_by, const char *layer_tar, const char *key, lcr_error_t *err)
 {
   cleanup_image struct dock_image *base = NULL;
   if (*b->cur && dock_image_resolve (b->ctx, b->cur, &base, err) < 0)
     return -1;
-  cleanup_free char *now = dock_now_rfc3339 ();
+  if (layer_tar && b->epoch >= 0 && clamp_layer (b, layer_tar, err) < 0)
+    return -1;
+  cleanup_free char *now = build_time (b);
   jv_set (b->cfg, "created", jv_str (now));
   jv h = jv_push (jv_child_arr (b->cfg, "history"), jv_obj ());
   jv_set (h, "created", jv_str (now));
@@ -1206,6 +1269,22 @@ dock_build (struct dock_ctx *ctx, const struct dock_build_opts *o, char id_out[7
   b->args = jv_obj ();
   b->used_args = jv_obj ();
   load_build_args (b);
+  /* SOURCE_DATE_EPOCH: --build-arg's, else the environment's */
+  {
+    const char *sde = jv_get_str (b->build_args, "SOURCE_DATE_EPOCH") ?: getenv ("SOURCE_DATE_EPOCH");
+    char *end;
+    b->epoch = -1;
+    if (sde && *sde)
+      {
+        long long v = strtoll (sde, &end, 10);
+        if (*end || v < 0)
+          {
+            lcr_error_invalid (err, "invalid SOURCE_DATE_EPOCH: %s", sde);
+            goto out;
+          }
+        b->epoch = v;
+      }
+  }
   if (load_dockerfile (b, tmpdir, err) < 0 || split_stages (b, err) < 0)
     goto out;
   /* the ARGs before the first FROM */
@@ -1246,7 +1325,7 @@ dock_build (struct dock_ctx *ctx, const struct dock_build_opts *o, char id_out[7
     for (size_t i = 0; i < jv_len (b->build_args); i++)
       {
         const char *k = b->build_args->u.object.keys[i];
-        if (jv_get (b->used_args, k) || is_proxy_arg (k))
+        if (jv_get (b->used_args, k) || is_proxy_arg (k) || strcmp (k, "SOURCE_DATE_EPOCH") == 0)
           continue;
         fprintf (b->out, "%s%s", any ? " " : "[Warning] One or more build-args [", k);
         any = true;
