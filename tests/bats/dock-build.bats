@@ -10,6 +10,20 @@ setup() {
 	mkdir -p "$C"
 }
 
+# the http server of the ADD URL tests, then the usual checks
+teardown() {
+	[ -f "$T/http.pid" ] && kill "$(cat "$T/http.pid")" 2>/dev/null
+	dock_teardown
+}
+
+# serve DIR on 127.0.0.1 (this test's network namespace); sets $port
+http_serve() {
+	port=$((20000 + RANDOM % 20000))
+	python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >"$T/http.log" 2>&1 &
+	echo $! >"$T/http.pid"
+	for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+}
+
 # bi IMAGE FORMAT: image inspect --format
 bi() { dk image inspect "$1" --format "$2"; }
 
@@ -353,4 +367,44 @@ EOF2
 ff" ]
 	[ "$(bi esc '{{index .Config.Env 1}}')" = 'P=C:\\dir' ]
 	[ "$(bi esc '{{.Config.Labels.a}}')" = 'x"y' ]
+}
+
+@test "build: ADD http://… downloads with the network allowed: basename, mode 600, not extracted, Last-Modified, --checksum" {
+	mkdir -p "$T/www/sub"
+	echo served >"$T/www/file.txt"
+	echo inner >"$T/inner"
+	tar -C "$T" -czf "$T/www/sub/arch.tar.gz" inner
+	touch -d @1600000000 "$T/www/file.txt"
+	http_serve "$T/www"
+	sum=$(sha256sum "$T/www/file.txt" | cut -d' ' -f1)
+	u=http://127.0.0.1:$port
+	printf 'FROM busybox\nADD %s/file.txt /dl/\nADD %s/sub/arch.tar.gz /arch/\nADD --checksum=sha256:%s %s/file.txt /named\n' "$u" "$u" "$sum" "$u" >"$C/Dockerfile"
+	# refused without the network
+	run dk build "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"needs the network"* ]]
+	run dk build --network host -t dl "$C"
+	[ "$status" -eq 0 ]
+	run dk run --rm dl sh -c 'cat /dl/file.txt /named; stat -c "%a %u %Y" /dl/file.txt; ls /arch'
+	[ "${lines[0]}" = served ]
+	[ "${lines[1]}" = served ]
+	[ "${lines[2]}" = "600 0 1600000000" ]
+	[ "${lines[3]}" = arch.tar.gz ]
+}
+
+@test "build: ADD --checksum mismatch fails; a failed download fails the build" {
+	mkdir -p "$T/www"
+	echo served >"$T/www/file.txt"
+	http_serve "$T/www"
+	printf 'FROM busybox\nADD --checksum=sha256:%064d http://127.0.0.1:%s/file.txt /f\n' 0 "$port" >"$C/Dockerfile"
+	run dk build --network default -t bad "$C"
+	s1=$status o1=$output
+	printf 'FROM busybox\nADD http://127.0.0.1:%s/missing /f\n' "$port" >"$C/Dockerfile"
+	run dk build --network host -t bad "$C"
+	[ "$s1" -ne 0 ]
+	[[ $o1 == *"digest mismatch"* ]]
+	[ "$status" -ne 0 ]
+	[[ $output == *"404"* ]]
+	run dk image inspect bad
+	[ "$status" -ne 0 ]
 }

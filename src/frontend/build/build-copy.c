@@ -226,7 +226,8 @@ struct copy_job
   bool context;     /* root is the build context (.dockerignore applies, nothing may leave it) */
   long uid, gid;
   int chmod;
-  /* heredoc sources (`COPY <<EOF /dst`): files named by their delimiter in hd_dir */
+  /* heredoc sources (`COPY <<EOF /dst`, files named by their delimiter) and downloads (ADD URL,
+     named by the URL's basename): files in hd_dir, not extracted */
   char *hd_dir;
   char **hd_names;
   size_t nhd;
@@ -499,7 +500,7 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
           goto out;
         }
     }
-  /* the heredocs: a file each, named by its delimiter in a directory destination */
+  /* the heredocs and downloads: a file each, under its name in a directory destination */
   for (size_t i = 0; i < j->nhd; i++)
     {
       struct rw_sink rw
@@ -682,31 +683,55 @@ heredoc_expand (struct builder *b, const char *body, char **out, lcr_error_t *er
   return 0;
 }
 
-/* The heredoc sources of the job (`<<EOF` words, in the order of the instruction's heredocs)
-   become files in a temporary directory; the other sources stay in j->srcs. */
+static bool
+is_url (const char *s)
+{
+  return strncmp (s, "http://", 7) == 0 || strncmp (s, "https://", 8) == 0;
+}
+
+/* The sources that are not files of the context: heredocs (`<<EOF` words, in the order of the
+   instruction's heredocs) and, for ADD, URLs, become files in a temporary directory; the other
+   sources stay in j->srcs. */
 static int
-heredoc_sources (struct copy_job *j, lcr_error_t *err)
+inline_sources (struct copy_job *j, lcr_error_t *err)
 {
   size_t k = 0, keep = 0;
   for (size_t i = 0; i < j->nsrcs; i++)
     {
-      if (strncmp (j->srcs[i], "<<", 2) != 0 || k >= j->in->nheredocs)
+      bool hdoc = strncmp (j->srcs[i], "<<", 2) == 0 && k < j->in->nheredocs;
+      bool url = j->add && is_url (j->srcs[i]);
+      if (!hdoc && !url)
         {
           j->srcs[keep++] = j->srcs[i];
           continue;
         }
-      const struct dock_df_heredoc *hd = &j->in->heredocs[k++];
       if (j->hd_dir == NULL)
         {
-          j->hd_dir = dock_path (j->b->ctx, "build-heredoc-XXXXXX");
+          j->hd_dir = dock_path (j->b->ctx, "build-inline-XXXXXX");
           if (mkdtemp (j->hd_dir) == NULL)
             {
               free (j->hd_dir);
               j->hd_dir = NULL;
               return lcr_error_sys (err, "a temporary directory");
             }
-          j->hd_names = xmalloc0 ((j->in->nheredocs + 1) * sizeof (char *));
+          j->hd_names = xmalloc0 ((j->nsrcs + 1) * sizeof (char *));
         }
+      if (url)
+        {
+          char *name = NULL;
+          if (build_fetch (j->b, j->srcs[i], j->hd_dir, dock_df_flag (j->in, "checksum"), &name, err) < 0)
+            return lcr_error_wrap (err, "Dockerfile:%d: ADD", j->in->line);
+          for (size_t x = 0; x < j->nhd; x++)
+            if (strcmp (j->hd_names[x], name) == 0)
+              {
+                free (name);
+                return lcr_error_invalid (err, "Dockerfile:%d: two sources named %s", j->in->line, j->hd_names[x]);
+              }
+          j->hd_names[j->nhd++] = name;
+          free (j->srcs[i]);
+          continue;
+        }
+      const struct dock_df_heredoc *hd = &j->in->heredocs[k++];
       if (strchr (hd->name, '/') || strcmp (hd->name, ".") == 0 || strcmp (hd->name, "..") == 0)
         return lcr_error_invalid (err, "Dockerfile:%d: invalid heredoc name: %s", j->in->line, hd->name);
       cleanup_free char *data = NULL;
@@ -718,7 +743,7 @@ heredoc_sources (struct copy_job *j, lcr_error_t *err)
       cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd < 0 || write (fd, body, strlen (body)) != (ssize_t)strlen (body) || fchmod (fd, 0644) < 0)
         return lcr_error_sys (err, "write the heredoc `%s`", hd->name);
-      j->hd_names[j->nhd++] = hd->name;
+      j->hd_names[j->nhd++] = xstrdup (hd->name);
       free (j->srcs[i]);
     }
   for (size_t i = keep; i < j->nsrcs; i++)
@@ -762,12 +787,17 @@ build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_erro
           lcr_error_invalid (err, "Dockerfile:%d: ADD %s: fetching a URL needs the network (--network host|default)",
                              in->line, words[i]);
         else
-          lcr_error_invalid (err, "Dockerfile:%d: ADD %s: remote sources are not supported", in->line, words[i]);
+          continue;
         goto out_job;
       }
+  if (dock_df_flag (in, "checksum") && !add)
+    {
+      lcr_error_invalid (err, "Dockerfile:%d: the --checksum flag is only for ADD", in->line);
+      goto out_job;
+    }
   /* the destination: relative to WORKDIR; a trailing "/" (or an existing directory) is a directory */
   const char *d = words[nw - 1];
-  if (in->nheredocs && heredoc_sources (&j, err) < 0)
+  if (inline_sources (&j, err) < 0)
     goto out_job;
   size_t dl = strlen (d);
   j.dest_dir = dl && (d[dl - 1] == '/' || (dl >= 2 && strcmp (d + dl - 2, "/.") == 0) || strcmp (d, ".") == 0);
@@ -938,6 +968,8 @@ out_job:
       build_rmtree (j.hd_dir);
       free (j.hd_dir);
     }
+  for (size_t i = 0; i < j.nhd; i++)
+    free (j.hd_names[i]);
   free (j.hd_names);
   for (size_t i = 0; i < j.nparents; i++)
     free (j.parents[i]);
