@@ -231,6 +231,9 @@ struct copy_job
   char *hd_dir;
   char **hd_names;
   size_t nhd;
+  /* what the walk found, for the history's "file:", "dir:" or "multi:" */
+  size_t nwalked;
+  bool single_dir;
   /* parent directories in the destination: relative path → stat, from the current image */
   char **parents;
   struct stat *parent_st;
@@ -431,6 +434,8 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
                          j->in->line);
       goto out;
     }
+  j->nwalked = n + j->nhd;
+  j->single_dir = false;
   for (size_t i = 0; i < n; i++)
     {
       struct stat st;
@@ -439,6 +444,8 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
           lcr_error_sys (err, "stat `%s`", srcs[i]);
           goto out;
         }
+      if (n == 1 && j->nhd == 0 && S_ISDIR (st.st_mode))
+        j->single_dir = true;
       size_t rl = strcmp (j->root, "/") ? strlen (j->root) : 0;
       const char *ctx_rel = srcs[i][rl] == '/' ? srcs[i] + rl + 1 : srcs[i] + rl;
       struct rw_sink rw = {.base = {.put = rw_put, .free = NULL},
@@ -604,7 +611,7 @@ copy_from_image (struct copy_job *j, const struct dock_image *img, char hash[72]
       if (r < 0)
         dprintf (p[1], "E%s", e && e->msg ? e->msg : "failed");
       else
-        dprintf (p[1], "H%s", h);
+        dprintf (p[1], "H%s%c", h, j->nwalked > 1 ? 'M' : j->single_dir ? 'D' : 'F');
       _exit (r < 0 ? 1 : 0);
     }
   close (p[1]);
@@ -620,9 +627,12 @@ copy_from_image (struct copy_job *j, const struct dock_image *img, char hash[72]
   while (waitpid (pid, &st, 0) < 0 && errno == EINTR)
     ;
   rmdir (mnt);
-  if (buf[0] == 'H' && n == 72)
+  if (buf[0] == 'H' && n == 73)
     {
-      memcpy (hash, buf + 1, 72);
+      memcpy (hash, buf + 1, 71);
+      hash[71] = '\0';
+      j->nwalked = buf[72] == 'M' ? 2 : 1;
+      j->single_dir = buf[72] == 'D';
       return 0;
     }
   return lcr_error_invalid (err, "%s", buf[0] == 'E' ? buf + 1 : "COPY --from failed");
@@ -935,8 +945,11 @@ build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_erro
           strcat (shs, jv_as_str (sh->u.array.values[i]) ?: "");
         }
     }
-    xasprintf (&text, "%s #(nop) %s %s:%s in %s ", shs, in->keyword, j.nsrcs + j.nhd > 1 ? "multi" : "file", hash + 7,
-               words[nw - 1]);
+    xasprintf (&text, "%s #(nop) %s %s:%s in %s ", shs, in->keyword,
+               j.nwalked > 1  ? "multi"
+               : j.single_dir ? "dir"
+                              : "file",
+               hash + 7, words[nw - 1]);
     cleanup_free char *what = NULL;
     xasprintf (&what, "%s\n%s\n%ld:%ld:%d", text, in->original, j.uid, j.gid, j.chmod);
     char key[72];

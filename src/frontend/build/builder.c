@@ -163,6 +163,86 @@ go_quote_list (jv arr)
   return s;
 }
 
+static int
+cmp_strp (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* Go's %v of a []string: [a b] */
+static char *
+go_list (jv arr)
+{
+  cleanup_free char *j = join_strs (arr, " ");
+  char *s = NULL;
+  xasprintf (&s, "[%s]", j);
+  return s;
+}
+
+/* Go's time.Duration String(): 5s, 1m30s, 1h0m0s, 1.5s, 500ms, 0s */
+static void
+go_duration (long long d, char buf[64])
+{
+  const char *sign = d < 0 ? "-" : "";
+  unsigned long long u = d < 0 ? (unsigned long long)-d : (unsigned long long)d;
+  char frac[16] = "";
+  if (u == 0)
+    {
+      strcpy (buf, "0s");
+      return;
+    }
+  if (u < 1000)
+    {
+      snprintf (buf, 64, "%s%lluns", sign, u);
+      return;
+    }
+  unsigned long long div = u < 1000000 ? 1000 : u < 1000000000ULL ? 1000000 : 1000000000ULL;
+  unsigned long long rem = u % div;
+  if (rem)
+    {
+      int digits = div == 1000 ? 3 : div == 1000000 ? 6 : 9;
+      snprintf (frac, sizeof frac, ".%0*llu", digits, rem);
+      size_t l = strlen (frac);
+      while (frac[l - 1] == '0')
+        frac[--l] = '\0';
+    }
+  if (div == 1000)
+    snprintf (buf, 64, "%s%llu%s\u00b5s", sign, u / div, frac);
+  else if (div == 1000000)
+    snprintf (buf, 64, "%s%llu%sms", sign, u / div, frac);
+  else
+    {
+      unsigned long long secs = u / div, h = secs / 3600, m = secs / 60 % 60, sec = secs % 60;
+      if (h)
+        snprintf (buf, 64, "%s%lluh%llum%llu%ss", sign, h, m, sec, frac);
+      else if (m)
+        snprintf (buf, 64, "%s%llum%llu%ss", sign, m, sec, frac);
+      else
+        snprintf (buf, 64, "%s%llu%ss", sign, sec, frac);
+    }
+}
+
+/* Go's %q of an int (a rune): 'A', '\x03', '\n' */
+static void
+go_quote_rune (long r, char buf[16])
+{
+  static const char esc[] = "\a\b\t\n\v\f\r";
+  static const char letters[] = "abtnvfr";
+  const char *e = r > 0 && r < 0x20 ? strchr (esc, (int)r) : NULL;
+  if (e)
+    snprintf (buf, 16, "'\\%c'", letters[e - esc]);
+  else if (r == '\'' || r == '\\')
+    snprintf (buf, 16, "'\\%c'", (int)r);
+  else if (r >= 0x20 && r < 0x7f)
+    snprintf (buf, 16, "'%c'", (int)r);
+  else if (r >= 0 && r < 0x100)
+    snprintf (buf, 16, "'\\x%02lx'", r);
+  else if (r >= 0 && r < 0x10000)
+    snprintf (buf, 16, "'\\u%04lx'", r);
+  else
+    snprintf (buf, 16, "'\\U%08lx'", r);
+}
+
 /* the text after the keyword (and its flags, as written) of an instruction */
 static const char *
 after_keyword (const struct dock_df_inst *in)
@@ -754,7 +834,7 @@ dispatch (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
       if (dock_df_pairs (in, b->df.escape, build_lookup, b, &p.k, &p.v, &p.n, err) < 0)
         return -1;
       bool env = kw[0] == 'E';
-      cleanup_free char *text = pairs_text (kw, &p, !env);
+      cleanup_free char *text = pairs_text (kw, &p, false);
       cleanup_free char *by = nop_text (b, text, true);
       int r = config_step (b, by, env ? apply_env : apply_label, &p, err);
       pairs_free (&p);
@@ -779,10 +859,11 @@ dispatch (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
       if (!in->json || in->nargs == 0)
         return lcr_error_invalid (err, "Dockerfile:%d: SHELL requires the arguments to be in JSON form", in->line);
       struct set_field f = {"Shell", jv_arr_of_strv (in->args, (long)in->nargs)};
-      cleanup_free char *q = go_quote_list (f.value);
-      cleanup_free char *text = NULL;
-      xasprintf (&text, "SHELL %s", q);
-      cleanup_free char *by = nop_text (b, text, true);
+      /* docker writes this step with the new shell, and the list as %v */
+      cleanup_free char *l = go_list (f.value);
+      cleanup_free char *sh = join_strs (f.value, " ");
+      cleanup_free char *by = NULL;
+      xasprintf (&by, "%s #(nop)  SHELL %s", sh, l);
       int r = config_step (b, by, apply_field, &f, err);
       jv_free (f.value);
       return r;
@@ -813,9 +894,21 @@ dispatch (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
       int r = do_healthcheck (b, in, &f, err);
       if (r == 0)
         {
-          cleanup_free char *hc = jv_dump (f.value, false);
+          /* docker's %q of its HealthConfig: &{["CMD-SHELL" "true"] "5s" "2s" "0s" '\x03'} */
+          cleanup_free char *test = go_quote_list (jv_get_arr (f.value, "Test"));
+          char iv[64], to[64], sp[64], si[72] = "", rt[16];
+          go_duration (jv_get_int (f.value, "Interval", 0), iv);
+          go_duration (jv_get_int (f.value, "Timeout", 0), to);
+          go_duration (jv_get_int (f.value, "StartPeriod", 0), sp);
+          if (jv_get_int (f.value, "StartInterval", 0))
+            {
+              char d[64];
+              go_duration (jv_get_int (f.value, "StartInterval", 0), d);
+              snprintf (si, sizeof si, "\"%s\" ", d);
+            }
+          go_quote_rune ((long)jv_get_int (f.value, "Retries", 0), rt);
           cleanup_free char *text = NULL;
-          xasprintf (&text, "HEALTHCHECK %s", hc);
+          xasprintf (&text, "HEALTHCHECK &{%s \"%s\" \"%s\" \"%s\" %s%s}", test, iv, to, sp, si, rt);
           cleanup_free char *by = nop_text (b, text, true);
           r = config_step (b, by, apply_field, &f, err);
         }
@@ -850,14 +943,26 @@ dispatch (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
         r = lcr_error_invalid (err, "Dockerfile:%d: %s requires at least one argument", in->line, kw);
       if (r == 0)
         {
-          cleanup_free char *list = join_strs (f.value, " ");
           cleanup_free char *text = NULL;
           if (expose)
-            xasprintf (&text, "EXPOSE %s", list);
+            {
+              /* docker: the ports as written, sorted as strings */
+              qsort (w.v, w.n, sizeof (char *), cmp_strp);
+              size_t len = 8;
+              for (size_t i = 0; i < w.n; i++)
+                len += strlen (w.v[i]) + 1;
+              text = xmalloc0 (len);
+              strcpy (text, "EXPOSE");
+              for (size_t i = 0; i < w.n; i++)
+                {
+                  strcat (text, " ");
+                  strcat (text, w.v[i]);
+                }
+            }
           else
             {
-              cleanup_free char *q = go_quote_list (f.value);
-              xasprintf (&text, "VOLUME %s", q);
+              cleanup_free char *l = go_list (f.value);
+              xasprintf (&text, "VOLUME %s", l);
             }
           cleanup_free char *by = nop_text (b, text, true);
           r = config_step (b, by, apply_keys, &f, err);
@@ -990,8 +1095,10 @@ build_stage_run (struct builder *b, struct build_stage *st, bool last, lcr_error
           p.v[i] = xstrdup (eq ? eq + 1 : "");
           p.n = i + 1;
         }
-      cleanup_free char *text = pairs_text ("LABEL", &p, true);
-      fprintf (b->out, "Step %d/%d : %s\n", ++b->step, b->nsteps, text);
+      /* the step shows the instruction docker adds for --label; the history, its value */
+      cleanup_free char *shown = pairs_text ("LABEL", &p, true);
+      cleanup_free char *text = pairs_text ("LABEL", &p, false);
+      fprintf (b->out, "Step %d/%d : %s\n", ++b->step, b->nsteps, shown);
       cleanup_free char *by = nop_text (b, text, true);
       int r = config_step (b, by, apply_label, &p, err);
       pairs_free (&p);
