@@ -10,6 +10,20 @@ setup() {
 	mkdir -p "$C"
 }
 
+# the http server of the ADD URL tests, then the usual checks
+teardown() {
+	[ -f "$T/http.pid" ] && kill "$(cat "$T/http.pid")" 2>/dev/null
+	dock_teardown
+}
+
+# serve DIR on 127.0.0.1 (this test's network namespace); sets $port
+http_serve() {
+	port=$((20000 + RANDOM % 20000))
+	python3 -m http.server --bind 127.0.0.1 --directory "$1" "$port" >"$T/http.log" 2>&1 &
+	echo $! >"$T/http.pid"
+	for i in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+}
+
 # bi IMAGE FORMAT: image inspect --format
 bi() { dk image inspect "$1" --format "$2"; }
 
@@ -269,4 +283,128 @@ EOF2
 	dk rmi inter >/dev/null
 	dk image prune -f >/dev/null
 	[[ $(dk images -aq | wc -l) -eq 1 ]]
+}
+
+@test "build: COPY/ADD heredocs: several, <<-, a quoted delimiter keeps \$ literal" {
+	printf 'FROM busybox\nARG WHO=world\nCOPY <<EOF /hello\nhello $WHO\nEOF\nCOPY <<-A <<"B" /multi/\n\tfirst ${WHO:-x}\n\tA\nsecond $WHO\nB\nADD <<EOF /added.txt\nadded\nEOF\n' >"$C/Dockerfile"
+	run dk build -t hd "$C"
+	[ "$status" -eq 0 ]
+	run dk run --rm hd sh -c 'cat /hello /multi/A /multi/B /added.txt; stat -c "%a %u" /hello'
+	[ "${lines[0]}" = "hello world" ]
+	[ "${lines[1]}" = "first world" ]
+	[ "${lines[2]}" = 'second $WHO' ]
+	[ "${lines[3]}" = added ]
+	[ "${lines[4]}" = "644 0" ]
+}
+
+@test "build: RUN heredocs: a script, a command reading it as stdin, a shebang script" {
+	cat >"$C/Dockerfile" <<'EOF2'
+FROM busybox
+RUN <<EOF
+echo one > /r1
+echo two >> /r1
+EOF
+RUN cat > /r2 <<EOF
+as stdin
+EOF
+RUN <<EOF
+#!/bin/sh -e
+echo "shebang $0" > /r3
+EOF
+RUN cat >/r4 <<'EOF'
+quoted $HOME
+EOF
+RUN python3 2>/dev/null <<EOF || sh <<XX
+print("not here")
+EOF
+echo "second of two: \$0=\$0" > /r5
+XX
+EOF2
+	run dk build -t rh "$C"
+	[ "$status" -eq 0 ]
+	run dk run --rm rh sh -c 'cat /r1 /r2 /r3 /r4 /r5'
+	[ "${lines[0]}" = one ]
+	[ "${lines[1]}" = two ]
+	[ "${lines[2]}" = "as stdin" ]
+	[ "${lines[3]}" = "shebang /dev/pipes/EOF" ]
+	[ "${lines[4]}" = 'quoted $HOME' ]
+	[ "${lines[5]}" = 'second of two: sh=sh' ]
+}
+
+@test "build: SOURCE_DATE_EPOCH (environment or --build-arg) makes a rebuild give the same image ID" {
+	echo data >"$C/f"
+	printf 'FROM busybox\nCOPY f /f\nRUN echo ran > /r && mkdir -p /d\nWORKDIR /w\nENV A=1\n' >"$C/Dockerfile"
+	id1=$(SOURCE_DATE_EPOCH=1700000000 dk build -q --no-cache "$C")
+	sleep 1.1
+	touch "$C/f"
+	id2=$(SOURCE_DATE_EPOCH=1700000000 dk build -q --no-cache "$C")
+	[ -n "$id1" ]
+	[ "$id1" = "$id2" ]
+	id3=$(dk build -q --no-cache --build-arg SOURCE_DATE_EPOCH=1700000000 "$C")
+	[ "$id3" = "$id1" ]
+	[ "$(bi "$id1" '{{.Created}}')" = 2023-11-14T22:13:20Z ]
+	[[ $(dk history --format '{{.CreatedAt}}' "$id1" | head -1) == 2023-11-14T22:13:20* ]]
+	# the layers' times are clamped: nothing newer than the epoch
+	run dk run --rm "$id1" stat -c %Y /r /d /w
+	[ "$output" = "1700000000
+1700000000
+1700000000" ]
+	# without it, two builds differ
+	a=$(dk build -q --no-cache "$C")
+	sleep 1.1
+	b=$(dk build -q --no-cache "$C")
+	[ "$a" != "$b" ]
+}
+
+@test "build: # escape=\` directive with backtick continuations; # syntax= is accepted and ignored" {
+	printf '# syntax=docker/dockerfile:1\n# escape=`\nFROM busybox\nENV P=C:\\\\dir\nRUN echo one `\n    two > /out\nCOPY `\n  f /f\nLABEL a="x`"y"\n' >"$C/Dockerfile"
+	echo ff >"$C/f"
+	cat "$C/Dockerfile"
+	run dk build -t esc "$C"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Step 3/5 : RUN echo one     two > /out"* ]]
+	[ "$(dk run --rm esc cat /out /f)" = "one two
+ff" ]
+	[ "$(bi esc '{{index .Config.Env 1}}')" = 'P=C:\\dir' ]
+	[ "$(bi esc '{{.Config.Labels.a}}')" = 'x"y' ]
+}
+
+@test "build: ADD http://… downloads with the network allowed: basename, mode 600, not extracted, Last-Modified, --checksum" {
+	mkdir -p "$T/www/sub"
+	echo served >"$T/www/file.txt"
+	echo inner >"$T/inner"
+	tar -C "$T" -czf "$T/www/sub/arch.tar.gz" inner
+	touch -d @1600000000 "$T/www/file.txt"
+	http_serve "$T/www"
+	sum=$(sha256sum "$T/www/file.txt" | cut -d' ' -f1)
+	u=http://127.0.0.1:$port
+	printf 'FROM busybox\nADD %s/file.txt /dl/\nADD %s/sub/arch.tar.gz /arch/\nADD --checksum=sha256:%s %s/file.txt /named\n' "$u" "$u" "$sum" "$u" >"$C/Dockerfile"
+	# refused without the network
+	run dk build "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"needs the network"* ]]
+	run dk build --network host -t dl "$C"
+	[ "$status" -eq 0 ]
+	run dk run --rm dl sh -c 'cat /dl/file.txt /named; stat -c "%a %u %Y" /dl/file.txt; ls /arch'
+	[ "${lines[0]}" = served ]
+	[ "${lines[1]}" = served ]
+	[ "${lines[2]}" = "600 0 1600000000" ]
+	[ "${lines[3]}" = arch.tar.gz ]
+}
+
+@test "build: ADD --checksum mismatch fails; a failed download fails the build" {
+	mkdir -p "$T/www"
+	echo served >"$T/www/file.txt"
+	http_serve "$T/www"
+	printf 'FROM busybox\nADD --checksum=sha256:%064d http://127.0.0.1:%s/file.txt /f\n' 0 "$port" >"$C/Dockerfile"
+	run dk build --network default -t bad "$C"
+	s1=$status o1=$output
+	printf 'FROM busybox\nADD http://127.0.0.1:%s/missing /f\n' "$port" >"$C/Dockerfile"
+	run dk build --network host -t bad "$C"
+	[ "$s1" -ne 0 ]
+	[[ $o1 == *"digest mismatch"* ]]
+	[ "$status" -ne 0 ]
+	[[ $output == *"404"* ]]
+	run dk image inspect bad
+	[ "$status" -ne 0 ]
 }

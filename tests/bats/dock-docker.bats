@@ -401,3 +401,60 @@ mk_multi() {
 	[[ $output == "Loaded image: multi:1" ]]
 	[[ $(dkr image inspect --format '{{.Id}}' multi:1) == "$mid" ]]
 }
+
+# the image config keys a Dockerfile sets, as one JSON object, and the history's CreatedBy lines
+# (content hashes of COPY/ADD normalised: docker's are tarsums, dock's its own)
+build_facts() {
+	local cli=$1 img=$2
+	"$cli" image inspect "$img" | jq -S '.[0].Config | {Cmd, Entrypoint, Env, Labels, ExposedPorts, Volumes, WorkingDir, User, StopSignal, Healthcheck, Shell, OnBuild, ArgsEscaped}'
+	"$cli" image inspect "$img" --format '{{.Author}}'
+	"$cli" history --no-trunc --format '{{.CreatedBy}}' "$img" | sed -E 's/(file|dir|multi):[0-9a-f]{64}/\1:HASH/'
+}
+
+@test "docker: dock build gives the history and config docker's classic builder gives for the same Dockerfile" {
+	mk "$T/bb.tar"
+	dk load -i "$T/bb.tar" >/dev/null
+	dkr load -i "$T/bb.tar" >/dev/null
+	C=$T/ctx
+	mkdir -p "$C/dir"
+	echo f >"$C/f"
+	echo d >"$C/dir/d"
+	cat >"$C/Dockerfile" <<'ZZ'
+FROM busybox
+ARG A=1
+ARG B
+LABEL l1=v1 "l 2"="v 2"
+ENV E1=x E2="y z"
+ENV E3 old style
+RUN echo "$A" > /a
+COPY f /f
+COPY f dir /multi/
+ADD dir /dir
+WORKDIR /w
+WORKDIR sub
+USER 1:2
+EXPOSE 80 53/udp
+VOLUME /data /d2
+VOLUME ["/v2"]
+STOPSIGNAL SIGTERM
+HEALTHCHECK --interval=5s --timeout=2s --start-period=1s --retries=3 CMD true
+SHELL ["/bin/sh", "-ec"]
+RUN echo shell
+ONBUILD RUN echo hi
+CMD ["sh"]
+ENTRYPOINT echo ep
+MAINTAINER me
+ZZ
+	DOCKER_BUILDKIT=0 dkr build --network none -t cmp "$C" >"$T/docker.out" 2>&1 || {
+		cat "$T/docker.out"
+		false
+	}
+	dk build -t cmp "$C" >"$T/dock.out"
+	build_facts dkr cmp >"$T/docker.facts"
+	build_facts dk cmp >"$T/dock.facts"
+	# the classic builder's step images are the tagged image's parents: rmi takes them all
+	dkr rmi cmp >/dev/null
+	diff -u "$T/docker.facts" "$T/dock.facts"
+	grep -q '"Shell"' "$T/dock.facts"
+	[ "$(grep -c '#(nop)' "$T/dock.facts")" -eq 21 ]
+}

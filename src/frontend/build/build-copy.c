@@ -226,6 +226,14 @@ struct copy_job
   bool context;     /* root is the build context (.dockerignore applies, nothing may leave it) */
   long uid, gid;
   int chmod;
+  /* heredoc sources (`COPY <<EOF /dst`, files named by their delimiter) and downloads (ADD URL,
+     named by the URL's basename): files in hd_dir, not extracted */
+  char *hd_dir;
+  char **hd_names;
+  size_t nhd;
+  /* what the walk found, for the history's "file:", "dir:" or "multi:" */
+  size_t nwalked;
+  bool single_dir;
   /* parent directories in the destination: relative path → stat, from the current image */
   char **parents;
   struct stat *parent_st;
@@ -418,7 +426,7 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
   int ret = -1;
   const char *dest_rel = j->dest + 1; /* "" for "/" */
   bool dest_dir = j->dest_dir;
-  if (n > 1 && !dest_dir)
+  if (n + j->nhd > 1 && !dest_dir)
     {
       lcr_error_invalid (err,
                          "Dockerfile:%d: When using COPY with more than one source file, the destination must be a "
@@ -426,6 +434,8 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
                          j->in->line);
       goto out;
     }
+  j->nwalked = n + j->nhd;
+  j->single_dir = false;
   for (size_t i = 0; i < n; i++)
     {
       struct stat st;
@@ -434,6 +444,8 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
           lcr_error_sys (err, "stat `%s`", srcs[i]);
           goto out;
         }
+      if (n == 1 && j->nhd == 0 && S_ISDIR (st.st_mode))
+        j->single_dir = true;
       size_t rl = strcmp (j->root, "/") ? strlen (j->root) : 0;
       const char *ctx_rel = srcs[i][rl] == '/' ? srcs[i] + rl + 1 : srcs[i] + rl;
       struct rw_sink rw = {.base = {.put = rw_put, .free = NULL},
@@ -494,6 +506,27 @@ copy_walk (struct copy_job *j, struct dock_sink *sink, lcr_error_t *err)
             lcr_error_sys (err, "open `%s`", dir);
           goto out;
         }
+    }
+  /* the heredocs and downloads: a file each, under its name in a directory destination */
+  for (size_t i = 0; i < j->nhd; i++)
+    {
+      struct rw_sink rw
+          = {.base = {.put = rw_put, .free = NULL}, .inner = sink, .uid = j->uid, .gid = j->gid, .chmod = j->chmod};
+      cleanup_free char *target = NULL;
+      if (dest_dir)
+        xasprintf (&target, "%s%s%s", dest_rel, *dest_rel ? "/" : "", j->hd_names[i]);
+      else
+        target = xstrdup (dest_rel);
+      if (put_parents (j, sink, target, err) < 0)
+        goto out;
+      cleanup_close int dfd = open (j->hd_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (dfd < 0)
+        {
+          lcr_error_sys (err, "open `%s`", j->hd_dir);
+          goto out;
+        }
+      if (dock_tree_walk (dfd, j->hd_names[i], target, NULL, &rw.base, err) < 0)
+        goto out;
     }
   ret = 0;
 out:
@@ -578,7 +611,7 @@ copy_from_image (struct copy_job *j, const struct dock_image *img, char hash[72]
       if (r < 0)
         dprintf (p[1], "E%s", e && e->msg ? e->msg : "failed");
       else
-        dprintf (p[1], "H%s", h);
+        dprintf (p[1], "H%s%c", h, j->nwalked > 1 ? 'M' : j->single_dir ? 'D' : 'F');
       _exit (r < 0 ? 1 : 0);
     }
   close (p[1]);
@@ -594,12 +627,139 @@ copy_from_image (struct copy_job *j, const struct dock_image *img, char hash[72]
   while (waitpid (pid, &st, 0) < 0 && errno == EINTR)
     ;
   rmdir (mnt);
-  if (buf[0] == 'H' && n == 72)
+  if (buf[0] == 'H' && n == 73)
     {
-      memcpy (hash, buf + 1, 72);
+      memcpy (hash, buf + 1, 71);
+      hash[71] = '\0';
+      j->nwalked = buf[72] == 'M' ? 2 : 1;
+      j->single_dir = buf[72] == 'D';
       return 0;
     }
   return lcr_error_invalid (err, "%s", buf[0] == 'E' ? buf + 1 : "COPY --from failed");
+}
+
+/* A heredoc's body with $VAR, ${VAR…} substituted (its delimiter was not quoted); unlike a word,
+   quotes stay as they are, as in a shell's here-document; `\$` is a literal $. */
+static int
+heredoc_expand (struct builder *b, const char *body, char **out, lcr_error_t *err)
+{
+  size_t cap = strlen (body) + 64, n = 0;
+  char *s = xmalloc0 (cap);
+#define PUT(p, l)                                                                                                      \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      size_t l_ = (l);                                                                                                 \
+      while (n + l_ + 1 > cap)                                                                                         \
+        s = xrealloc (s, cap *= 2);                                                                                    \
+      memcpy (s + n, (p), l_);                                                                                         \
+      n += l_;                                                                                                         \
+    }                                                                                                                  \
+  while (0)
+  for (const char *p = body; *p;)
+    {
+      if (*p == b->df.escape && (p[1] == '$' || p[1] == b->df.escape))
+        {
+          PUT (p + 1, 1);
+          p += 2;
+          continue;
+        }
+      size_t len = 0;
+      if (p[0] == '$' && p[1] == '{')
+        {
+          const char *close = strchr (p, '}');
+          len = close ? (size_t)(close - p) + 1 : 0;
+        }
+      else if (p[0] == '$' && (p[1] == '_' || (p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z')))
+        len = 1 + strspn (p + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+      if (len == 0)
+        {
+          PUT (p, 1);
+          p++;
+          continue;
+        }
+      cleanup_free char *ref = strndup (p, len);
+      cleanup_free char *val = NULL;
+      if (dock_df_expand (ref, b->df.escape, build_lookup, b, &val, err) < 0)
+        {
+          free (s);
+          return -1;
+        }
+      PUT (val, strlen (val));
+      p += len;
+    }
+#undef PUT
+  s[n] = '\0';
+  *out = s;
+  return 0;
+}
+
+static bool
+is_url (const char *s)
+{
+  return strncmp (s, "http://", 7) == 0 || strncmp (s, "https://", 8) == 0;
+}
+
+/* The sources that are not files of the context: heredocs (`<<EOF` words, in the order of the
+   instruction's heredocs) and, for ADD, URLs, become files in a temporary directory; the other
+   sources stay in j->srcs. */
+static int
+inline_sources (struct copy_job *j, lcr_error_t *err)
+{
+  size_t k = 0, keep = 0;
+  for (size_t i = 0; i < j->nsrcs; i++)
+    {
+      bool hdoc = strncmp (j->srcs[i], "<<", 2) == 0 && k < j->in->nheredocs;
+      bool url = j->add && is_url (j->srcs[i]);
+      if (!hdoc && !url)
+        {
+          j->srcs[keep++] = j->srcs[i];
+          continue;
+        }
+      if (j->hd_dir == NULL)
+        {
+          j->hd_dir = dock_path (j->b->ctx, "build-inline-XXXXXX");
+          if (mkdtemp (j->hd_dir) == NULL)
+            {
+              free (j->hd_dir);
+              j->hd_dir = NULL;
+              return lcr_error_sys (err, "a temporary directory");
+            }
+          j->hd_names = xmalloc0 ((j->nsrcs + 1) * sizeof (char *));
+        }
+      if (url)
+        {
+          char *name = NULL;
+          if (build_fetch (j->b, j->srcs[i], j->hd_dir, dock_df_flag (j->in, "checksum"), &name, err) < 0)
+            return lcr_error_wrap (err, "Dockerfile:%d: ADD", j->in->line);
+          for (size_t x = 0; x < j->nhd; x++)
+            if (strcmp (j->hd_names[x], name) == 0)
+              {
+                free (name);
+                return lcr_error_invalid (err, "Dockerfile:%d: two sources named %s", j->in->line, j->hd_names[x]);
+              }
+          j->hd_names[j->nhd++] = name;
+          free (j->srcs[i]);
+          continue;
+        }
+      const struct dock_df_heredoc *hd = &j->in->heredocs[k++];
+      if (strchr (hd->name, '/') || strcmp (hd->name, ".") == 0 || strcmp (hd->name, "..") == 0)
+        return lcr_error_invalid (err, "Dockerfile:%d: invalid heredoc name: %s", j->in->line, hd->name);
+      cleanup_free char *data = NULL;
+      if (hd->expand && heredoc_expand (j->b, hd->body ?: "", &data, err) < 0)
+        return -1;
+      const char *body = data ? data : (hd->body ?: "");
+      cleanup_free char *path = NULL;
+      xasprintf (&path, "%s/%s", j->hd_dir, hd->name);
+      cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0 || write (fd, body, strlen (body)) != (ssize_t)strlen (body) || fchmod (fd, 0644) < 0)
+        return lcr_error_sys (err, "write the heredoc `%s`", hd->name);
+      j->hd_names[j->nhd++] = xstrdup (hd->name);
+      free (j->srcs[i]);
+    }
+  for (size_t i = keep; i < j->nsrcs; i++)
+    j->srcs[i] = NULL;
+  j->nsrcs = keep;
+  return 0;
 }
 
 int
@@ -637,11 +797,18 @@ build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_erro
           lcr_error_invalid (err, "Dockerfile:%d: ADD %s: fetching a URL needs the network (--network host|default)",
                              in->line, words[i]);
         else
-          lcr_error_invalid (err, "Dockerfile:%d: ADD %s: remote sources are not supported", in->line, words[i]);
+          continue;
         goto out_job;
       }
+  if (dock_df_flag (in, "checksum") && !add)
+    {
+      lcr_error_invalid (err, "Dockerfile:%d: the --checksum flag is only for ADD", in->line);
+      goto out_job;
+    }
   /* the destination: relative to WORKDIR; a trailing "/" (or an existing directory) is a directory */
   const char *d = words[nw - 1];
+  if (inline_sources (&j, err) < 0)
+    goto out_job;
   size_t dl = strlen (d);
   j.dest_dir = dl && (d[dl - 1] == '/' || (dl >= 2 && strcmp (d + dl - 2, "/.") == 0) || strcmp (d, ".") == 0);
   {
@@ -778,8 +945,11 @@ build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_erro
           strcat (shs, jv_as_str (sh->u.array.values[i]) ?: "");
         }
     }
-    xasprintf (&text, "%s #(nop) %s %s:%s in %s ", shs, in->keyword, j.nsrcs > 1 ? "multi" : "file", hash + 7,
-               words[nw - 1]);
+    xasprintf (&text, "%s #(nop) %s %s:%s in %s ", shs, in->keyword,
+               j.nwalked > 1  ? "multi"
+               : j.single_dir ? "dir"
+                              : "file",
+               hash + 7, words[nw - 1]);
     cleanup_free char *what = NULL;
     xasprintf (&what, "%s\n%s\n%ld:%ld:%d", text, in->original, j.uid, j.gid, j.chmod);
     char key[72];
@@ -806,6 +976,14 @@ out_tmp:
   if (tfd >= 0)
     unlink (tmp);
 out_job:
+  if (j.hd_dir)
+    {
+      build_rmtree (j.hd_dir);
+      free (j.hd_dir);
+    }
+  for (size_t i = 0; i < j.nhd; i++)
+    free (j.hd_names[i]);
+  free (j.hd_names);
   for (size_t i = 0; i < j.nparents; i++)
     free (j.parents[i]);
   free (j.parents);

@@ -35,7 +35,8 @@ struct builder
   struct build_stage *stages;
   size_t nstages;
   int step, nsteps;
-  FILE *out; /* stdout, or /dev/null with -q */
+  FILE *out;       /* stdout, or /dev/null with -q */
+  long long epoch; /* SOURCE_DATE_EPOCH (reproducible builds), or -1 */
   /* the stage being built */
   char cur[72];    /* the image so far ("" before FROM) */
   jv cfg;          /* its image config, being edited */
@@ -64,6 +65,10 @@ const struct build_stage *build_stage_for_from (struct builder *b, const char *r
 int build_run (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err);
 /* COPY and ADD */
 int build_copy (struct builder *b, const struct dock_df_inst *in, bool add, lcr_error_t *err);
+/* ADD URL: download into the directory `dir` (mode 0600, Last-Modified as mtime); checksum
+   "sha256:…" or NULL; *name_out: the file's name there (the URL's basename) */
+int build_fetch (struct builder *b, const char *url, const char *dir, const char *checksum, char **name_out,
+                 lcr_error_t *err);
 /* WORKDIR's directory, made in a layer when the image lacks it */
 int build_workdir_layer (struct builder *b, const char *dir, char **tar_out, lcr_error_t *err);
 

@@ -88,14 +88,24 @@ build_run_env (struct builder *b, char **args_text)
 
 /* the shell-form text of a RUN, with its heredocs: `RUN <<EOF` alone runs the body as the
    script; otherwise the heredocs follow the command, as a shell reads them */
+static bool
+heredoc_alone (const struct dock_df_inst *in)
+{
+  if (in->nheredocs != 1)
+    return false;
+  const char *rest = in->rest ?: "";
+  const char *r = rest + strspn (rest, " \t");
+  size_t wl = strcspn (r, " \t");
+  return strncmp (r, "<<", 2) == 0 && r[wl + strspn (r + wl, " \t")] == '\0';
+}
+
 static char *
 shell_text (const struct dock_df_inst *in)
 {
   const char *rest = in->rest ?: "";
   if (in->nheredocs == 0)
     return xstrdup (rest);
-  const char *r = rest + strspn (rest, " \t");
-  if (strncmp (r, "<<", 2) == 0 && strcspn (r, " \t") == strlen (r))
+  if (heredoc_alone (in))
     return xstrdup (in->heredocs[0].body ?: "");
   size_t len = strlen (rest) + 2;
   for (size_t i = 0; i < in->nheredocs; i++)
@@ -224,8 +234,44 @@ build_run (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
   char **env = build_run_env (b, &args_text);
   cleanup_free char *cmdline = join (cmd, ncmd);
   cleanup_free char *created_by = NULL;
-  xasprintf (&created_by, "%s%s", args_text ?: "", cmdline);
   int ret = -1;
+  /* `RUN <<EOF` whose body starts with "#!": the body is a script file, run by its own
+     interpreter (as BuildKit does, at /dev/pipes/NAME), not through the shell */
+  cleanup_free char *script_dir = NULL;
+  cleanup_free char *script_bind = NULL;
+  if (!in->json && heredoc_alone (in) && strncmp (in->heredocs[0].body ?: "", "#!", 2) == 0)
+    {
+      const struct dock_df_heredoc *hd = &in->heredocs[0];
+      if (strchr (hd->name, '/'))
+        {
+          lcr_error_invalid (err, "Dockerfile:%d: invalid heredoc name: %s", in->line, hd->name);
+          goto fail_early;
+        }
+      script_dir = dock_path (b->ctx, "build-heredoc-XXXXXX");
+      if (mkdtemp (script_dir) == NULL)
+        {
+          lcr_error_sys (err, "a temporary directory");
+          free (script_dir);
+          script_dir = NULL;
+          goto fail_early;
+        }
+      cleanup_free char *path = NULL;
+      xasprintf (&path, "%s/%s", script_dir, hd->name);
+      cleanup_close int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+      size_t bl = strlen (hd->body);
+      if (fd < 0 || write (fd, hd->body, bl) != (ssize_t)bl || fchmod (fd, 0755) < 0)
+        {
+          lcr_error_sys (err, "write the heredoc `%s`", hd->name);
+          goto fail_early;
+        }
+      for (size_t i = 0; i < ncmd; i++)
+        free (cmd[i]);
+      ncmd = 1;
+      xasprintf (&cmd[0], "/dev/pipes/%s", hd->name);
+      cmd[1] = NULL;
+      xasprintf (&script_bind, "%s:/dev/pipes:ro", script_dir);
+    }
+  xasprintf (&created_by, "%s%s", args_text ?: "", cmdline);
   char key[72];
   build_cache_key (b, created_by, NULL, key);
   if (build_cache_get (b, key))
@@ -256,6 +302,11 @@ build_run (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
       }
     argv[argc++] = "--entrypoint";
     argv[argc++] = "";
+    if (script_bind)
+      {
+        argv[argc++] = "-v";
+        argv[argc++] = script_bind;
+      }
     const char *user = jv_get_str (c, "User");
     if (user && *user)
       {
@@ -291,7 +342,12 @@ build_run (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
       }
   }
   ret = build_commit (b, created_by, b->run_layer, key, err);
+  goto out;
+fail_early:
+  ret = -1;
 out:
+  if (script_dir)
+    build_rmtree (script_dir);
   if (b->run_layer)
     {
       unlink (b->run_layer);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build/build-internal.h"
@@ -162,6 +163,86 @@ go_quote_list (jv arr)
   return s;
 }
 
+static int
+cmp_strp (const void *a, const void *b)
+{
+  return strcmp (*(char *const *)a, *(char *const *)b);
+}
+
+/* Go's %v of a []string: [a b] */
+static char *
+go_list (jv arr)
+{
+  cleanup_free char *j = join_strs (arr, " ");
+  char *s = NULL;
+  xasprintf (&s, "[%s]", j);
+  return s;
+}
+
+/* Go's time.Duration String(): 5s, 1m30s, 1h0m0s, 1.5s, 500ms, 0s */
+static void
+go_duration (long long d, char buf[64])
+{
+  const char *sign = d < 0 ? "-" : "";
+  unsigned long long u = d < 0 ? (unsigned long long)-d : (unsigned long long)d;
+  char frac[16] = "";
+  if (u == 0)
+    {
+      strcpy (buf, "0s");
+      return;
+    }
+  if (u < 1000)
+    {
+      snprintf (buf, 64, "%s%lluns", sign, u);
+      return;
+    }
+  unsigned long long div = u < 1000000 ? 1000 : u < 1000000000ULL ? 1000000 : 1000000000ULL;
+  unsigned long long rem = u % div;
+  if (rem)
+    {
+      int digits = div == 1000 ? 3 : div == 1000000 ? 6 : 9;
+      snprintf (frac, sizeof frac, ".%0*llu", digits, rem);
+      size_t l = strlen (frac);
+      while (frac[l - 1] == '0')
+        frac[--l] = '\0';
+    }
+  if (div == 1000)
+    snprintf (buf, 64, "%s%llu%s\u00b5s", sign, u / div, frac);
+  else if (div == 1000000)
+    snprintf (buf, 64, "%s%llu%sms", sign, u / div, frac);
+  else
+    {
+      unsigned long long secs = u / div, h = secs / 3600, m = secs / 60 % 60, sec = secs % 60;
+      if (h)
+        snprintf (buf, 64, "%s%lluh%llum%llu%ss", sign, h, m, sec, frac);
+      else if (m)
+        snprintf (buf, 64, "%s%llum%llu%ss", sign, m, sec, frac);
+      else
+        snprintf (buf, 64, "%s%llu%ss", sign, sec, frac);
+    }
+}
+
+/* Go's %q of an int (a rune): 'A', '\x03', '\n' */
+static void
+go_quote_rune (long r, char buf[16])
+{
+  static const char esc[] = "\a\b\t\n\v\f\r";
+  static const char letters[] = "abtnvfr";
+  const char *e = r > 0 && r < 0x20 ? strchr (esc, (int)r) : NULL;
+  if (e)
+    snprintf (buf, 16, "'\\%c'", letters[e - esc]);
+  else if (r == '\'' || r == '\\')
+    snprintf (buf, 16, "'\\%c'", (int)r);
+  else if (r >= 0x20 && r < 0x7f)
+    snprintf (buf, 16, "'%c'", (int)r);
+  else if (r >= 0 && r < 0x100)
+    snprintf (buf, 16, "'\\x%02lx'", r);
+  else if (r >= 0 && r < 0x10000)
+    snprintf (buf, 16, "'\\u%04lx'", r);
+  else
+    snprintf (buf, 16, "'\\U%08lx'", r);
+}
+
 /* the text after the keyword (and its flags, as written) of an instruction */
 static const char *
 after_keyword (const struct dock_df_inst *in)
@@ -174,13 +255,75 @@ after_keyword (const struct dock_df_inst *in)
 
 /* ---- committing and the cache ---------------------------------------------------------------- */
 
+/* SOURCE_DATE_EPOCH: every entry's times become min(mtime, epoch), whole seconds, and atime and
+   ctime the same, so a layer made twice from the same files is the same tar byte for byte */
+struct clamp_sink
+{
+  struct dock_sink base;
+  struct dock_sink *inner;
+  long long epoch;
+};
+
+static int
+clamp_put (struct dock_sink *s, struct dock_entry *e, lcr_error_t *err)
+{
+  struct clamp_sink *c = (struct clamp_sink *)s;
+  struct dock_entry ne = *e;
+  time_t t = ne.st.st_mtim.tv_sec;
+  if ((long long)t > c->epoch)
+    t = (time_t)c->epoch;
+  ne.st.st_mtim.tv_sec = ne.st.st_atim.tv_sec = ne.st.st_ctim.tv_sec = t;
+  ne.st.st_mtim.tv_nsec = ne.st.st_atim.tv_nsec = ne.st.st_ctim.tv_nsec = 0;
+  return c->inner->put (c->inner, &ne, err);
+}
+
+/* the layer tar at `path` rewritten with clamped times */
+static int
+clamp_layer (struct builder *b, const char *path, lcr_error_t *err)
+{
+  cleanup_free char *tmp = NULL;
+  xasprintf (&tmp, "%s.clamped", path);
+  cleanup_close int in = open (path, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return lcr_error_sys (err, "open `%s`", path);
+  cleanup_close int out = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0)
+    return lcr_error_sys (err, "create `%s`", tmp);
+  cleanup_sink struct dock_sink *tar = dock_tar_sink_new (out, false);
+  struct clamp_sink c = {.base = {.put = clamp_put}, .inner = tar, .epoch = b->epoch};
+  int r = dock_tar_read (in, &c.base, err);
+  if (r == 0 && tar->finish)
+    r = tar->finish (tar, err);
+  if (r == 0 && rename (tmp, path) < 0)
+    r = lcr_error_sys (err, "rename `%s`", tmp);
+  if (r < 0)
+    unlink (tmp);
+  return r;
+}
+
+/* the time of a step: now, or SOURCE_DATE_EPOCH's */
+static char *
+build_time (struct builder *b)
+{
+  if (b->epoch < 0)
+    return dock_now_rfc3339 ();
+  time_t t = (time_t)b->epoch;
+  struct tm tm;
+  char buf[64];
+  gmtime_r (&t, &tm);
+  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return xstrdup (buf);
+}
+
 int
 build_commit (struct builder *b, const char *created_by, const char *layer_tar, const char *key, lcr_error_t *err)
 {
   cleanup_image struct dock_image *base = NULL;
   if (*b->cur && dock_image_resolve (b->ctx, b->cur, &base, err) < 0)
     return -1;
-  cleanup_free char *now = dock_now_rfc3339 ();
+  if (layer_tar && b->epoch >= 0 && clamp_layer (b, layer_tar, err) < 0)
+    return -1;
+  cleanup_free char *now = build_time (b);
   jv_set (b->cfg, "created", jv_str (now));
   jv h = jv_push (jv_child_arr (b->cfg, "history"), jv_obj ());
   jv_set (h, "created", jv_str (now));
@@ -691,7 +834,7 @@ dispatch (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
       if (dock_df_pairs (in, b->df.escape, build_lookup, b, &p.k, &p.v, &p.n, err) < 0)
         return -1;
       bool env = kw[0] == 'E';
-      cleanup_free char *text = pairs_text (kw, &p, !env);
+      cleanup_free char *text = pairs_text (kw, &p, false);
       cleanup_free char *by = nop_text (b, text, true);
       int r = config_step (b, by, env ? apply_env : apply_label, &p, err);
       pairs_free (&p);
@@ -716,10 +859,11 @@ dispatch (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
       if (!in->json || in->nargs == 0)
         return lcr_error_invalid (err, "Dockerfile:%d: SHELL requires the arguments to be in JSON form", in->line);
       struct set_field f = {"Shell", jv_arr_of_strv (in->args, (long)in->nargs)};
-      cleanup_free char *q = go_quote_list (f.value);
-      cleanup_free char *text = NULL;
-      xasprintf (&text, "SHELL %s", q);
-      cleanup_free char *by = nop_text (b, text, true);
+      /* docker writes this step with the new shell, and the list as %v */
+      cleanup_free char *l = go_list (f.value);
+      cleanup_free char *sh = join_strs (f.value, " ");
+      cleanup_free char *by = NULL;
+      xasprintf (&by, "%s #(nop)  SHELL %s", sh, l);
       int r = config_step (b, by, apply_field, &f, err);
       jv_free (f.value);
       return r;
@@ -750,9 +894,21 @@ dispatch (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
       int r = do_healthcheck (b, in, &f, err);
       if (r == 0)
         {
-          cleanup_free char *hc = jv_dump (f.value, false);
+          /* docker's %q of its HealthConfig: &{["CMD-SHELL" "true"] "5s" "2s" "0s" '\x03'} */
+          cleanup_free char *test = go_quote_list (jv_get_arr (f.value, "Test"));
+          char iv[64], to[64], sp[64], si[72] = "", rt[16];
+          go_duration (jv_get_int (f.value, "Interval", 0), iv);
+          go_duration (jv_get_int (f.value, "Timeout", 0), to);
+          go_duration (jv_get_int (f.value, "StartPeriod", 0), sp);
+          if (jv_get_int (f.value, "StartInterval", 0))
+            {
+              char d[64];
+              go_duration (jv_get_int (f.value, "StartInterval", 0), d);
+              snprintf (si, sizeof si, "\"%s\" ", d);
+            }
+          go_quote_rune ((long)jv_get_int (f.value, "Retries", 0), rt);
           cleanup_free char *text = NULL;
-          xasprintf (&text, "HEALTHCHECK %s", hc);
+          xasprintf (&text, "HEALTHCHECK &{%s \"%s\" \"%s\" \"%s\" %s%s}", test, iv, to, sp, si, rt);
           cleanup_free char *by = nop_text (b, text, true);
           r = config_step (b, by, apply_field, &f, err);
         }
@@ -787,14 +943,26 @@ dispatch (struct builder *b, const struct dock_df_inst *in, lcr_error_t *err)
         r = lcr_error_invalid (err, "Dockerfile:%d: %s requires at least one argument", in->line, kw);
       if (r == 0)
         {
-          cleanup_free char *list = join_strs (f.value, " ");
           cleanup_free char *text = NULL;
           if (expose)
-            xasprintf (&text, "EXPOSE %s", list);
+            {
+              /* docker: the ports as written, sorted as strings */
+              qsort (w.v, w.n, sizeof (char *), cmp_strp);
+              size_t len = 8;
+              for (size_t i = 0; i < w.n; i++)
+                len += strlen (w.v[i]) + 1;
+              text = xmalloc0 (len);
+              strcpy (text, "EXPOSE");
+              for (size_t i = 0; i < w.n; i++)
+                {
+                  strcat (text, " ");
+                  strcat (text, w.v[i]);
+                }
+            }
           else
             {
-              cleanup_free char *q = go_quote_list (f.value);
-              xasprintf (&text, "VOLUME %s", q);
+              cleanup_free char *l = go_list (f.value);
+              xasprintf (&text, "VOLUME %s", l);
             }
           cleanup_free char *by = nop_text (b, text, true);
           r = config_step (b, by, apply_keys, &f, err);
@@ -927,8 +1095,10 @@ build_stage_run (struct builder *b, struct build_stage *st, bool last, lcr_error
           p.v[i] = xstrdup (eq ? eq + 1 : "");
           p.n = i + 1;
         }
-      cleanup_free char *text = pairs_text ("LABEL", &p, true);
-      fprintf (b->out, "Step %d/%d : %s\n", ++b->step, b->nsteps, text);
+      /* the step shows the instruction docker adds for --label; the history, its value */
+      cleanup_free char *shown = pairs_text ("LABEL", &p, true);
+      cleanup_free char *text = pairs_text ("LABEL", &p, false);
+      fprintf (b->out, "Step %d/%d : %s\n", ++b->step, b->nsteps, shown);
       cleanup_free char *by = nop_text (b, text, true);
       int r = config_step (b, by, apply_label, &p, err);
       pairs_free (&p);
@@ -1206,6 +1376,22 @@ dock_build (struct dock_ctx *ctx, const struct dock_build_opts *o, char id_out[7
   b->args = jv_obj ();
   b->used_args = jv_obj ();
   load_build_args (b);
+  /* SOURCE_DATE_EPOCH: --build-arg's, else the environment's */
+  {
+    const char *sde = jv_get_str (b->build_args, "SOURCE_DATE_EPOCH") ?: getenv ("SOURCE_DATE_EPOCH");
+    char *end;
+    b->epoch = -1;
+    if (sde && *sde)
+      {
+        long long v = strtoll (sde, &end, 10);
+        if (*end || v < 0)
+          {
+            lcr_error_invalid (err, "invalid SOURCE_DATE_EPOCH: %s", sde);
+            goto out;
+          }
+        b->epoch = v;
+      }
+  }
   if (load_dockerfile (b, tmpdir, err) < 0 || split_stages (b, err) < 0)
     goto out;
   /* the ARGs before the first FROM */
@@ -1246,7 +1432,7 @@ dock_build (struct dock_ctx *ctx, const struct dock_build_opts *o, char id_out[7
     for (size_t i = 0; i < jv_len (b->build_args); i++)
       {
         const char *k = b->build_args->u.object.keys[i];
-        if (jv_get (b->used_args, k) || is_proxy_arg (k))
+        if (jv_get (b->used_args, k) || is_proxy_arg (k) || strcmp (k, "SOURCE_DATE_EPOCH") == 0)
           continue;
         fprintf (b->out, "%s%s", any ? " " : "[Warning] One or more build-args [", k);
         any = true;
