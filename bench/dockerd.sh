@@ -52,7 +52,7 @@ dd_start() {
 		"$DOCKERD" --config-file "$DD/daemon.json" --data-root "$DD/data" --exec-root "$DD/exec" \
 		-H "unix://$DD/docker.sock" --pidfile "$DD/docker.pid" \
 		--iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
-		--userland-proxy=false --storage-driver overlay2 --cgroup-parent "$DD_CGROUP" \
+		--userland-proxy=true --storage-driver overlay2 --cgroup-parent "$DD_CGROUP" \
 		</dev/null >"$DD/dockerd.log" 2>&1 &
 	DD_PID=$!
 	local i
