@@ -4,8 +4,8 @@
 # interleaved per iteration (the one that goes first rotates) so machine drift hits all alike.
 # Prints medians (min-max) in ms and dock's ratio to podman+runc, podman+berth and docker.
 #
-#   bash bench/dock.sh               full run (~10 minutes)
-#   QUICK=1 bash bench/dock.sh       short run (~3 minutes)
+#   bash bench/dock.sh               full run (~12 minutes)
+#   QUICK=1 bash bench/dock.sh       short run (~5 minutes)
 #   DOCK=path BERTH=path             binaries (default ./dock, ./berth; berth-shim beside dock)
 #   N=… NLIST=… NBIG=… NRSS=…        iterations of the fast rows, of ps/images, of load/save, of RSS
 #   NOBJ=100                         containers for the ps row, images for the images row

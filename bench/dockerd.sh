@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # bench/dockerd.sh: a private dockerd for bench/dock.sh (sourced, not run), started as
 # tests/bats/dock-docker.bats starts its own, so that it changes nothing on the host:
-# - its own network namespace (lo only), no iptables, no bridge, no ip forwarding;
+# - its own network namespace (lo, and the bridges of the networks the bench creates), no
+#   iptables, no default bridge, no ip forwarding; published ports go through its userland
+#   proxy (docker-proxy, which without iptables carries every connection, 127.0.0.1's too);
 # - its own mount namespace, where tmpfs hide /run (containerd keeps shim sockets and runc
 #   state under /run/containerd whatever its state dir), /opt and /etc/docker;
 # - its own --data-root, --exec-root, socket, pidfile, config file (which moves the trust key),
