@@ -4,37 +4,54 @@
 # interleaved per iteration (the one that goes first rotates) so machine drift hits all alike.
 # Prints medians (min-max) in ms and dock's ratio to podman+runc, podman+berth and docker.
 #
-#   bash bench/dock.sh               full run (~10 minutes)
-#   QUICK=1 bash bench/dock.sh       short run (~3 minutes)
+#   bash bench/dock.sh               full run (~12 minutes)
+#   QUICK=1 bash bench/dock.sh       short run (~5 minutes)
 #   DOCK=path BERTH=path             binaries (default ./dock, ./berth; berth-shim beside dock)
 #   N=… NLIST=… NBIG=… NRSS=…        iterations of the fast rows, of ps/images, of load/save, of RSS
 #   NOBJ=100                         containers for the ps row, images for the images row
 #   BENCH_OUT=dir                    keep the raw samples (one file per row and engine)
+#   NREQ=… NGET=…                    GETs (and echo round trips) per engine and round, rounds
 #   NO_DOCKER=1                      leave docker out; DOCKERD, DOCKER_CLI: its binaries
 #
-# Rows: run --rm busybox true; run -d + rm -f; exec true; ps -a with 100 containers; images
-# with 100 images; load and save of a 200 MB image; peak RSS of one `run --rm`.
+# Rows: run --rm busybox true (each engine's default here: dock's bridge network, the others'
+# none); dock's with --network none; run --rm --network NET (a user bridge network each engine
+# made); run -d + rm -f (default, then dock's --network none); exec true; latency through a
+# published port (-p) on 127.0.0.1: an HTTP GET to busybox httpd, and a 64-byte round trip to an
+# echo server on an open connection, median and mean, with a floor; ps -a with 100 containers;
+# images with 100 images; load and save of a 200 MB image; peak RSS of one `run --rm`.
 # Every engine has a private store in a temp dir, overlay storage for all.  podman runs as
 # tests/bats/podman-helpers.bash runs it: a containers.conf whose rlimits this machine allows
-# (it lacks CAP_SYS_RESOURCE), cgroupfs, the file events backend, netns none (dock's default
-# network is a netns with lo only until bridge networks land), Debian's conmon.
+# (it lacks CAP_SYS_RESOURCE), cgroupfs, the file events backend, netns none unless a row names
+# a network, Debian's conmon; its networks are CNI's (bridge, portmap: iptables DNAT), their
+# files in the temp dir.
 # docker: a dockerd started by the bench (bench/dockerd.sh) in network and mount namespaces of
-# its own, with its own data root, exec root, socket and cgroup parent, no iptables, no bridge,
-# overlay2; its containers run with --network=none as podman's.  Its RSS row is n/a (the client's
-# RSS says nothing of the daemon's).  When dockerd is missing or does not start, the run goes on
-# without it and says why.
-# Runs inside a private mount namespace; a trap removes every container, image, mount and
+# its own, with its own data root, exec root, socket and cgroup parent, no iptables, no default
+# bridge, overlay2, its userland proxy (docker-proxy, one per published port); its containers run
+# with --network=none as podman's unless a row names a network.  Its RSS row is n/a (the
+# client's RSS says nothing of the daemon's).  When dockerd is missing or does not start, the run
+# goes on without it and says why.
+# Runs inside a private mount and network namespace (lo, and what the engines make: bridges,
+# veths, packet filter rules, all gone with it; tmpfs over /var/lib and /run/netns, where podman
+# and CNI keep caches, leases and netns files); a trap removes every container, image, mount and
 # the temp dir, and the cgroups of the containers it made, and stops the dockerd.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/.." && pwd)
 if [ "${1:-}" != --inner ]; then
 	[ "$(id -u)" = 0 ] || { echo "bench: must run as root" >&2; exit 1; }
-	for t in unshare podman /usr/bin/time python3 /usr/sbin/runc; do
+	for t in unshare nsenter ip busybox podman /usr/bin/time python3 /usr/sbin/runc; do
 		command -v "$t" >/dev/null || { echo "bench: missing $t" >&2; exit 1; }
 	done
-	exec unshare -m --propagation private bash "${BASH_SOURCE[0]}" --inner
+	exec unshare -m -n --propagation private bash "${BASH_SOURCE[0]}" --inner
 fi
+# the network namespace is new: only lo, down.  podman (and CNI) write below /var/lib and
+# /run/netns whatever their roots; tmpfs keep that inside this mount namespace (only the empty
+# /run/netns itself is made on the host when missing, as podman would make it).
+ip link set lo up || { echo "bench: no loopback in the private network namespace" >&2; exit 1; }
+mkdir -p /run/netns
+for m in /var/lib /run/netns; do
+	mount -t tmpfs -o mode=755 tmpfs "$m" || { echo "bench: cannot mount a tmpfs on $m" >&2; exit 1; }
+done
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 # shellcheck source=bench/dockerd.sh
@@ -46,6 +63,8 @@ NLIST=${NLIST:-$([ -n "$Q" ] && echo 4 || echo 10)}
 NBIG=${NBIG:-$([ -n "$Q" ] && echo 1 || echo 3)}
 NRSS=${NRSS:-$([ -n "$Q" ] && echo 3 || echo 10)}
 NOBJ=${NOBJ:-100} # containers for ps, images for images
+NREQ=${NREQ:-$([ -n "$Q" ] && echo 100 || echo 200)} # GETs, and echo round trips, per engine and round
+NGET=${NGET:-$([ -n "$Q" ] && echo 3 || echo 10)}    # rounds of them, engines interleaved
 W=$(mktemp -d "${TMPDIR:-/tmp}/dock-bench.XXXXXX") || exit 1
 ERRLOG=$W/errors.log
 : >"$ERRLOG"
@@ -66,6 +85,7 @@ for d in $CGROOT/*/; do
 	for p in $CGPARENTS; do [ -d "$d$p" ] && CG_BEFORE[$d$p]=1; done
 done
 IDS=$W/ids # every container id we learned, for the cgroup cleanup
+declare -A FLOOR_PIDS=() # the servers of the port rows' floor, run by the bench itself
 
 cleanup() {
 	local e c d p
@@ -81,6 +101,7 @@ cleanup() {
 			eng "$e" rmi -af >/dev/null 2>&1 ;;
 		esac
 	done
+	for p in "${FLOOR_PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	dd_stop
 	for m in $(awk -v d="$W/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
 		umount -l "$m" 2>/dev/null
@@ -116,6 +137,9 @@ netns = "none"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
 events_logfile_path = "$W/events.log"
+[network]
+network_backend = "cni"
+network_config_dir = "$W/cni"
 CONF
 export CONTAINERS_CONF=$W/containers.conf
 
@@ -135,7 +159,9 @@ eng() {
 	shift
 	"${_a[@]}" "$@"
 }
-# podman wants --network none spelled out for run/create (dock: lo only by default)
+# podman and docker get --network none for run/create: this podman has netns none by default
+# (its default network needs CNI's bridge; this docker has no default bridge); dock keeps its
+# default, the bridge network: a veth on dock0, as docker's default
 netflag() { [ "$1" = dock ] || printf -- '--network=none'; }
 # podman's rm -f stops with SIGTERM and a 10 s grace; docker's (and dock's) rm -f is SIGKILL
 rmtime() { [ "${1#podman}" != "$1" ] && printf -- '-t 0'; }
@@ -155,6 +181,21 @@ sample() { # ROW ENGINE ARGS...: one timed sample of the engine, in µs
 	timed eng "$e" "$@"
 	if [ "$T_RC" -eq 0 ]; then rec "$row" "$e" "$T_WALL"; else fail "$row" "$e"; fi
 }
+# sample_rundrm ROW ENGINE RUN-FLAGS...: `run -d … sleep 1000` then `rm -f` of it, one sample
+sample_rundrm() {
+	local row=$1 e=$2 id t0
+	shift 2
+	t0=${EPOCHREALTIME/./}
+	if id=$(eng "$e" run -d "$@" busybox sleep 1000 2>>"$ERRLOG"); then
+		echo "$id" >>"$IDS"
+		# shellcheck disable=SC2046
+		if eng "$e" rm -f $(rmtime "$e") "$id" >/dev/null 2>>"$ERRLOG"; then
+			rec "$row" "$e" $((10#${EPOCHREALTIME/./} - 10#$t0))
+		else fail "$row" "$e"; fi
+	else fail "$row" "$e"; fi
+}
+# na ROW ENGINE WHY: the engine has no sample in this row, and why
+na() { : >"$W/data/$1.$2.na"; echo "# $2: $1 n/a: $3" >&2; }
 
 echo "# dock bench: N=$N NLIST=$NLIST NBIG=$NBIG NRSS=$NRSS; $(uptime | sed 's/.*\(load average\)/\1/')" >&2
 echo "# podman $(podman version --format '{{.Client.Version}}' 2>/dev/null), $(/usr/sbin/runc --version | head -1)," \
@@ -175,19 +216,30 @@ for e in $ENGINES; do
 	eng "$e" load -q -i "$W/busybox.tar" >/dev/null 2>>"$ERRLOG" || echo "# $e: load failed" >&2
 done
 
-echo "# run --rm, run -d + rm -f" >&2
+# a user-defined bridge network per engine, each on a subnet of its own (the podmans share this
+# network namespace and CNI's files; docker has its own namespace), and its published port
+declare -A NET=() PORT=()
+k=0
+for e in $ENGINES; do
+	PORT[$e]=$((18080 + k))
+	if eng "$e" network create --subnet "10.77.$k.0/24" "benchnet$k" >/dev/null 2>>"$ERRLOG"; then
+		NET[$e]=benchnet$k
+	else
+		na netrun "$e" "network create failed: $(tail -n 1 "$ERRLOG" | cut -c1-200)"
+	fi
+	k=$((k + 1))
+done
+
+echo "# run --rm, run -d + rm -f (default network, dock's --network none, a user network)" >&2
 for ((i = 0; i < N; i++)); do
 	for e in $(order "$i"); do
 		# shellcheck disable=SC2046
 		sample run "$e" run --rm $(netflag "$e") busybox true
-		t0=${EPOCHREALTIME/./}
+		[ "$e" = dock ] && sample runnone dock run --rm --network none busybox true
+		[ -n "${NET[$e]:-}" ] && sample netrun "$e" run --rm --network "${NET[$e]}" busybox true
 		# shellcheck disable=SC2046
-		if id=$(eng "$e" run -d $(netflag "$e") busybox sleep 1000 2>>"$ERRLOG"); then
-			echo "$id" >>"$IDS"
-			if eng "$e" rm -f $(rmtime "$e") "$id" >/dev/null 2>>"$ERRLOG"; then
-				rec rundrm "$e" $((10#${EPOCHREALTIME/./} - 10#$t0))
-			else fail rundrm "$e"; fi
-		else fail rundrm "$e"; fi
+		sample_rundrm rundrm "$e" $(netflag "$e")
+		[ "$e" = dock ] && sample_rundrm rundrmnone dock --network none
 	done
 done
 
@@ -205,6 +257,72 @@ done
 for e in $ENGINES; do
 	# shellcheck disable=SC2046
 	[ -n "${CTR[$e]:-}" ] && eng "$e" rm -f $(rmtime "$e") "${CTR[$e]:-}" >/dev/null 2>>"$ERRLOG"
+done
+
+# latency through a published port on 127.0.0.1, timed inside the client (bench/netclient.py):
+# one HTTP GET (a TCP connection each: busybox httpd forks per connection and closes after the
+# reply), and one 64-byte round trip on an open connection to an echo server (busybox nc -ll -e
+# cat): through berth-shim's relay (dock), CNI's portmap DNAT (podman), docker-proxy (docker; the
+# client joins dockerd's network namespace, where its ports are).  The floor: the same two
+# servers on 127.0.0.1 in the bench's namespace, no container, no relay.
+echo "# published ports: $NGET rounds of $NREQ GETs and of $NREQ echo round trips" >&2
+mkdir -p "$W/www"
+head -c 612 /dev/zero | tr '\0' x >"$W/www/index.html"
+declare -A SRV=() FLOOR_PIDS=()
+busybox httpd -f -p 127.0.0.1:18098 -h "$W/www" </dev/null >/dev/null 2>&1 &
+FLOOR_PIDS[httpd]=$!
+busybox nc -ll -p 18099 -e cat </dev/null >/dev/null 2>&1 &
+FLOOR_PIDS[nc]=$!
+# client ENGINE MODE ARGS...: netclient.py where the engine's ports are, on its HTTP (get) or
+# echo port
+client() {
+	local e=$1 mode=$2 ports
+	shift 2
+	case $e in floor) ports=(18098 18099) ;; *) ports=("${PORT[$e]}" $((PORT[$e] + 100))) ;; esac
+	local p=${ports[0]}
+	[ "$mode" = echo ] && p=${ports[1]}
+	local -a nsx=()
+	[ "$e" = docker ] && nsx=(nsenter --net="/proc/$DD_ANCHOR/ns/net")
+	if [ "${1:-}" = wait ]; then
+		"${nsx[@]}" python3 "$HERE/netclient.py" wait "$mode" "$p" 20
+	else
+		"${nsx[@]}" python3 "$HERE/netclient.py" "$mode" "$p" "$NREQ"
+	fi
+}
+for e in $ENGINES floor; do
+	if [ "$e" != floor ]; then
+		if [ -z "${NET[$e]:-}" ]; then
+			na get "$e" "no network"
+			: >"$W/data/echo.$e.na"
+			continue
+		fi
+		if SRV[$e]=$(eng "$e" run -d --network "${NET[$e]}" -p "${PORT[$e]}:80" -p "$((PORT[$e] + 100)):81" \
+			-v "$W/www:/www" busybox sh -c 'httpd -p 80 -h /www && exec nc -ll -p 81 -e cat' 2>>"$ERRLOG"); then
+			echo "${SRV[$e]}" >>"$IDS"
+		else
+			SRV[$e]=""
+			fail get "$e"
+			fail echo "$e"
+			continue
+		fi
+	fi
+	for mode in get echo; do
+		client "$e" "$mode" wait >/dev/null 2>>"$ERRLOG" || fail "$mode" "$e"
+	done
+done
+for ((i = 0; i < NGET; i++)); do
+	for e in $(order "$i") floor; do
+		[ "$e" = floor ] || [ -n "${SRV[$e]:-}" ] || continue
+		for mode in get echo; do
+			client "$e" "$mode" >>"$W/data/$mode.$e" 2>>"$ERRLOG" || fail "$mode" "$e"
+		done
+	done
+done
+for p in "${FLOOR_PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+FLOOR_PIDS=()
+for e in $ENGINES; do
+	# shellcheck disable=SC2046
+	[ -n "${SRV[$e]:-}" ] && eng "$e" rm -f $(rmtime "$e") "${SRV[$e]}" >/dev/null 2>>"$ERRLOG"
 done
 
 echo "# ps -a with $NOBJ containers" >&2
@@ -268,11 +386,18 @@ done
 printf '\n%-26s' "row (ms; RSS in MB)"
 for e in $ENGINES; do printf '%-24s' "$e"; done
 printf '%-14s%-20s%s\n' "dock/podman" "dock/podman+berth" "dock/docker"
-for row in run rundrm exec ps images load save rss; do
-	scale=1000
+for row in run runnone netrun rundrm rundrmnone exec get getmean echo echomean ps images load save rss; do
+	scale=1000 data=$row
 	case $row in
 	run) label="run --rm busybox true" ;;
+	runnone) label="  dock --network none" data=run ;;
+	netrun) label="run --rm --network NET" ;;
 	rundrm) label="run -d + rm -f" ;;
+	rundrmnone) label="  dock --network none" data=rundrm ;;
+	get) label="GET via -p (µs)" ;;
+	getmean) label="  mean (µs)" data=get ;;
+	echo) label="echo via -p (µs)" ;;
+	echomean) label="  mean (µs)" data=echo ;;
 	exec) label="exec true" ;;
 	ps) label="ps -a, $NOBJ containers" ;;
 	images) label="images, $NOBJ images" ;;
@@ -281,10 +406,26 @@ for row in run rundrm exec ps images load save rss; do
 	rss) label="peak RSS, run --rm" scale=1024 ;;
 	esac
 	printf '%-26s' "$label"
-	for e in $ENGINES; do printf '%-24s' "$(cell "$row" "$e" "$scale")"; done
-	d=$(median "$row" dock "$scale")
-	printf '%-14s%-20s%s\n' "$(ratio "$d" "$(median "$row" podman-runc "$scale")")" \
-		"$(ratio "$d" "$(median "$row" podman-berth "$scale")")" "$(ratio "$d" "$(median "$row" docker "$scale")")"
+	for e in $ENGINES; do
+		if [ "$row" != "${row%mean}" ]; then
+			printf '%-24s' "$(mean "$data" "$e" "$scale")"
+		elif [ "$row" != "$data" ] && [ "$e" != dock ]; then
+			printf '%-24s' "(its --network none)" # the row above is theirs
+		else
+			printf '%-24s' "$(cell "$row" "$e" "$scale")"
+		fi
+	done
+	# dock's median (mean for getmean) over the others' in row `data` (theirs for dock's variants)
+	m=median own=$row
+	[ "$row" != "${row%mean}" ] && m=mean own=$data
+	d=$($m "$own" dock "$scale")
+	printf '%-14s%-20s%s\n' "$(ratio "$d" "$($m "$data" podman-runc "$scale")")" \
+		"$(ratio "$d" "$($m "$data" podman-berth "$scale")")" "$(ratio "$d" "$($m "$data" docker "$scale")")"
+done
+for mode in get echo; do
+	[ -s "$W/data/$mode.floor" ] || continue
+	echo "# $mode floor (its server on 127.0.0.1 in the bench's namespace, no container):" \
+		"median $(fmt "$(median "$mode" floor 1000)") µs, mean $(mean "$mode" floor 1000) µs" >&2
 done
 echo "# end: $(uptime | sed 's/.*\(load average\)/\1/')" >&2
 if [ -s "$ERRLOG" ]; then

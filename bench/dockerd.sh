@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # bench/dockerd.sh: a private dockerd for bench/dock.sh (sourced, not run), started as
 # tests/bats/dock-docker.bats starts its own, so that it changes nothing on the host:
-# - its own network namespace (lo only), no iptables, no bridge, no ip forwarding;
+# - its own network namespace (lo, and the bridges of the networks the bench creates), no
+#   iptables, no default bridge, no ip forwarding; published ports go through its userland
+#   proxy (docker-proxy, which without iptables carries every connection, 127.0.0.1's too);
 # - its own mount namespace, where tmpfs hide /run (containerd keeps shim sockets and runc
 #   state under /run/containerd whatever its state dir), /opt and /etc/docker;
 # - its own --data-root, --exec-root, socket, pidfile, config file (which moves the trust key),
@@ -52,7 +54,7 @@ dd_start() {
 		"$DOCKERD" --config-file "$DD/daemon.json" --data-root "$DD/data" --exec-root "$DD/exec" \
 		-H "unix://$DD/docker.sock" --pidfile "$DD/docker.pid" \
 		--iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
-		--userland-proxy=false --storage-driver overlay2 --cgroup-parent "$DD_CGROUP" \
+		--userland-proxy=true --storage-driver overlay2 --cgroup-parent "$DD_CGROUP" \
 		</dev/null >"$DD/dockerd.log" 2>&1 &
 	DD_PID=$!
 	local i

@@ -68,6 +68,14 @@ median() {
 	return 0
 }
 
+# mean ROW RT SCALE: the mean (empty when there is none; n/a when the row is n/a for RT).
+mean() {
+	local med min max mn rest
+	[ -e "$W/data/$1.$2.na" ] && { printf 'n/a'; return 0; }
+	read -r med min max mn rest < <(stats "$W/data/$1.$2" "$3") && fmt "$mn"
+	return 0
+}
+
 # ratio A B: A/B to 2 decimals, or n/a.
 ratio() {
 	if [ -z "$1" ] || [ -z "$2" ]; then printf 'n/a'; return; fi
