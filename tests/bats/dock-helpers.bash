@@ -106,8 +106,11 @@ dock_teardown() {
 	fi
 	# network objects: a container's veth goes with it; the bridges of the test's networks are
 	# removed here (dock0, the default bridge's, is shared by every store in this namespace)
+	# (a stopped container's veth goes with its namespace, which the kernel frees in the
+	# background: wait for that)
 	local v
-	for v in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^veth'); do
+	dock_wait_no_veths
+	for v in $(dock_veths); do
 		leaks+=" veth $v;"
 		ip link del "$v" 2>/dev/null
 	done
@@ -124,6 +127,20 @@ dock_teardown() {
 		echo "# leaked:$leaks" >&2
 		return 1
 	fi
+}
+
+# dock's veths in this namespace (the host ends: veth + 11 hex digits)
+dock_veths() {
+	ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^veth'
+}
+# until no dock veth is left (the kernel deletes a dead namespace's links in the background), 5 s
+dock_wait_no_veths() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $(dock_veths) ]] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 
 # --- small assertions

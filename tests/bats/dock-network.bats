@@ -43,29 +43,6 @@ make_outside() {
 	done
 	return 1
 }
-outside() {
-	OUT=$T/outside
-	touch "$OUT"
-	unshare --net="$OUT" true
-	ip link add tv-host type veth peer name tv-out
-	ip link set tv-out netns "$(outside_pid)"
-	ip addr add 10.99.0.1/24 dev tv-host
-	ip link set tv-host up
-	nsenter --net="$OUT" sh -c 'ip link set lo up && ip addr add 10.99.0.2/24 dev tv-out && ip link set tv-out up'
-	local i
-	for ((i = 0; i < 50; i++)); do
-		outside busybox ping -c1 -W1 10.99.0.1 >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
-}
-# a pid in the outside namespace for `ip link set … netns`: a sleeper made for it
-outside_pid() {
-	nsenter --net="$OUT" sleep 30 &
-	local p=$!
-	sleep 0.1
-	echo "$p"
-}
 outside() { nsenter --net="$OUT" "$@"; }
 
 # retry CMD…: CMD until it succeeds (a server in a container just started), 5 s at most
@@ -80,12 +57,26 @@ retry() {
 
 # wait_listening PORT: until something listens on TCP PORT here
 wait_listening() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[[ -n $(ss -Hltn "sport = :$1") ]] && return 0
-		sleep 0.1
-	done
-	return 1
+	wait_bound tcp "*:$1"
+}
+# wait_bound tcp|udp ADDR:PORT: until a socket is bound there (binding it fails), 10 s at most
+wait_bound() {
+	python3 - "$1" "$2" <<-'EOF'
+		import errno, socket, sys, time
+		kind = socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM
+		host, port = sys.argv[2].rsplit(":", 1)
+		for _ in range(100):
+		    s = socket.socket(socket.AF_INET, kind)
+		    try:
+		        s.bind(("0.0.0.0" if host == "*" else host, int(port)))
+		    except OSError as e:
+		        if e.errno == errno.EADDRINUSE:
+		            sys.exit(0)
+		    finally:
+		        s.close()
+		    time.sleep(0.1)
+		sys.exit(1)
+	EOF
 }
 
 ip_of() { dk inspect -f "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"; }
@@ -337,13 +328,14 @@ for _ in range(20):
 	EOF
 	PYPID=$!
 	dk network create named >/dev/null
-	sleep 0.3
+	wait_bound udp 127.0.0.1:53
 	run dk run --rm --network named --dns 127.0.0.1 busybox nslookup example.test
 	assert_success
 	assert_output_has "192.0.2.44"
 	# an upstream that never answers: a failure, not a hang (the test's timeout would catch one)
 	python3 -c 'import socket,time; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.2", 53)); time.sleep(60)' &
 	local silent=$!
+	wait_bound udp 127.0.0.2:53
 	run dk run --rm --network named --dns 127.0.0.2 busybox nslookup example.test
 	kill $silent
 	assert_failure
@@ -414,7 +406,7 @@ for _ in range(20):
 	id=$(dk inspect -f '{{.Id}}' v)
 	kill -9 "$(cat "$DRUN/shim/$id/shim.pid")"
 	dk rm -f v >/dev/null
-	[[ -z $(ip -o link show type veth) ]]
+	dock_wait_no_veths
 	run dk network inspect -f '{{len .Containers}}' scratch
 	[[ $output == 0 ]]
 	# a lease whose container vanished (a crash before cleanup): dropped by the next dock
@@ -440,10 +432,10 @@ for _ in range(20):
 		id=$(dk inspect -f '{{.Id}}' "c-$stage")
 		# the crash left its pieces: the netns file, the lease, the veth
 		[[ -e $DRUN/netns/$id ]]
-		[[ -n $(ip -o link show type veth) ]]
+		[[ -n $(dock_veths) ]]
 		run dk rm -f "c-$stage"
 		assert_success
-		[[ -z $(ip -o link show type veth) ]]
+		dock_wait_no_veths
 		[[ ! -e $DRUN/netns/$id ]]
 		[[ $(dk network inspect -f '{{len .Containers}}' scratch) == 0 ]]
 		# the port is free again

@@ -227,10 +227,13 @@ attach_one (struct dock_ctx *ctx, jv rec, jv net, jv ep, int netns_fd, bool firs
   return 0;
 }
 
-/* Release one endpoint: the lease and names on the network, the interface when live
-   (netns_fd >= 0), the record's fields. */
+/* Release one endpoint: the lease and names on the network, the record's fields, and with
+   `unplug` its interface now (a disconnect; netns_fd >= 0 for a macvlan's).  At a stop the
+   interfaces are left to the namespace's end: removing the netns file lets the kernel delete
+   its links in the background, where deleting a veth here waits ~12 ms for the kernel to
+   unregister it, with the store locked. */
 static void
-detach_one (struct dock_ctx *ctx, jv rec, const char *netname, jv ep, int netns_fd)
+detach_one (struct dock_ctx *ctx, jv rec, const char *netname, jv ep, int netns_fd, bool unplug)
 {
   const char *cid = dock_record_id (rec);
   cleanup_error lcr_error_t e = NULL;
@@ -240,7 +243,7 @@ detach_one (struct dock_ctx *ctx, jv rec, const char *netname, jv ep, int netns_
   if (net)
     {
       const char *br = jv_get_str (jv_get_obj (net, "Dock"), "Bridge");
-      if (br)
+      if (br && unplug)
         {
           /* the host end (named from the IDs, so found also after a start that crashed before
              the record was saved): deleting it takes the container's end too */
@@ -249,7 +252,7 @@ detach_one (struct dock_ctx *ctx, jv rec, const char *netname, jv ep, int netns_
           dock_nl_link_del (host, &e);
           lcr_error_release (&e);
         }
-      else if (ifname && netns_fd >= 0)
+      else if (unplug && ifname && netns_fd >= 0)
         {
           dock_nl_unplug (netns_fd, ifname, &e);
           lcr_error_release (&e);
@@ -276,7 +279,7 @@ dock_network_detach_all (struct dock_ctx *ctx, jv rec)
 {
   jv nets = jv_get_obj (jv_get_obj (rec, "NetworkSettings"), "Networks");
   for (size_t i = 0; i < jv_len (nets); i++)
-    detach_one (ctx, rec, nets->u.object.keys[i], nets->u.object.values[i], -1);
+    detach_one (ctx, rec, nets->u.object.keys[i], nets->u.object.values[i], -1, false);
   jv_del (jv_get_obj (rec, "Dock"), "Ifaces");
   jv ns = jv_get_obj (rec, "NetworkSettings");
   if (ns)
@@ -405,7 +408,7 @@ dock_network_disconnect (struct dock_ctx *ctx, jv rec, jv net, lcr_error_t *err)
                            "to host network");
   const char *ns_path = jv_get_str (jv_get_obj (rec, "Dock"), "NetnsPath");
   int fd = ns_path ? open (ns_path, O_RDONLY | O_CLOEXEC) : -1;
-  detach_one (ctx, rec, name, ep, fd);
+  detach_one (ctx, rec, name, ep, fd, true);
   if (fd >= 0)
     close (fd);
   jv_del (nets, name);
