@@ -267,7 +267,7 @@ for _ in range(20):
 	python3 -c 'import socket; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 8080))'
 }
 
-@test "-P publishes EXPOSEd ports on free host ports; a taken port is an error that leaves nothing" {
+@test "-P publishes EXPOSEd ports on free host ports; port ranges; a taken port is an error that leaves nothing" {
 	berth_shim || skip "published ports are proxied by berth-shim"
 	dk run -d --name web --expose 80 -P busybox httpd -f -p 80 -h /etc >/dev/null
 	run dk port web 80
@@ -275,6 +275,13 @@ for _ in range(20):
 	port=${output##*:}
 	[[ $port -gt 1024 ]]
 	retry wget -qO- -T 5 "http://127.0.0.1:$port/hostname" >/dev/null
+	# ranges: one host port per container port; a host range for one port takes a free one
+	dk run -d --name rng -p 9100-9101:80-81 -p 9200-9210:82 busybox httpd -f -p 80 -h /etc >/dev/null
+	run dk port rng
+	assert_output_has "80/tcp -> 0.0.0.0:9100"
+	assert_output_has "81/tcp -> 0.0.0.0:9101"
+	[[ $output =~ 82/tcp\ -\>\ 0\.0\.0\.0:92(0[0-9]|10) ]]
+	retry wget -qO- -T 5 http://127.0.0.1:9100/hostname >/dev/null
 	# a port already taken
 	python3 -c 'import socket,time; s=socket.socket(); s.bind(("0.0.0.0", 8181)); s.listen(); time.sleep(60)' &
 	PYPID=$!
@@ -286,7 +293,7 @@ for _ in range(20):
 	[[ $(dk inspect -f '{{.State.Running}}' clash) == false ]]
 	[[ ! -e $DRUN/netns/$(dk inspect -f '{{.Id}}' clash) ]]
 	run dk network inspect -f '{{len .Containers}}' bridge
-	[[ $output == 1 ]]
+	[[ $output == 2 ]]
 	kill "$PYPID"
 	PYPID=
 }
