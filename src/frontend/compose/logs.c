@@ -27,12 +27,12 @@ flush_lines (struct stream *s, int width, bool all)
   for (size_t i = 0; i < s->len; i++)
     if (s->buf[i] == '\n')
       {
-        printf ("%-*s | %.*s\n", width, s->prefix, (int)(i - start), s->buf + start);
+        printf ("%-*s  | %.*s\n", width, s->prefix, (int)(i - start), s->buf + start);
         start = i + 1;
       }
   if (all && start < s->len)
     {
-      printf ("%-*s | %.*s\n", width, s->prefix, (int)(s->len - start), s->buf + start);
+      printf ("%-*s  | %.*s\n", width, s->prefix, (int)(s->len - start), s->buf + start);
       start = s->len;
     }
   memmove (s->buf, s->buf + start, s->len - start);

@@ -50,8 +50,7 @@ compose_containers (struct dock_ctx *ctx, const char *project, const char *servi
     compose_args_addf (&a, "--filter=label=%s=%s", COMPOSE_LABEL_PROJECT, project);
   else
     compose_args_addf (&a, "--filter=label=%s", COMPOSE_LABEL_PROJECT);
-  if (service)
-    compose_args_addf (&a, "--filter=label=%s=%s", COMPOSE_LABEL_SERVICE, service);
+  /* the service is matched here: dock ps ORs label filters (docker ANDs them) */
   cleanup_free char *ids = NULL;
   int rc = compose_run (&a, &ids, false, err);
   compose_args_release (&a);
@@ -98,6 +97,9 @@ compose_containers (struct dock_ctx *ctx, const char *project, const char *servi
       if (!oneoff && o && strcmp (o, "True") == 0)
         continue;
       if (!all && !compose_ctr_running (c))
+        continue;
+      const char *s = compose_label (c, COMPOSE_LABEL_SERVICE);
+      if (service && (s == NULL || strcmp (s, service) != 0))
         continue;
       jv_push (out, jv_copy (c));
     }
