@@ -36,9 +36,11 @@ write_project() {
 		      test: ["CMD", "test", "-f", "/tmp/ready"]
 		      interval: 500ms
 		      retries: 20
+		    stop_grace_period: 1s
 		  client:
 		    image: busybox
 		    command: sh -c 'wget -q -O- http://web/ && echo fetched-ok; exec sleep 600'
+		    stop_signal: SIGKILL
 		    depends_on:
 		      web:
 		        condition: service_healthy
@@ -253,6 +255,7 @@ write_project() {
 		    image: busybox
 		    command: ["sh", "-c", "echo pong > /www/ping && exec httpd -f -p 80 -h /www"]
 		    tmpfs: [/www]
+		    stop_signal: KILL
 		    networks:
 		      back:
 		        aliases: [backend]
@@ -260,6 +263,7 @@ write_project() {
 		    image: busybox
 		    command: sleep 600
 		    networks: [back]
+		    stop_grace_period: 1s
 		networks:
 		  back:
 	EOF
@@ -294,4 +298,93 @@ write_project() {
 	assert_success
 	run dk network ls --format '{{.Name}}'
 	[[ $output != *shop_back* ]]
+}
+
+@test "compose up without -d: Ctrl-C stops every container" {
+	cat >compose.yaml <<-'EOF'
+		services:
+		  ticker:
+		    image: busybox
+		    command: sh -c 'echo started; exec sleep 600'
+		    stop_grace_period: 1s
+		  other:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+	EOF
+	dk compose up >"$T/up.out" 2>&1 &
+	local pid=$! i child
+	for ((i = 0; i < 100; i++)); do
+		grep -q "ticker-1  | started" "$T/up.out" && break
+		sleep 0.1
+	done
+	grep -q "ticker-1  | started" "$T/up.out"
+	[[ $(dk compose ps -q | wc -l) == 2 ]]
+	# the dock under `timeout` (dk's), as a terminal's Ctrl-C would reach it
+	child=$(pgrep -P "$pid" | head -1)
+	kill -INT "$child"
+	wait "$pid" || true
+	grep -q "Gracefully stopping" "$T/up.out"
+	run dk compose ps -q
+	[[ -z $output ]]
+	run dk compose ps -a -q
+	[[ $(echo "$output" | wc -l) == 2 ]]
+	dk compose down >/dev/null 2>&1
+}
+
+@test "compose build: a service built from its context, used by up, removed by down --rmi local" {
+	mkdir -p app
+	printf 'FROM busybox\nARG WHO=nobody\nRUN echo "built for $WHO" > /built\nCMD ["cat", "/built"]\n' >app/Dockerfile.dev
+	cat >compose.yaml <<-'EOF'
+		services:
+		  app:
+		    build:
+		      context: ./app
+		      dockerfile: Dockerfile.dev
+		      args:
+		        WHO: compose
+	EOF
+	run dk compose build
+	assert_success
+	run dk image inspect -f '{{.Id}}' shop-app
+	assert_success
+	run dk compose up
+	assert_success
+	assert_output_has "app-1  | built for compose"
+	run dk compose down --rmi local
+	assert_success
+	run dk image inspect shop-app
+	assert_failure
+}
+
+@test "compose: anchors, merge keys and x- fields; a depends_on cycle and an undefined network are errors" {
+	cat >compose.yaml <<-'EOF'
+		x-common: &common
+		  image: busybox
+		  environment:
+		    SHARED: "yes"
+		services:
+		  a:
+		    <<: *common
+		    command: echo a
+		  b:
+		    <<: *common
+		    image: busybox:latest
+	EOF
+	run dk compose config
+	assert_success
+	assert_output_has "image: busybox:latest"
+	assert_output_has 'SHARED: "yes"'
+	run dk compose config --services
+	[[ $output == "a"$'\n'"b" ]]
+	printf 'services:\n  a:\n    image: busybox\n    depends_on: [b]\n  b:\n    image: busybox\n    depends_on: [a]\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "cycle"
+	run dk ps -aq
+	[[ -z $output ]]
+	printf 'services:\n  a:\n    image: busybox\n    networks: [nonet]\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has "undefined network nonet"
 }

@@ -23,12 +23,19 @@ plain_ok (const char *s)
   bool numeric = true;
   for (const char *p = s; *p; p++)
     {
-      if (!isalnum ((unsigned char)*p) && !strchr ("_./-@+=,$", *p))
+      /* "a:b" stays plain with a letter in it; "8080:80" is quoted (YAML 1.1 read it as a
+         base-60 number) */
+      if (!isalnum ((unsigned char)*p) && !strchr ("_./-@+=,$", *p) && !(*p == ':' && p[1] != ' ' && p[1] != '\0'))
         return false;
       if (!isdigit ((unsigned char)*p) && *p != '.')
         numeric = false;
     }
   if (strchr ("-:@,", s[0]))
+    return false;
+  bool letter = false;
+  for (const char *p = s; *p; p++)
+    letter = letter || isalpha ((unsigned char)*p);
+  if (strchr (s, ':') && !letter)
     return false;
   return !numeric;
 }

@@ -153,60 +153,65 @@ convert_map_into (struct loader *l, jv obj, yaml_node_t *n, enum kind k, const c
                   lcr_error_t *err)
 {
   const char *const *known = keys_of (k);
-  for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
-    {
-      yaml_node_t *kn = yaml_document_get_node (&l->doc, p->key);
-      yaml_node_t *vn = yaml_document_get_node (&l->doc, p->value);
-      if (kn == NULL || vn == NULL)
-        continue;
-      if (kn->type != YAML_SCALAR_NODE)
-        return lcr_error_invalid (err, "%s:%zu: %s: a key must be a string", l->path, kn->start_mark.line + 1, where);
-      const char *key = (const char *)kn->data.scalar.value;
-      if (strcmp (key, "<<") == 0)
-        {
-          /* merge key: the mapping (or each of a sequence of them) under what is written here */
-          if (vn->type == YAML_MAPPING_NODE)
-            {
-              if (convert_map_into (l, obj, vn, k, where, true, err) < 0)
-                return -1;
-            }
-          else if (vn->type == YAML_SEQUENCE_NODE)
-            {
-              for (yaml_node_item_t *it = vn->data.sequence.items.start; it < vn->data.sequence.items.top; it++)
-                {
-                  yaml_node_t *m = yaml_document_get_node (&l->doc, *it);
-                  if (m && m->type == YAML_MAPPING_NODE && convert_map_into (l, obj, m, k, where, true, err) < 0)
-                    return -1;
-                }
-            }
-          else
-            return lcr_error_invalid (err, "%s:%zu: %s: `<<` needs a mapping", l->path, kn->start_mark.line + 1, where);
+  /* the keys written here first, then the `<<` merges under them */
+  for (int pass = 0; pass < 2; pass++)
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+      {
+        yaml_node_t *kn = yaml_document_get_node (&l->doc, p->key);
+        yaml_node_t *vn = yaml_document_get_node (&l->doc, p->value);
+        if (kn == NULL || vn == NULL)
           continue;
-        }
-      if (known && strncmp (key, "x-", 2) != 0)
-        {
-          bool ok = false;
-          for (size_t i = 0; known[i] && !ok; i++)
-            ok = strcmp (known[i], key) == 0;
-          if (!ok)
-            return lcr_error_invalid (err, "%s:%zu: %s: unknown key \"%s\"", l->path, kn->start_mark.line + 1, where,
-                                      key);
-        }
-      if (jv_get (obj, key) != NULL)
-        {
-          if (merged)
-            continue; /* what is written beside `<<` wins */
-          return lcr_error_invalid (err, "%s:%zu: %s: key \"%s\" is given twice", l->path, kn->start_mark.line + 1,
-                                    where, key);
-        }
-      cleanup_free char *sub = NULL;
-      xasprintf (&sub, "%s%s%s", where[0] ? where : "", where[0] ? "." : "", key);
-      /* extension fields are kept as written: they are templates, interpolated where used */
-      jv v = convert (l, vn, child_of (k, key), sub, err);
-      if (v == NULL)
-        return -1;
-      jv_set (obj, key, v);
-    }
+        if (kn->type != YAML_SCALAR_NODE)
+          return lcr_error_invalid (err, "%s:%zu: %s: a key must be a string", l->path, kn->start_mark.line + 1, where);
+        const char *key = (const char *)kn->data.scalar.value;
+        if ((strcmp (key, "<<") == 0) != (pass == 1))
+          continue;
+        if (pass == 1)
+          {
+            /* merge key: the mapping (or each of a sequence of them) under what is written here */
+            if (vn->type == YAML_MAPPING_NODE)
+              {
+                if (convert_map_into (l, obj, vn, k, where, true, err) < 0)
+                  return -1;
+              }
+            else if (vn->type == YAML_SEQUENCE_NODE)
+              {
+                for (yaml_node_item_t *it = vn->data.sequence.items.start; it < vn->data.sequence.items.top; it++)
+                  {
+                    yaml_node_t *m = yaml_document_get_node (&l->doc, *it);
+                    if (m && m->type == YAML_MAPPING_NODE && convert_map_into (l, obj, m, k, where, true, err) < 0)
+                      return -1;
+                  }
+              }
+            else
+              return lcr_error_invalid (err, "%s:%zu: %s: `<<` needs a mapping", l->path, kn->start_mark.line + 1,
+                                        where);
+            continue;
+          }
+        if (known && strncmp (key, "x-", 2) != 0)
+          {
+            bool ok = false;
+            for (size_t i = 0; known[i] && !ok; i++)
+              ok = strcmp (known[i], key) == 0;
+            if (!ok)
+              return lcr_error_invalid (err, "%s:%zu: %s: unknown key \"%s\"", l->path, kn->start_mark.line + 1, where,
+                                        key);
+          }
+        if (jv_get (obj, key) != NULL)
+          {
+            if (merged)
+              continue; /* what is written beside `<<` wins */
+            return lcr_error_invalid (err, "%s:%zu: %s: key \"%s\" is given twice", l->path, kn->start_mark.line + 1,
+                                      where, key);
+          }
+        cleanup_free char *sub = NULL;
+        xasprintf (&sub, "%s%s%s", where[0] ? where : "", where[0] ? "." : "", key);
+        /* extension fields are kept as written: they are templates, interpolated where used */
+        jv v = convert (l, vn, child_of (k, key), sub, err);
+        if (v == NULL)
+          return -1;
+        jv_set (obj, key, v);
+      }
   return 0;
 }
 
