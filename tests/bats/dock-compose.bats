@@ -388,3 +388,48 @@ write_project() {
 	assert_failure
 	assert_output_has "undefined network nonet"
 }
+
+@test "compose: env_file, environment, entrypoint, working_dir, user, hostname, labels; a changed service is recreated" {
+	printf 'FOO=from-file\nBAR=from-file\n' >app.env
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  app:
+		    image: busybox
+		    env_file: app.env
+		    environment:
+		      - BAR=from-environment
+		    entrypoint: ["sh", "-c"]
+		    command: ["echo $$FOO $$BAR $$(pwd) $$(id -u) $$(hostname); exec sleep 600"]
+		    working_dir: /tmp
+		    user: "1234"
+		    hostname: apphost
+		    labels:
+		      shop.role: frontend
+		    stop_signal: KILL
+	EOF2
+	run dk compose up -d
+	assert_success
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ $(dk compose logs app) == *apphost* ]] && break
+		sleep 0.1
+	done
+	run dk compose logs app
+	assert_output_has "app-1  | from-file from-environment /tmp 1234 apphost"
+	run dk inspect -f '{{index .Config.Labels "shop.role"}} {{len (index .Config.Labels "com.docker.compose.config-hash")}}' shop-app-1
+	[[ $output == "frontend 64" ]]
+	id=$(dk inspect -f '{{.Id}}' shop-app-1)
+	# --force-recreate makes a new container; so does a change to the service
+	run dk compose up -d --force-recreate
+	assert_success
+	id2=$(dk inspect -f '{{.Id}}' shop-app-1)
+	[[ $id2 != "$id" ]]
+	sed -i 's/frontend/backend/' compose.yaml
+	run dk compose up -d
+	assert_success
+	assert_output_has "Recreate"
+	[[ $(dk inspect -f '{{.Id}}' shop-app-1) != "$id2" ]]
+	run dk inspect -f '{{index .Config.Labels "shop.role"}}' shop-app-1
+	[[ $output == backend ]]
+	dk compose down >/dev/null 2>&1
+}

@@ -197,15 +197,12 @@ on_stop_signal (int sig)
 static int
 cmd_up (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
 {
-  bool detach = false, build = false, no_build = false, force = false, no_recreate = false, remove_orphans = false;
+  bool detach = false, build = false, force = false;
   const struct dock_opt opts[] = {
       {"detach", 'd', DOCK_OPT_BOOL, &detach, "Detached mode: Run containers in the background", NULL},
       {"build", 0, DOCK_OPT_BOOL, &build, "Build images before starting containers", NULL},
-      {"no-build", 0, DOCK_OPT_BOOL, &no_build, "Don't build an image, even if it's policy", NULL},
       {"force-recreate", 0, DOCK_OPT_BOOL, &force, "Recreate containers even if their configuration hasn't changed",
        NULL},
-      {"no-recreate", 0, DOCK_OPT_BOOL, &no_recreate, NULL, NULL},
-      {"remove-orphans", 0, DOCK_OPT_BOOL, &remove_orphans, NULL, NULL},
       END_OPTS,
   };
   int first, r = parse ("dock compose up [OPTIONS] [SERVICE...]", "Create and start containers", opts, 0, -1, true,
@@ -221,7 +218,7 @@ cmd_up (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **arg
   int n_only = argc - first;
   if (compose_service_order (&p, n_only ? (const char **)argv + first : NULL, (size_t)n_only, true, &order, &n, &err)
           < 0
-      || compose_up_services (ctx, &p, order, n, !no_build, build || force, &err) < 0)
+      || compose_up_services (ctx, &p, order, n, force, build, &err) < 0)
     {
       free_order (order, n);
       compose_project_release (&p);
@@ -306,7 +303,7 @@ rm_resources (struct dock_ctx *ctx, struct compose_project *p, const char *kind,
 static int
 cmd_down (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
 {
-  bool volumes = false, remove_orphans = false;
+  bool volumes = false;
   const char *rmi = NULL;
   long long t = -1;
   const struct dock_opt opts[] = {
@@ -315,7 +312,6 @@ cmd_down (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **a
        "Remove images used by services. \"local\" remove only images that don't have a "
        "custom tag (\"local\"|\"all\")",
        "string"},
-      {"remove-orphans", 0, DOCK_OPT_BOOL, &remove_orphans, NULL, NULL},
       {"timeout", 't', DOCK_OPT_INT, &t, "Specify a shutdown timeout in seconds", "int"},
       END_OPTS,
   };
@@ -577,7 +573,7 @@ cmd_run (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **ar
       return dock_fail (&err);
     }
   /* the dependencies are up first (the last in the order is the service itself) */
-  int rc = compose_up_services (ctx, &p, order, n - 1, true, false, &err);
+  int rc = compose_up_services (ctx, &p, order, n - 1, false, false, &err);
   if (rc == 0)
     rc = compose_ensure_image (ctx, &p, svc, build, &err);
   if (rc == 0)

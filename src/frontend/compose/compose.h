@@ -136,8 +136,9 @@ int compose_create_args (struct compose_project *p, const char *svc, struct comp
 /* image and command words */
 void compose_image_cmd_args (struct compose_project *p, const char *svc, struct compose_args *a, char **cmd_override,
                              size_t n_override);
-/* create (or keep, when its config hash is the same) and start the services, in order */
-int compose_up_services (struct dock_ctx *ctx, struct compose_project *p, char **order, size_t n, bool build,
+/* create (or keep, when its config hash is the same and !recreate) and start the services, in
+   order; force_build: build what has a build section even when its image exists */
+int compose_up_services (struct dock_ctx *ctx, struct compose_project *p, char **order, size_t n, bool recreate,
                          bool force_build, lcr_error_t *err);
 char *compose_config_hash (struct compose_project *p, const char *svc);
 

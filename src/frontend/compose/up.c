@@ -447,10 +447,9 @@ create_container (struct dock_ctx *ctx, struct compose_project *p, const char *s
 }
 
 int
-compose_up_services (struct dock_ctx *ctx, struct compose_project *p, char **order, size_t n, bool build,
+compose_up_services (struct dock_ctx *ctx, struct compose_project *p, char **order, size_t n, bool recreate,
                      bool force_build, lcr_error_t *err)
 {
-  (void)build;
   /* images first, so a missing one fails the `up` before anything was created */
   for (size_t i = 0; i < n; i++)
     if (compose_ensure_image (ctx, p, order[i], force_build, err) < 0)
@@ -474,7 +473,7 @@ compose_up_services (struct dock_ctx *ctx, struct compose_project *p, char **ord
         {
           jv c = ctrs->u.array.values[j];
           const char *h = compose_label (c, COMPOSE_LABEL_HASH);
-          if (!force_build && h && strcmp (h, hash) == 0 && strcmp (compose_ctr_name (c), name) == 0)
+          if (!recreate && h && strcmp (h, hash) == 0 && strcmp (compose_ctr_name (c), name) == 0)
             {
               keep = true;
               if (compose_ctr_running (c))
