@@ -294,6 +294,23 @@ write_project() {
 	assert_success
 	run dk inspect -f '{{.State.Running}}' shop-srv-1
 	[[ $output == true ]]
+	run dk compose pause probe
+	assert_success
+	run dk inspect -f '{{.State.Status}}' shop-probe-1
+	[[ $output == paused ]]
+	run dk compose unpause probe
+	assert_success
+	run dk inspect -f '{{.State.Status}}' shop-probe-1
+	[[ $output == running ]]
+	run dk compose kill srv
+	assert_success
+	run dk inspect -f '{{.State.Running}}' shop-srv-1
+	[[ $output == false ]]
+	# rm takes the stopped containers only
+	run dk compose rm -f
+	assert_success
+	run dk compose ps -a --services
+	[[ $output == probe ]]
 	run dk compose down
 	assert_success
 	run dk network ls --format '{{.Name}}'

@@ -681,6 +681,96 @@ cmd_restart (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char 
 }
 
 static int
+cmd_pause (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  return simple_cmd (ctx, o, argc, argv, "pause", "dock compose pause [SERVICE...]", "Pause services", "Pausing",
+                     "Paused");
+}
+
+static int
+cmd_unpause (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  return simple_cmd (ctx, o, argc, argv, "unpause", "dock compose unpause [SERVICE...]", "Unpause services",
+                     "Unpausing", "Unpaused");
+}
+
+/* kill [-s SIGNAL] and rm [-f] [-s] [-v]: over the running (kill) or stopped (rm) containers */
+static int
+cmd_kill_rm (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv, bool rm)
+{
+  const char *sig = NULL;
+  bool force = false, stop = false, volumes = false;
+  const struct dock_opt kill_opts[] = {
+      {"signal", 's', DOCK_OPT_STR, &sig, "SIGNAL to send to the container (default \"SIGKILL\")", "string"},
+      END_OPTS,
+  };
+  const struct dock_opt rm_opts[] = {
+      {"force", 'f', DOCK_OPT_BOOL, &force, "Don't ask to confirm removal", NULL},
+      {"stop", 's', DOCK_OPT_BOOL, &stop, "Stop the containers, if required, before removing", NULL},
+      {"volumes", 'v', DOCK_OPT_BOOL, &volumes, "Remove any anonymous volumes attached to containers", NULL},
+      END_OPTS,
+  };
+  int first, r = parse (rm ? "dock compose rm [OPTIONS] [SERVICE...]" : "dock compose kill [OPTIONS] [SERVICE...]",
+                        rm ? "Removes stopped service containers" : "Force stop service containers",
+                        rm ? rm_opts : kill_opts, 0, -1, true, argc, argv, &first);
+  if (r >= 0)
+    return r;
+  struct compose_project p;
+  if ((r = load (o, &p)) != 0)
+    return r;
+  lcr_error_t err = NULL;
+  cleanup_jv jv ctrs = containers_of (ctx, &p, argv + first, argc - first, rm, &err);
+  if (ctrs == NULL)
+    {
+      compose_project_release (&p);
+      return dock_fail (&err);
+    }
+  reverse_dep_order (&p, ctrs);
+  if (rm && !stop)
+    {
+      /* as compose: running containers are left alone unless --stop */
+      jv keep = jv_arr ();
+      for (size_t i = 0; i < ctrs->u.array.len; i++)
+        if (!compose_ctr_running (ctrs->u.array.values[i]))
+          jv_push (keep, jv_copy (ctrs->u.array.values[i]));
+      for (size_t i = 0; i < ctrs->u.array.len; i++)
+        jv_free (ctrs->u.array.values[i]);
+      free (ctrs->u.array.values);
+      ctrs->u.array.values = keep->u.array.values;
+      ctrs->u.array.len = keep->u.array.len;
+      keep->u.array.values = NULL;
+      keep->u.array.len = 0;
+      jv_free (keep);
+    }
+  if (rm && ctrs->u.array.len == 0)
+    fprintf (stderr, "No stopped containers\n");
+  cleanup_free char *sigflag = NULL;
+  if (sig)
+    xasprintf (&sigflag, "--signal=%s", sig);
+  if (rm)
+    r = (stop ? each (ctx, "stop", NULL, ctrs, "Stopping", "Stopped", &err) : 0) < 0
+            ? -1
+            : each (ctx, "rm", volumes ? "--volumes" : NULL, ctrs, "Removing", "Removed", &err);
+  else
+    r = each (ctx, "kill", sigflag, ctrs, "Killing", "Killed", &err);
+  (void)force; /* dock compose never asks */
+  compose_project_release (&p);
+  return r < 0 ? dock_fail (&err) : 0;
+}
+
+static int
+cmd_kill (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  return cmd_kill_rm (ctx, o, argc, argv, false);
+}
+
+static int
+cmd_rm (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  return cmd_kill_rm (ctx, o, argc, argv, true);
+}
+
+static int
 cmd_build_pull (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv, bool pull)
 {
   const struct dock_opt opts[] = {END_OPTS};
@@ -811,14 +901,18 @@ static const struct sub subs[] = {
     {"config", cmd_config, "Parse, resolve and render compose file in canonical format"},
     {"down", cmd_down, "Stop and remove containers, networks"},
     {"exec", cmd_exec, "Execute a command in a running container"},
+    {"kill", cmd_kill, "Force stop service containers"},
     {"logs", cmd_logs, "View output from containers"},
     {"ls", cmd_ls, "List running compose projects"},
+    {"pause", cmd_pause, "Pause services"},
     {"ps", cmd_ps, "List containers"},
     {"pull", cmd_pull, "Pull service images"},
     {"restart", cmd_restart, "Restart service containers"},
+    {"rm", cmd_rm, "Removes stopped service containers"},
     {"run", cmd_run, "Run a one-off command on a service"},
     {"start", cmd_start, "Start services"},
     {"stop", cmd_stop, "Stop services"},
+    {"unpause", cmd_unpause, "Unpause services"},
     {"up", cmd_up, "Create and start containers"},
     {NULL, NULL, NULL},
 };
