@@ -67,7 +67,8 @@ write_project() {
 	[[ $output == "web 1 False" ]]
 	run dk compose ps
 	assert_success
-	assert_output_has shop-web-1
+	[[ ${lines[0]} == "NAME "*" IMAGE "*" COMMAND "*" SERVICE "*" CREATED "*" STATUS "*" PORTS" ]]
+	[[ $(echo "$output" | grep '^shop-web-1 ') == *" busybox "*" web "*" Up "* ]]
 	assert_output_has shop-client-1
 	run dk compose ps -q
 	[[ $(echo "$output" | wc -l) == 2 ]]

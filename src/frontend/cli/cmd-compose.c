@@ -363,6 +363,76 @@ cmd_down (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **a
   return 0;
 }
 
+/* columns count characters, not bytes (dock ps truncates with "…") */
+static int
+text_width (const char *s)
+{
+  int n = 0;
+  for (; *s; s++)
+    n += ((unsigned char)*s & 0xc0) != 0x80;
+  return n;
+}
+
+/* compose's ps table: NAME IMAGE COMMAND SERVICE CREATED STATUS PORTS, from dock ps's lines
+   ("ID\tNAME\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS"), in the containers' order */
+static void
+print_ps_table (jv ctrs, char *lines)
+{
+  enum
+  {
+    NCOL = 7
+  };
+  static const char *const head[NCOL] = {"NAME", "IMAGE", "COMMAND", "SERVICE", "CREATED", "STATUS", "PORTS"};
+  size_t n = ctrs->u.array.len;
+  const char *(*rows)[NCOL] = xmalloc0 ((n + 1) * sizeof *rows);
+  int width[NCOL];
+  for (int c = 0; c < NCOL; c++)
+    {
+      rows[0][c] = head[c];
+      width[c] = text_width (head[c]);
+    }
+  for (char *save = NULL, *l = strtok_r (lines, "\n", &save); l; l = strtok_r (NULL, "\n", &save))
+    {
+      char *f[7] = {0};
+      char *save2 = NULL;
+      f[0] = l;
+      for (int c = 1; c < 7 && f[c - 1]; c++)
+        {
+          char *tab = strchr (f[c - 1], '\t');
+          if (tab)
+            *tab = '\0';
+          f[c] = tab ? tab + 1 : NULL;
+        }
+      (void)save2;
+      for (size_t i = 0; i < n && f[6]; i++)
+        {
+          jv c = ctrs->u.array.values[i];
+          const char *id = jv_get_str (c, "Id");
+          if (id == NULL || strncmp (id, f[0], strlen (f[0])) != 0)
+            continue;
+          const char *svc = compose_label (c, COMPOSE_LABEL_SERVICE);
+          const char *cells[NCOL] = {f[1], f[2], f[3], svc ? svc : "", f[4], f[5], f[6]};
+          for (int k = 0; k < NCOL; k++)
+            rows[i + 1][k] = cells[k];
+        }
+    }
+  for (size_t i = 1; i <= n; i++)
+    for (int c = 0; c < NCOL; c++)
+      if (rows[i][c] && text_width (rows[i][c]) > width[c])
+        width[c] = text_width (rows[i][c]);
+  for (size_t i = 0; i <= n; i++)
+    {
+      if (rows[i][0] == NULL)
+        continue; /* gone between the two listings */
+      for (int c = 0; c < NCOL; c++)
+        if (c == NCOL - 1)
+          printf ("%s\n", rows[i][c]);
+        else
+          printf ("%s%*s   ", rows[i][c], width[c] - text_width (rows[i][c]), "");
+    }
+  free (rows);
+}
+
 static int
 cmd_ps (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
 {
@@ -403,22 +473,30 @@ cmd_ps (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **arg
       compose_project_release (&p);
       return 0;
     }
-  /* the table is dock ps's own, for exactly these containers */
+  /* the cells are dock ps's own (its status words, ports, command), for exactly these
+     containers; --format goes to dock ps as it is */
   struct compose_args a;
   compose_args_init (&a, ctx, "ps");
   compose_args_add (&a, "--all");
-  compose_args_addf (&a, "--format=%s",
-                     format ? format
-                            : "table {{.Names}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}");
+  compose_args_addf (
+      &a, "--format=%s",
+      format ? format : "{{.ID}}\t{{.Names}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}");
   compose_args_addf (&a, "--filter=label=%s=%s", COMPOSE_LABEL_PROJECT, p.name);
   if (ctrs->u.array.len == 0)
     compose_args_add (&a, "--filter=id=none-at-all");
   for (size_t i = 0; i < ctrs->u.array.len; i++)
     compose_args_addf (&a, "--filter=id=%s", jv_get_str (ctrs->u.array.values[i], "Id"));
-  r = compose_run (&a, NULL, false, &err);
+  cleanup_free char *out = NULL;
+  r = compose_run (&a, format ? NULL : &out, false, &err);
   compose_args_release (&a);
+  if (r != 0 || format)
+    {
+      compose_project_release (&p);
+      return r < 0 ? dock_fail (&err) : r;
+    }
+  print_ps_table (ctrs, out);
   compose_project_release (&p);
-  return r < 0 ? dock_fail (&err) : r;
+  return 0;
 }
 
 static int
