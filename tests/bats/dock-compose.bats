@@ -451,3 +451,33 @@ write_project() {
 	[[ $output == backend ]]
 	dk compose down >/dev/null 2>&1
 }
+
+@test "compose: depends_on service_completed_successfully waits for the exit, and a failed one stops the up" {
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  init:
+		    image: busybox
+		    command: sh -c 'sleep 1; echo prepared > /data/state'
+		    volumes: [state:/data]
+		  app:
+		    image: busybox
+		    command: cat /data/state
+		    volumes: [state:/data]
+		    depends_on:
+		      init:
+		        condition: service_completed_successfully
+		volumes:
+		  state:
+	EOF2
+	run dk compose up
+	assert_success
+	assert_output_has "app-1   | prepared"
+	dk compose down -v >/dev/null 2>&1
+	sed -i 's/echo prepared > \/data\/state/exit 3/' compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "didn't complete successfully: exit 3"
+	run dk ps -a --filter label=com.docker.compose.service=app -q
+	[[ -z $output ]]
+	dk compose down -v >/dev/null 2>&1
+}
