@@ -263,39 +263,38 @@ cmd_up (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **arg
   return stop_requested ? 130 : 0;
 }
 
+/* the project's networks or volumes, found by their project label (what compose made: an
+   external one has no such label) */
 static int
-rm_resources (struct dock_ctx *ctx, struct compose_project *p, const char *kind, const char *section, lcr_error_t *err)
+rm_resources (struct dock_ctx *ctx, const char *project, const char *kind, lcr_error_t *err)
 {
-  jv m = jv_get_obj (p->model, section);
-  bool need_default = strcmp (kind, "network") == 0;
-  for (size_t i = 0; m && i < m->u.object.len; i++)
-    if (strcmp (m->u.object.keys[i], "default") == 0)
-      need_default = false;
-  size_t n = m ? m->u.object.len : 0;
-  for (size_t i = 0; i < n + (need_default ? 1 : 0); i++)
+  struct compose_args a;
+  compose_args_init (&a, ctx, kind);
+  compose_args_add (&a, "ls");
+  compose_args_addf (&a, "--filter=label=%s=%s", COMPOSE_LABEL_PROJECT, project);
+  compose_args_add (&a, "--format={{.Name}}");
+  cleanup_free char *names = NULL;
+  int r = compose_run (&a, &names, false, err);
+  compose_args_release (&a);
+  if (r < 0)
+    return -1;
+  if (r != 0)
+    return lcr_error_invalid (err, "listing the project's %ss failed", kind);
+  const char *what = strcmp (kind, "network") == 0 ? "Network" : "Volume";
+  for (char *save = NULL, *name = strtok_r (names, "\n", &save); name; name = strtok_r (NULL, "\n", &save))
     {
-      const char *key = i < n ? m->u.object.keys[i] : "default";
-      jv def = i < n ? m->u.object.values[i] : NULL;
-      const char *ext = jv_as_str (jv_get (def, "external"));
-      if (ext && strcmp (ext, "true") == 0)
-        continue;
-      cleanup_free char *name
-          = strcmp (kind, "network") == 0 ? compose_network_name (p, key) : compose_volume_name (p, key);
-      if (!compose_exists (ctx, kind, name))
-        continue;
-      struct compose_args a;
       compose_args_init (&a, ctx, kind);
       compose_args_add (&a, "rm");
       compose_args_add (&a, name);
-      fprintf (stderr, " %s %s  Removing\n", strcmp (kind, "network") == 0 ? "Network" : "Volume", name);
+      fprintf (stderr, " %s %s  Removing\n", what, name);
       cleanup_free char *out = NULL;
-      int r = compose_run (&a, &out, false, err);
+      r = compose_run (&a, &out, false, err);
       compose_args_release (&a);
       if (r < 0)
         return -1;
       if (r != 0)
         return lcr_error_invalid (err, "removing %s %s failed", kind, name);
-      fprintf (stderr, " %s %s  Removed\n", strcmp (kind, "network") == 0 ? "Network" : "Volume", name);
+      fprintf (stderr, " %s %s  Removed\n", what, name);
     }
   return 0;
 }
@@ -322,9 +321,18 @@ cmd_down (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **a
   if (rmi && strcmp (rmi, "local") != 0 && strcmp (rmi, "all") != 0)
     return dock_failf ("invalid --rmi value \"%s\": use local or all", rmi);
   struct compose_project p;
-  if ((r = load (o, &p)) != 0)
-    return r;
   lcr_error_t err = NULL;
+  if (compose_load (o, &p, &err) < 0)
+    {
+      /* `down -p NAME` needs no file: what to remove is found by its labels */
+      compose_project_release (&p);
+      if (!(o->project && o->n_files == 0 && err->code == LCR_ERR_NOT_FOUND))
+        return dock_fail (&err);
+      lcr_error_release (&err);
+      p.name = xstrdup (o->project);
+      p.model = jv_obj ();
+      jv_child_obj (p.model, "services");
+    }
   cleanup_jv jv ctrs = compose_containers (ctx, p.name, NULL, true, true, &err);
   char tflag[32];
   snprintf (tflag, sizeof tflag, "--time=%lld", t);
@@ -332,8 +340,7 @@ cmd_down (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **a
     reverse_dep_order (&p, ctrs);
   if (ctrs == NULL || each (ctx, "stop", t >= 0 ? tflag : NULL, ctrs, "Stopping", "Stopped", &err) < 0
       || each (ctx, "rm", volumes ? "--volumes" : NULL, ctrs, "Removing", "Removed", &err) < 0
-      || rm_resources (ctx, &p, "network", "networks", &err) < 0
-      || (volumes && rm_resources (ctx, &p, "volume", "volumes", &err) < 0))
+      || rm_resources (ctx, p.name, "network", &err) < 0 || (volumes && rm_resources (ctx, p.name, "volume", &err) < 0))
     {
       compose_project_release (&p);
       return dock_fail (&err);
