@@ -30,6 +30,7 @@ static const struct cmd top_cmds[] = {
     {"attach", dock_cmd_attach, "Attach local standard input, output, and error streams to a running container"},
     {"build", dock_cmd_build, "Build an image from a Dockerfile"},
     {"commit", dock_cmd_commit, "Create a new image from a container's changes"},
+    {"compose", dock_cmd_compose, "Define and run multi-container applications"},
     {"cp", dock_cmd_cp, "Copy files/folders between a container and the local filesystem"},
     {"create", dock_cmd_create, "Create a new container"},
     {"diff", dock_cmd_diff, "Inspect changes to files or directories on a container's filesystem"},

@@ -32,6 +32,9 @@ DOCK_CMD (dock_cmd_push);
 DOCK_CMD (dock_cmd_login);
 DOCK_CMD (dock_cmd_logout);
 
+/* dock compose (cmd-compose.c and compose/, dock-archive only: libyaml) */
+DOCK_CMD (dock_cmd_compose);
+
 /* containers */
 DOCK_CMD (dock_cmd_create);
 DOCK_CMD (dock_cmd_run);

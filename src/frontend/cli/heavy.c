@@ -4,7 +4,7 @@
  * libarchive links libxml2 and ICU; loading them costs every process about 5 ms on this kind of
  * machine, and dock is run twice for each container (the command, then the shim's exit
  * command).  So the `dock` people run has no libarchive: load, save, cp, export, commit, diff and build
- * hand their whole command line to `dock-archive`, the same front-end with every command,
+ * (and compose, for libyaml) hand their whole command line to `dock-archive`, the same front-end with every command,
  * installed beside it.  The layer unpacker and the tar sinks are then linked only there; these
  * stand-ins keep the shared image code linkable and are never reached in this binary.
  */
@@ -47,6 +47,7 @@ HEAVY (dock_cmd_pull)
 HEAVY (dock_cmd_push)
 HEAVY (dock_cmd_login)
 HEAVY (dock_cmd_logout)
+HEAVY (dock_cmd_compose)
 
 int
 dock_layer_read (int fd, int layer_dir, int copy_fd, struct dock_layer_result *res, lcr_error_t *err)

@@ -1,0 +1,493 @@
+#!/usr/bin/env bats
+# dock compose (issue 16): files, merge, interpolation, and a project's life (up, ps, logs,
+# exec, run, stop/start, down) over busybox, in the test's own network namespace.
+#
+# Run inside a private mount and network namespace, as the other dock files:
+#   unshare -m -n --propagation private sh -c 'ip link set lo up && exec bats --tap tests/bats/dock-compose.bats'
+
+load dock-helpers
+
+setup() {
+	dock_setup
+	dk_load
+	P=$T/shop
+	mkdir -p "$P/www"
+	echo "hello from web" >"$P/www/index.html"
+	cd "$P"
+}
+
+teardown() {
+	cd /
+	dock_teardown
+}
+
+# the two-service project: web serves ./www (and only becomes healthy, and only listens, two
+# seconds after it starts), client fetches from it by its service name once it is healthy
+write_project() {
+	cat >"$P/compose.yaml" <<-'EOF'
+		services:
+		  web:
+		    image: busybox
+		    command: ["sh", "-c", "sleep 2 && touch /tmp/ready && exec httpd -f -p 80 -h /www"]
+		    volumes:
+		      - ./www:/www:ro
+		      - data:/data
+		    healthcheck:
+		      test: ["CMD", "test", "-f", "/tmp/ready"]
+		      interval: 500ms
+		      retries: 20
+		    stop_grace_period: 1s
+		  client:
+		    image: busybox
+		    command: sh -c 'wget -q -O- http://web/ && echo fetched-ok; exec sleep 600'
+		    stop_signal: SIGKILL
+		    depends_on:
+		      web:
+		        condition: service_healthy
+		volumes:
+		  data:
+	EOF
+}
+
+@test "compose up -d: services reach each other by name, in depends_on order; ps, logs, exec" {
+	write_project
+	run dk compose up -d
+	assert_success
+	# client waited for web's healthcheck: its first fetch succeeded
+	run dk compose logs client
+	assert_success
+	assert_output_has "client-1  | hello from web"
+	assert_output_has "client-1  | fetched-ok"
+	# compose v2's names and labels
+	run dk ps --filter label=com.docker.compose.project=shop --format '{{.Names}}'
+	assert_success
+	[[ $(echo "$output" | sort | tr '\n' ' ') == "shop-client-1 shop-web-1 " ]]
+	run dk inspect -f '{{index .Config.Labels "com.docker.compose.service"}} {{index .Config.Labels "com.docker.compose.container-number"}} {{index .Config.Labels "com.docker.compose.oneoff"}}' shop-web-1
+	assert_success
+	[[ $output == "web 1 False" ]]
+	run dk compose ps
+	assert_success
+	[[ ${lines[0]} == "NAME "*" IMAGE "*" COMMAND "*" SERVICE "*" CREATED "*" STATUS "*" PORTS" ]]
+	[[ $(echo "$output" | grep '^shop-web-1 ') == *" busybox "*" web "*" Up "* ]]
+	assert_output_has shop-client-1
+	run dk compose ps -q
+	[[ $(echo "$output" | wc -l) == 2 ]]
+	run dk compose exec -T client wget -q -O- http://web/
+	assert_success
+	[[ $output == "hello from web" ]]
+	run dk compose exec -T web cat /www/index.html
+	[[ $output == "hello from web" ]]
+	run dk network ls --format '{{.Name}}'
+	assert_output_has shop_default
+	run dk volume ls --format '{{.Name}}'
+	assert_output_has shop_data
+	run dk compose ls
+	assert_success
+	assert_output_has "shop"
+	assert_output_has "running(2)"
+	# a second up leaves unchanged containers running
+	id=$(dk inspect -f '{{.Id}}' shop-web-1)
+	run dk compose up -d
+	assert_success
+	[[ $(dk inspect -f '{{.Id}}' shop-web-1) == "$id" ]]
+
+	run dk compose down
+	assert_success
+	run dk ps -a --filter label=com.docker.compose.project=shop -q
+	[[ -z $output ]]
+	run dk network ls --format '{{.Name}}'
+	[[ $output != *shop_default* ]]
+	# without -v the named volume stays
+	run dk volume ls --format '{{.Name}}'
+	assert_output_has shop_data
+	dk compose up -d >/dev/null 2>&1
+	run dk compose down -v
+	assert_success
+	run dk volume ls --format '{{.Name}}'
+	[[ $output != *shop_data* ]]
+}
+
+@test "compose up without -d prints each service's lines with its prefix and returns when they exit" {
+	cat >compose.yaml <<-'EOF'
+		services:
+		  one:
+		    image: busybox
+		    command: echo first line
+		  two:
+		    image: busybox
+		    command: ["echo", "second line"]
+	EOF
+	run dk compose up
+	assert_success
+	assert_output_has "one-1  | first line"
+	assert_output_has "two-1  | second line"
+	dk compose down >/dev/null 2>&1
+}
+
+@test "compose -f A -f B: maps merged, command replaced, environment and ports merged" {
+	cat >base.yaml <<-'EOF'
+		services:
+		  app:
+		    image: busybox
+		    command: echo base
+		    environment:
+		      A: from-base
+		      B: from-base
+		    ports:
+		      - "8001:80"
+	EOF
+	cat >over.yaml <<-'EOF'
+		services:
+		  app:
+		    command: ["sh", "-c", "echo $$A $$B $$C"]
+		    environment:
+		      - B=from-over
+		      - C=added
+		    ports:
+		      - "8002:81"
+	EOF
+	run dk compose -f base.yaml -f over.yaml config
+	assert_success
+	assert_output_has "A: from-base"
+	assert_output_has "B: from-over"
+	assert_output_has "C: added"
+	assert_output_has '"8001:80"'
+	assert_output_has '"8002:81"'
+	[[ $output != *"echo base"* ]]
+	run dk compose -f base.yaml -f over.yaml run --rm -T app
+	assert_success
+	[[ $output == *"from-base from-over added"* ]]
+	# --rm: nothing left of the one-off container
+	run dk ps -a -q --filter label=com.docker.compose.oneoff=True
+	[[ -z $output ]]
+	dk compose -f base.yaml -f over.yaml down >/dev/null 2>&1
+}
+
+@test "compose: interpolation from .env and the environment; project name from name:, -p, COMPOSE_PROJECT_NAME" {
+	cat >compose.yaml <<-'EOF'
+		name: fromfile
+		services:
+		  app:
+		    image: ${IMAGE}
+		    command: echo ${WORD:-dflt} ${UNSET-also} ${EMPTY:-empty-default} $$literal
+	EOF
+	printf 'IMAGE=busybox\nWORD=from-dotenv\nEMPTY=\n' >.env
+	run dk compose config
+	assert_success
+	assert_output_has "name: fromfile"
+	assert_output_has "image: busybox"
+	assert_output_has '- from-dotenv'
+	assert_output_has '- also'
+	assert_output_has '- empty-default'
+	assert_output_has '$literal'
+	# the process's environment wins over .env
+	WORD=from-env run dk compose config
+	assert_output_has '- from-env'
+	run dk compose -p other config
+	assert_output_has "name: other"
+	COMPOSE_PROJECT_NAME=envname run dk compose config
+	assert_output_has "name: envname"
+	run dk compose run --rm -T app
+	assert_success
+	[[ $output == *"from-dotenv also empty-default \$literal"* ]]
+	# a required variable that is not set
+	printf 'services:\n  app:\n    image: ${NOPE:?set NOPE please}\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has "compose.yaml:3"
+	assert_output_has "set NOPE please"
+}
+
+@test "compose: the project name defaults to the directory's, and compose.yaml is found from a subdirectory" {
+	printf 'services:\n  app:\n    image: busybox\n' >compose.yaml
+	mkdir -p sub/dir
+	cd sub/dir
+	run dk compose config
+	assert_success
+	assert_output_has "name: shop"
+	cd "$T"
+	run dk compose config
+	assert_failure
+	assert_output_has "no configuration file provided"
+}
+
+@test "compose: an unknown key is an error naming the file, the line and the key; nothing is created" {
+	cat >compose.yaml <<-'EOF'
+		services:
+		  web:
+		    image: busybox
+		    healthcheck:
+		      test: ["CMD", "true"]
+		      intervl: 1s
+	EOF
+	run dk compose up -d
+	assert_failure
+	assert_output_has "compose.yaml:6: services.web.healthcheck: unknown key \"intervl\""
+	run dk ps -aq
+	[[ -z $output ]]
+	run dk network ls --format '{{.Name}}'
+	[[ $output != *shop_default* ]]
+	printf 'services:\n  web:\n    image: busybox\nvolumez: {}\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has "compose.yaml:4"
+	assert_output_has '"volumez"'
+	printf 'services:\n  web:\n    image: busybox\n    depends_on: [nothere]\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has "undefined service \"nothere\""
+}
+
+@test "compose: a missing image fails the up before anything is created" {
+	printf 'services:\n  ok:\n    image: busybox\n  bad:\n    image: localhost:1/nothere:latest\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "nothere"
+	run dk ps -aq
+	[[ -z $output ]]
+	run dk network ls --format '{{.Name}}'
+	[[ $output != *shop_default* ]]
+}
+
+@test "compose stop, start, restart and user networks with aliases" {
+	cat >compose.yaml <<-'EOF'
+		services:
+		  srv:
+		    image: busybox
+		    command: ["sh", "-c", "echo pong > /www/ping && exec httpd -f -p 80 -h /www"]
+		    tmpfs: [/www]
+		    stop_signal: KILL
+		    networks:
+		      back:
+		        aliases: [backend]
+		  probe:
+		    image: busybox
+		    command: sleep 600
+		    networks: [back]
+		    stop_grace_period: 1s
+		networks:
+		  back:
+	EOF
+	run dk compose up -d
+	assert_success
+	run dk network ls --format '{{.Name}}'
+	assert_output_has shop_back
+	[[ $output != *shop_default* ]]
+	local i ok=""
+	for ((i = 0; i < 50; i++)); do
+		out=$(dk compose exec -T probe wget -q -O- http://backend/ping 2>/dev/null) && [[ $out == pong ]] && ok=1 && break
+		sleep 0.1
+	done
+	[[ -n $ok ]]
+	run dk compose exec -T probe wget -q -O- http://srv/ping
+	[[ $output == pong ]]
+	run dk compose stop
+	assert_success
+	run dk compose ps -q
+	[[ -z $output ]]
+	run dk compose ps -a -q
+	[[ $(echo "$output" | wc -l) == 2 ]]
+	run dk compose start
+	assert_success
+	run dk compose ps -q
+	[[ $(echo "$output" | wc -l) == 2 ]]
+	run dk compose restart srv
+	assert_success
+	run dk inspect -f '{{.State.Running}}' shop-srv-1
+	[[ $output == true ]]
+	run dk compose pause probe
+	assert_success
+	run dk inspect -f '{{.State.Status}}' shop-probe-1
+	[[ $output == paused ]]
+	run dk compose unpause probe
+	assert_success
+	run dk inspect -f '{{.State.Status}}' shop-probe-1
+	[[ $output == running ]]
+	run dk compose kill srv
+	assert_success
+	run dk inspect -f '{{.State.Running}}' shop-srv-1
+	[[ $output == false ]]
+	# rm takes the stopped containers only
+	run dk compose rm -f
+	assert_success
+	run dk compose ps -a --services
+	[[ $output == probe ]]
+	# down -p needs no file: the project's containers and networks carry its label
+	cd "$T"
+	run dk compose down
+	assert_failure
+	assert_output_has "no configuration file provided"
+	run dk compose -p shop down
+	assert_success
+	run dk ps -aq
+	[[ -z $output ]]
+	run dk network ls --format '{{.Name}}'
+	[[ $output != *shop_back* ]]
+}
+
+@test "compose up without -d: Ctrl-C stops every container" {
+	cat >compose.yaml <<-'EOF'
+		services:
+		  ticker:
+		    image: busybox
+		    command: sh -c 'echo started; exec sleep 600'
+		    stop_grace_period: 1s
+		  other:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+	EOF
+	# dock itself in the background (not under dk's `timeout`, which would signal its whole
+	# process group and kill dock 5 s later), so that the SIGINT reaches it alone
+	"$DOCK" --root "$DROOT" --runroot "$DRUN" ${DOCK_RUNTIME:+--runtime "$DOCK_RUNTIME"} \
+		${DOCK_SHIM:+--shim "$DOCK_SHIM"} compose up >"$T/up.out" 2>&1 3>&- &
+	local pid=$! i
+	for ((i = 0; i < 100; i++)); do
+		grep -q "ticker-1  | started" "$T/up.out" && break
+		sleep 0.1
+	done
+	grep -q "ticker-1  | started" "$T/up.out"
+	[[ $(dk compose ps -q | wc -l) == 2 ]]
+	kill -INT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[[ $st == 130 ]]
+	grep -q "Gracefully stopping" "$T/up.out"
+	run dk compose ps -q
+	[[ -z $output ]] || { sed 's/^/# /' "$T/up.out" >&2; false; }
+	run dk compose ps -a -q
+	[[ $(echo "$output" | wc -l) == 2 ]]
+	dk compose down >/dev/null 2>&1
+}
+
+@test "compose build: a service built from its context, used by up, removed by down --rmi local" {
+	mkdir -p app
+	printf 'FROM busybox\nARG WHO=nobody\nRUN echo "built for $WHO" > /built\nCMD ["cat", "/built"]\n' >app/Dockerfile.dev
+	cat >compose.yaml <<-'EOF'
+		services:
+		  app:
+		    build:
+		      context: ./app
+		      dockerfile: Dockerfile.dev
+		      args:
+		        WHO: compose
+	EOF
+	run dk compose build
+	assert_success
+	run dk image inspect -f '{{.Id}}' shop-app
+	assert_success
+	run dk compose up
+	assert_success
+	assert_output_has "app-1  | built for compose"
+	run dk compose down --rmi local
+	assert_success
+	run dk image inspect shop-app
+	assert_failure
+}
+
+@test "compose: anchors, merge keys and x- fields; a depends_on cycle and an undefined network are errors" {
+	cat >compose.yaml <<-'EOF'
+		x-common: &common
+		  image: busybox
+		  environment:
+		    SHARED: "yes"
+		services:
+		  a:
+		    <<: *common
+		    command: echo a
+		  b:
+		    <<: *common
+		    image: busybox:latest
+	EOF
+	run dk compose config
+	assert_success
+	assert_output_has "image: busybox:latest"
+	assert_output_has 'SHARED: "yes"'
+	run dk compose config --services
+	[[ $output == "a"$'\n'"b" ]]
+	printf 'services:\n  a:\n    image: busybox\n    depends_on: [b]\n  b:\n    image: busybox\n    depends_on: [a]\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "cycle"
+	run dk ps -aq
+	[[ -z $output ]]
+	printf 'services:\n  a:\n    image: busybox\n    networks: [nonet]\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has "undefined network nonet"
+}
+
+@test "compose: env_file, environment, entrypoint, working_dir, user, hostname, labels; a changed service is recreated" {
+	printf 'FOO=from-file\nBAR=from-file\n' >app.env
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  app:
+		    image: busybox
+		    env_file: app.env
+		    environment:
+		      - BAR=from-environment
+		    entrypoint: ["sh", "-c"]
+		    command: ["echo $$FOO $$BAR $$(pwd) $$(id -u) $$(hostname); exec sleep 600"]
+		    working_dir: /tmp
+		    user: "1234"
+		    hostname: apphost
+		    labels:
+		      shop.role: frontend
+		    stop_signal: KILL
+	EOF2
+	run dk compose up -d
+	assert_success
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ $(dk compose logs app) == *apphost* ]] && break
+		sleep 0.1
+	done
+	run dk compose logs app
+	assert_output_has "app-1  | from-file from-environment /tmp 1234 apphost"
+	run dk inspect -f '{{index .Config.Labels "shop.role"}} {{len (index .Config.Labels "com.docker.compose.config-hash")}}' shop-app-1
+	[[ $output == "frontend 64" ]]
+	id=$(dk inspect -f '{{.Id}}' shop-app-1)
+	# --force-recreate makes a new container; so does a change to the service
+	run dk compose up -d --force-recreate
+	assert_success
+	id2=$(dk inspect -f '{{.Id}}' shop-app-1)
+	[[ $id2 != "$id" ]]
+	sed -i 's/frontend/backend/' compose.yaml
+	run dk compose up -d
+	assert_success
+	assert_output_has "Recreate"
+	[[ $(dk inspect -f '{{.Id}}' shop-app-1) != "$id2" ]]
+	run dk inspect -f '{{index .Config.Labels "shop.role"}}' shop-app-1
+	[[ $output == backend ]]
+	dk compose down >/dev/null 2>&1
+}
+
+@test "compose: depends_on service_completed_successfully waits for the exit, and a failed one stops the up" {
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  init:
+		    image: busybox
+		    command: sh -c 'sleep 1; echo prepared > /data/state'
+		    volumes: [state:/data]
+		  app:
+		    image: busybox
+		    command: cat /data/state
+		    volumes: [state:/data]
+		    depends_on:
+		      init:
+		        condition: service_completed_successfully
+		volumes:
+		  state:
+	EOF2
+	run dk compose up
+	assert_success
+	assert_output_has "app-1   | prepared"
+	dk compose down -v >/dev/null 2>&1
+	sed -i 's/echo prepared > \/data\/state/exit 3/' compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "didn't complete successfully: exit 3"
+	run dk ps -a --filter label=com.docker.compose.service=app -q
+	[[ -z $output ]]
+	dk compose down -v >/dev/null 2>&1
+}
