@@ -338,6 +338,9 @@ wait_status() {
 	[[ $output == b1 ]]
 	run dk ps -a --filter label=tier=web --format '{{.Names}}'
 	[[ $output == a1 ]]
+	# label filters must all match (docker ANDs them)
+	run dk ps -a --filter label=tier=web --filter label=other --format '{{.Names}}'
+	[[ -z $output ]]
 	run dk ps -a --filter status=created --format '{{.Names}}'
 	[[ $output == b1 ]]
 	run dk ps --format 'table {{.Names}}\t{{.Image}}'

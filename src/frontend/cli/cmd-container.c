@@ -687,12 +687,18 @@ DOCK_CMD (dock_cmd_ps)
       dock_record_refresh (ctx, rec);
       const char *st = dock_record_status (rec);
       bool ok = all || strcmp (st, "running") == 0 || strcmp (st, "paused") == 0 || strcmp (st, "restarting") == 0;
-      /* filters: the same key ORs, different keys AND (docker's rule) */
+      /* filters: the same key ORs, different keys AND (docker's rule), but every label= must
+         match (docker ANDs labels) */
       for (size_t k = 0; ok && k < filters.n; k++)
         {
           const char *eq = strchr (filters.v[k], '=');
           if (eq == NULL)
             continue;
+          if (strncmp (filters.v[k], "label=", 6) == 0)
+            {
+              ok = ps_match (ctx, rec, filters.v[k]);
+              continue;
+            }
           bool any = false;
           for (size_t j = 0; j < filters.n; j++)
             if (strncmp (filters.v[j], filters.v[k], eq - filters.v[k] + 1) == 0)
