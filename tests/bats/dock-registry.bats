@@ -11,7 +11,7 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_registry NAME PORT [htpasswd FILE]: docker-registry serving NAME's storage; its PID in
+# start_registry NAME PORT [htpasswd FILE | token REALM CERT]: docker-registry serving NAME's storage; its PID in
 # $BATS_FILE_TMPDIR/NAME.pid
 start_registry() {
 	local name=$1 port=$2 dir=$BATS_FILE_TMPDIR/$1
@@ -26,6 +26,9 @@ start_registry() {
 		if [[ ${3:-} == htpasswd ]]; then
 			echo "auth:"
 			echo "  htpasswd: {realm: dock-tests, path: $4}"
+		elif [[ ${3:-} == token ]]; then
+			echo "auth:"
+			echo "  token: {realm: \"$4\", service: dock-test-registry, issuer: dock-test-issuer, rootcertbundle: $5}"
 		fi
 	} >"$dir/config.yml"
 	docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 &
@@ -51,6 +54,36 @@ setup_file() {
 	REG=127.0.0.1:$REG_PORT
 	AREG=127.0.0.1:$AUTH_PORT
 	export REG AREG REG_PORT AUTH_PORT
+	start_token_registry
+}
+
+# A registry with `auth: token`: its realm is tests/bats/registry-token-server.py, which signs
+# JWTs with a key whose self-signed certificate is the registry's rootcertbundle.  TREG is the
+# registry, TOKEN_LOG the token server's log of requests.
+start_token_registry() {
+	local d=$BATS_FILE_TMPDIR/tokensrv
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$d/key.pem" -out "$d/cert.pem" -days 2 \
+		-subj /CN=dock-test-token-issuer >/dev/null 2>&1 || return 1
+	TOKEN_LOG=$d/requests.log
+	: >"$TOKEN_LOG"
+	python3 "$BATS_TEST_DIRNAME/registry-token-server.py" "$d/key.pem" "$d/cert.pem" dock-test-issuer \
+		tokenuser:t0ken-pass "$d/port" "$TOKEN_LOG" >"$d/log" 2>&1 &
+	echo $! >"$BATS_FILE_TMPDIR/tokensrv.pid"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $d/port ]] && break
+		sleep 0.1
+	done
+	[[ -s $d/port ]] || {
+		echo "# the token server did not start:" >&2
+		sed 's/^/#   /' "$d/log" >&2
+		return 1
+	}
+	TOKEN_PORT=$(free_port)
+	start_registry token "$TOKEN_PORT" token "http://127.0.0.1:$(cat "$d/port")/token" "$d/cert.pem"
+	TREG=127.0.0.1:$TOKEN_PORT
+	export TREG TOKEN_LOG
 }
 
 teardown_file() {
@@ -349,6 +382,56 @@ PY
 	run dk logout "$AREG"
 	assert_success
 	[[ $output == "Not logged in to $AREG" ]]
+}
+
+@test "registry: token auth: bearer tokens from the realm for push and pull, a wrong password refused" {
+	# the registry wants a token: a Bearer challenge naming the realm
+	run curl -s -D - -o /dev/null "http://$TREG/v2/"
+	[[ $output == *" 401 "* && $output == *'Www-Authenticate: Bearer realm="http://127.0.0.1:'*'/token",service="dock-test-registry"'* ]]
+	dk_load
+	local r=$TREG/$(repo tok):1
+	dk tag busybox "$r"
+	# anonymous: the realm gives a token that grants nothing, the registry refuses it
+	run dk push "$r"
+	assert_failure
+	[[ $output == *"unauthorized"* || $output == *"denied"* ]]
+	grep -qE "^- (.* )?repository:$(repo tok):pull,push( .*)? -> 200\$" "$TOKEN_LOG"
+	# a wrong password: the token server refuses it, nothing is saved
+	run dk login -u tokenuser -p wrong "$TREG"
+	assert_failure
+	[[ ! -e $DOCKER_CONFIG/config.json ]]
+	grep -q "^tokenuser  -> 401\$" "$TOKEN_LOG"
+	run dk login -u tokenuser --password-stdin "$TREG" <<<"t0ken-pass"
+	assert_success
+	[[ ${lines[-1]} == "Login Succeeded" ]]
+	: >"$TOKEN_LOG"
+	run dk push "$r"
+	assert_success
+	[[ ${lines[-1]} =~ ^1:\ digest:\ (sha256:[0-9a-f]{64})\ size:\ [0-9]+$ ]]
+	local digest=${BASH_REMATCH[1]}
+	# the credentials went to the realm only, for the push's scope
+	grep -qE "^tokenuser (.* )?repository:$(repo tok):pull,push( .*)? -> 200\$" "$TOKEN_LOG"
+	# what was pushed is there: skopeo reads it through its own tokens
+	run skopeo inspect --tls-verify=false --creds tokenuser:t0ken-pass "docker://$r"
+	assert_success
+	[[ $(jq -r .Digest <<<"$output") == "$digest" ]]
+	dk rmi busybox "$r" >/dev/null
+	: >"$TOKEN_LOG"
+	run dk pull "$r"
+	assert_success
+	[[ $output == *"Digest: $digest"* ]]
+	grep -qE "^tokenuser (.* )?repository:$(repo tok):pull( .*)? -> 200\$" "$TOKEN_LOG"
+	# a pull asks for no more than it needs
+	[[ $(grep -c "pull,push" "$TOKEN_LOG") == 0 ]]
+	run dk run --rm "$r" echo via-token
+	assert_success
+	[[ $output == via-token ]]
+	# logged out: the pull is refused again
+	dk logout "$TREG" >/dev/null
+	dk rmi "$r" >/dev/null
+	run dk pull "$r"
+	assert_failure
+	[[ $output == *"unauthorized"* || $output == *"denied"* ]]
 }
 
 @test "registry: credentials from a credential helper" {

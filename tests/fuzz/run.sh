@@ -12,11 +12,13 @@
 # DNS server's queries, answers and table), shim-attach
 # (attach socket clients, fifos and output through the shim's event loop), dock-layer (dock's
 # layer reader and contained unpacker), dock-manifest (archive manifest.json, OCI index and
-# manifest, image config, image references), dock-dockerfile (the Dockerfile parser and the
+# manifest, image config, image references), dock-ref (image references alone, with the
+# invariants the registry client relies on), dock-challenge (the registry client's
+# WWW-Authenticate parser), dock-dockerfile (the Dockerfile parser and the
 # substitution of each instruction), dock-dockerignore (.dockerignore patterns and matching).
 #
 # Environment: FUZZ_SECONDS (per target, default 60; two targets at a time, so about 5 minutes
-# in all), FUZZ_TARGETS (default: all nine), FUZZ_JOBS (targets fuzzed at once, default 2), CC
+# in all), FUZZ_TARGETS (default: all eleven), FUZZ_JOBS (targets fuzzed at once, default 2), CC
 # (default clang), FUZZ_BUILDDIR (default: a temp dir, removed), FUZZ_ARTIFACTS (crashing inputs
 # are kept there, default /tmp/berth-fuzz-artifacts), FUZZ_CORPUS_OUT (a dir: keep each
 # target's grown corpus in FUZZ_CORPUS_OUT/TARGET), FUZZ_FLAGS (more libFuzzer flags).  Without
@@ -25,7 +27,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach shim-dns dock-layer dock-manifest dock-dockerfile dock-dockerignore}
+FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach shim-dns dock-layer dock-manifest dock-ref dock-challenge dock-dockerfile dock-dockerignore}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_ARTIFACTS=${FUZZ_ARTIFACTS:-/tmp/berth-fuzz-artifacts}
 CC=${CC:-clang}
@@ -61,6 +63,8 @@ libcrun=$top/src/libcrun shim=$top/src/shim frontend=$top/src/frontend
 declare -A srcs=(
   [dock-layer]="$frontend/image/layer.c $frontend/image/digest.c $libcrun/resolve.c $libcrun/error.c $libcrun/utils.c"
   [dock-manifest]="$frontend/image/parse.c $frontend/image/ref.c $frontend/image/digest.c $frontend/util/jv.c $frontend/store/store.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
+  [dock-ref]="$frontend/image/ref.c $frontend/image/digest.c $frontend/store/store.c $frontend/util/jv.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
+  [dock-challenge]="$frontend/registry/challenge.c $libcrun/error.c $libcrun/utils.c"
   [dock-dockerfile]="$frontend/build/dockerfile.c $frontend/build/subst.c $frontend/util/jv.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [dock-dockerignore]="$frontend/build/ignore.c $libcrun/error.c $libcrun/utils.c"
   [spec]="$libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
@@ -108,6 +112,9 @@ dict "$top/src/frontend/image/parse.c" "$top/src/frontend/image/load.c" >"$work/
     STOPSIGNAL HEALTHCHECK SHELL NONE AS --from= --chown= --chmod= --link --mount= --platform= --interval= \
     '# escape=`' '# syntax=' '<<EOF' '<<-' 'EOF' '${' ':-' ':+' ':?' '##' '%%' '//' '\\\x0a' '[\"' '\",' '\"]'
 } >"$work/dock-dockerfile.dict"
+printf '"%s"\n' docker.io index.docker.io localhost library latest sha256: @sha256: : / . _ __ - '[' ']' \
+  >"$work/dock-ref.dict"
+printf '"%s"\n' Bearer Basic bearer basic realm= service= scope= '=\"' '\"' '\\' ', ' ' ' >"$work/dock-challenge.dict"
 printf '"%s"\n' '**' '**/' '!' '[^' '\\' '/' '*' '?' '#' >"$work/dock-dockerignore.dict"
 
 # ---- replay the regressions, then fuzz ---------------------------------------------------

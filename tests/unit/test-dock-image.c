@@ -53,6 +53,19 @@ refs (void)
       lcr_error_release (&err);
       free (n);
     }
+  /* the tag of NAME:TAG@DIGEST is TAG, not what follows the digest's "sha256:" */
+  static const struct
+  {
+    const char *norm, *tag;
+  } tags[] = {
+      {"docker.io/library/busybox:1.36", "1.36"},
+      {"localhost:5000/a/b:c", "c"},
+      {"localhost:5000/a/b@sha256:0123456789012345678901234567890123456789012345678901234567890123", NULL},
+      {"localhost:5000/a/b:c@sha256:0123456789012345678901234567890123456789012345678901234567890123",
+       "c@sha256:0123456789012345678901234567890123456789012345678901234567890123"},
+  };
+  for (size_t i = 0; i < sizeof tags / sizeof *tags; i++)
+    is_str (dock_ref_tag (tags[i].norm), tags[i].tag, "tag of %s", tags[i].norm);
   static const char *const bad[] = {"",
                                     "Busybox",
                                     "a:",

@@ -55,7 +55,7 @@ char *dock_ref_normalize (const char *ref, lcr_error_t *err);
 char *dock_ref_familiar (const char *normalized);
 /* "docker.io/library/busybox:latest" → "docker.io/library/busybox" (tag and digest dropped). */
 char *dock_ref_name (const char *normalized);
-/* The tag of a normalised "name:tag" (borrowed), or NULL. */
+/* The tag of a normalised "name:tag" or "name:tag@digest" (borrowed, up to the '@'), or NULL. */
 const char *dock_ref_tag (const char *normalized);
 
 /* `dock load`: a docker-archive or an OCI archive (layout tar), plain or compressed, read from

@@ -239,10 +239,12 @@ dock_ref_name (const char *normalized)
 const char *
 dock_ref_tag (const char *normalized)
 {
-  const char *slash = strrchr (normalized, '/');
+  /* only the part before "@sha256:…" can hold the tag: the digest has a ':' of its own */
   const char *at = strchr (normalized, '@');
-  const char *colon = strrchr (slash ? slash : normalized, ':');
-  if (colon == NULL || (at && colon > at))
+  size_t n = at ? (size_t)(at - normalized) : strlen (normalized);
+  const char *colon = memrchr (normalized, ':', n);
+  const char *slash = memrchr (normalized, '/', n);
+  if (colon == NULL || (slash && colon < slash))
     return NULL;
   return colon + 1;
 }

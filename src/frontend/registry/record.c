@@ -34,8 +34,9 @@ dock_ref_split (const char *ref, struct dock_ref_parts *p, lcr_error_t *err)
   const char *at = strchr (p->norm, '@');
   if (at)
     p->digest = xstrdup (at + 1);
+  /* with a digest the tag is ignored, as docker does: the pull is by digest and tags nothing */
   const char *tag = dock_ref_tag (p->norm);
-  if (tag)
+  if (tag && at == NULL)
     p->tag = strndup (tag, strcspn (tag, "@"));
   return 0;
 }
