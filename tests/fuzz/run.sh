@@ -17,7 +17,7 @@
 # WWW-Authenticate parser), dock-dockerfile (the Dockerfile parser and the
 # substitution of each instruction), dock-dockerignore (.dockerignore patterns and matching).
 #
-# Environment: FUZZ_SECONDS (per target, default 60; two targets at a time, so about 5 minutes
+# Environment: FUZZ_SECONDS (per target, default 45; two targets at a time, so about 5 minutes
 # in all), FUZZ_TARGETS (default: all eleven), FUZZ_JOBS (targets fuzzed at once, default 2), CC
 # (default clang), FUZZ_BUILDDIR (default: a temp dir, removed), FUZZ_ARTIFACTS (crashing inputs
 # are kept there, default /tmp/berth-fuzz-artifacts), FUZZ_CORPUS_OUT (a dir: keep each
@@ -26,7 +26,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_SECONDS=${FUZZ_SECONDS:-45}
 FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach shim-dns dock-layer dock-manifest dock-ref dock-challenge dock-dockerfile dock-dockerignore}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_ARTIFACTS=${FUZZ_ARTIFACTS:-/tmp/berth-fuzz-artifacts}
