@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "network/ipam.h"
@@ -89,6 +90,10 @@ nl_open (struct nl *nl, int netns_fd, lcr_error_t *err)
   int one = 1;
   (void)setsockopt (mnl_socket_get_fd (nl->sock), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
   (void)setsockopt (mnl_socket_get_fd (nl->sock), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  /* every wait has a bound: a reply that never comes (a kernel or a request gone wrong) is an
+     error after 10 s, not a dock hung with the store locked */
+  struct timeval tv = {.tv_sec = 10};
+  (void)setsockopt (mnl_socket_get_fd (nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   nl->portid = mnl_socket_get_portid (nl->sock);
   nl->seq = (unsigned int)getpid ();
   return 0;
