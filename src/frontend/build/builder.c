@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/create.h"
 #include "build/build-internal.h"
 #include "cli/args.h"
 #include "container/fstree.h"
@@ -53,26 +54,6 @@ env_get (jv env, const char *name)
         return e + nl + 1;
     }
   return NULL;
-}
-
-static void
-env_set (jv config, const char *k, const char *v)
-{
-  jv env = jv_child_arr (config, "Env");
-  size_t kl = strlen (k);
-  cleanup_free char *kv = NULL;
-  xasprintf (&kv, "%s=%s", k, v);
-  for (size_t i = 0; i < jv_len (env); i++)
-    {
-      const char *e = jv_as_str (env->u.array.values[i]);
-      if (e && strncmp (e, k, kl) == 0 && e[kl] == '=')
-        {
-          jv_free (env->u.array.values[i]);
-          env->u.array.values[i] = jv_str (kv);
-          return;
-        }
-    }
-  jv_push (env, jv_str (kv));
 }
 
 const char *
@@ -494,7 +475,7 @@ apply_env (struct builder *b, void *data, lcr_error_t *err)
   (void)err;
   struct pairs *p = data;
   for (size_t i = 0; i < p->n; i++)
-    env_set (cfg_config (b), p->k[i], p->v[i] ?: "");
+    dock_config_env_set (cfg_config (b), p->k[i], p->v[i] ?: "");
   return 0;
 }
 

@@ -557,16 +557,7 @@ dock_ps_row (struct dock_ctx *ctx, jv rec, bool no_trunc)
   cleanup_free char *ports = ports_column (rec);
   jv_set (row, "Ports", jv_str (ports));
   jv_set (row, "Names", jv_str (dock_record_name (rec)));
-  jv labels = jv_get_obj (jv_get_obj (rec, "Config"), "Labels");
-  cleanup_free char *ls = xstrdup ("");
-  for (size_t i = 0; i < jv_len (labels); i++)
-    {
-      char *n;
-      xasprintf (&n, "%s%s%s=%s", ls, i ? "," : "", labels->u.object.keys[i],
-                 jv_as_str (labels->u.object.values[i]) ? jv_as_str (labels->u.object.values[i]) : "");
-      free (ls);
-      ls = n;
-    }
+  cleanup_free char *ls = dock_labels_string (jv_get_obj (jv_get_obj (rec, "Config"), "Labels"));
   jv_set (row, "Labels", jv_str (ls));
   jv mounts = jv_get_arr (rec, "Mounts");
   cleanup_free char *ms = xstrdup ("");

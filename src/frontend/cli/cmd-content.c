@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "container/create.h"
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "container/changes.h"
@@ -164,26 +165,6 @@ each_pair (const char *v, void (*fn) (jv, const char *, const char *), jv target
 }
 
 static void
-set_env (jv config, const char *k, const char *v)
-{
-  jv env = jv_child_arr (config, "Env");
-  size_t kl = strlen (k);
-  cleanup_free char *kv = NULL;
-  xasprintf (&kv, "%s=%s", k, v);
-  for (size_t i = 0; i < jv_len (env); i++)
-    {
-      const char *e = jv_as_str (env->u.array.values[i]);
-      if (e && strncmp (e, k, kl) == 0 && e[kl] == '=')
-        {
-          jv_free (env->u.array.values[i]);
-          env->u.array.values[i] = jv_str (kv);
-          return;
-        }
-    }
-  jv_push (env, jv_str (kv));
-}
-
-static void
 set_label (jv config, const char *k, const char *v)
 {
   jv_set (jv_child_obj (config, "Labels"), k, jv_str (v));
@@ -209,7 +190,7 @@ apply_change (jv config, const char *change, lcr_error_t *err)
       return 0;
     }
   if (strcmp (kw, "ENV") == 0)
-    return each_pair (v, set_env, config, err);
+    return each_pair (v, dock_config_env_set, config, err);
   if (strcmp (kw, "LABEL") == 0)
     return each_pair (v, set_label, config, err);
   if (strcmp (kw, "EXPOSE") == 0 || strcmp (kw, "VOLUME") == 0)

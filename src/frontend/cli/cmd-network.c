@@ -224,16 +224,7 @@ DOCK_CMD (dock_cmd_network_ls)
       jv_set (row, "IPv6", jv_str ("false"));
       jv_set (row, "Internal", jv_str (jv_get_bool (net, "Internal", false) ? "true" : "false"));
       jv_set (row, "CreatedAt", jv_str (jv_get_str (net, "Created")));
-      jv lab = jv_get_obj (net, "Labels");
-      cleanup_free char *ls = xstrdup ("");
-      for (size_t k = 0; k < jv_len (lab); k++)
-        {
-          char *n;
-          xasprintf (&n, "%s%s%s=%s", ls, k ? "," : "", lab->u.object.keys[k],
-                     jv_as_str (lab->u.object.values[k]) ? jv_as_str (lab->u.object.values[k]) : "");
-          free (ls);
-          ls = n;
-        }
+      cleanup_free char *ls = dock_labels_string (jv_get_obj (net, "Labels"));
       jv_set (row, "Labels", jv_str (ls));
     }
   dock_filters_free (&f);

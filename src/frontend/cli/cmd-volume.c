@@ -138,19 +138,7 @@ ls_row (jv meta)
 {
   jv row = jv_obj ();
   jv_set (row, "Driver", jv_str (jv_get_str (meta, "Driver")));
-  jv lab = jv_get_obj (meta, "Labels");
-  /* docker's .Labels in a listing is the "k=v,k2=v2" string */
-  size_t len = 0;
-  cleanup_free char *s = xstrdup ("");
-  for (size_t i = 0; i < jv_len (lab); i++)
-    {
-      const char *v = jv_as_str (lab->u.object.values[i]);
-      char *n;
-      xasprintf (&n, "%s%s%s=%s", s, len ? "," : "", lab->u.object.keys[i], v ? v : "");
-      free (s);
-      s = n;
-      len++;
-    }
+  cleanup_free char *s = dock_labels_string (jv_get_obj (meta, "Labels"));
   jv_set (row, "Labels", jv_str (s));
   jv_set (row, "Links", jv_str ("N/A"));
   jv_set (row, "Mountpoint", jv_str (jv_get_str (meta, "Mountpoint")));

@@ -82,3 +82,18 @@ dock_human_size (long long bytes)
   xasprintf (&out, "%.3g%s", v, units[u]);
   return out;
 }
+
+char *
+dock_labels_string (jv labels)
+{
+  char *s = xstrdup ("");
+  for (size_t i = 0; i < jv_len (labels); i++)
+    {
+      const char *v = jv_as_str (labels->u.object.values[i]);
+      char *n;
+      xasprintf (&n, "%s%s%s=%s", s, i ? "," : "", labels->u.object.keys[i], v ? v : "");
+      free (s);
+      s = n;
+    }
+  return s;
+}

@@ -30,6 +30,9 @@ int dock_inspect_objects (struct dock_ctx *ctx, int argc, char **argv, const cha
    answer of y/yes. */
 bool dock_confirm (const char *question);
 
+/* docker's .Labels in a listing: "k=v,k2=v2" (malloc'd) */
+char *dock_labels_string (jv labels);
+
 /* docker's size: 3 significant digits, decimal units ("4.26MB", "0B", "1.1kB"). */
 char *dock_human_size (long long bytes);
 

@@ -165,3 +165,23 @@ dock_config_merge_image (jv config, jv image, lcr_error_t *err)
     return lcr_error_invalid (err, "No command specified");
   return 0;
 }
+
+void
+dock_config_env_set (jv config, const char *k, const char *v)
+{
+  jv env = jv_child_arr (config, "Env");
+  size_t kl = strlen (k);
+  cleanup_free char *kv = NULL;
+  xasprintf (&kv, "%s=%s", k, v);
+  for (size_t i = 0; i < jv_len (env); i++)
+    {
+      const char *e = jv_as_str (env->u.array.values[i]);
+      if (e && strncmp (e, k, kl) == 0 && e[kl] == '=')
+        {
+          jv_free (env->u.array.values[i]);
+          env->u.array.values[i] = jv_str (kv);
+          return;
+        }
+    }
+  jv_push (env, jv_str (kv));
+}

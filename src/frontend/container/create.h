@@ -44,6 +44,8 @@ void dock_create_req_release (struct dock_create_req *req);
    Entrypoint was given (an --entrypoint resets the image's Cmd), and the rest where unset.
    Fails (LCR_ERR_INVALID, "no command specified") when no command results. */
 int dock_config_merge_image (jv config, jv image_config, lcr_error_t *err);
+/* Config.Env's K=V: replaces K's entry, or appends one (commit --change ENV, build's ENV) */
+void dock_config_env_set (jv config, const char *k, const char *v);
 
 /* Resource flags shared by `create`/`run` and `update` (--memory, --memory-swap, --cpus,
    --cpu-shares, --cpu-period, --cpu-quota, --cpuset-cpus, --cpuset-mems, --pids-limit,
