@@ -21,6 +21,7 @@
 #include "image/image.h"
 #include "image/imgstore.h"
 #include "image/parse.h"
+#include "registry/progress.h"
 #include "registry/reg-internal.h"
 #include "registry/registry.h"
 #include "store/store.h"
@@ -37,6 +38,7 @@ struct pull
   struct dock_ref_parts ref;
   const struct dock_pull_opts *o;
   FILE *out;
+  struct dock_progress *pg;
   struct dock_stage *stage;
 };
 
@@ -223,6 +225,7 @@ struct job
   char parent[72], chain[72];
   char short_id[13];
   char what[128];
+  int line;     /* its progress line */
   bool present; /* the store has the layer and its blob */
   /* the transfer */
   CURL *h;
@@ -289,6 +292,7 @@ on_layer_data (char *buf, size_t sz, size_t n, void *data)
       return 0;
     }
   j->received += left;
+  dock_progress_bytes (j->p->pg, j->line, "Downloading", j->received, (uint64_t)j->size);
   return len;
 }
 
@@ -337,7 +341,6 @@ open_job (struct pull *p, CURLM *multi, struct job *j, lcr_error_t *err)
       return lcr_error_sys (err, "start a thread");
     }
   j->started = true;
-  say (p, "%s: Pulling fs layer\n", j->short_id);
   return start_transfer (p, multi, j, err);
 }
 
@@ -367,7 +370,7 @@ transfer_done (struct pull *p, CURLM *multi, struct job *j, CURLcode code, lcr_e
     }
   if (code == CURLE_OK && (status == 200 || status == 206) && j->received == (uint64_t)j->size)
     {
-      say (p, "%s: Download complete\n", j->short_id);
+      dock_progress_status (p->pg, j->line, "Download complete");
       end_job (j);
       return 0;
     }
@@ -532,8 +535,7 @@ pull_layers (struct pull *p, jv man, jv config, struct dock_new_image *im, lcr_e
       dock_chain_id (parent[0] ? parent : NULL, j->diff_id, j->chain);
       snprintf (parent, sizeof parent, "%s", j->chain);
       j->present = in_store (p, j->chain + 7, j->digest);
-      if (j->present)
-        say (p, "%s: Already exists\n", j->short_id);
+      j->line = dock_progress_add (p->pg, j->short_id, j->present ? "Already exists" : "Pulling fs layer");
     }
   int fr = fetch_layers (p, jobs, n, err);
   /* every stager ends: their pipes are closed */
@@ -584,7 +586,7 @@ pull_layers (struct pull *p, jv man, jv config, struct dock_new_image *im, lcr_e
       im->n_layers = i + 1;
       im->size += layer_size (p, jobs[i].chain + 7);
       if (!jobs[i].present)
-        say (p, "%s: Pull complete\n", jobs[i].short_id);
+        dock_progress_status (p->pg, jobs[i].line, "Pull complete");
     }
   ret = 0;
 out:
@@ -685,6 +687,7 @@ pull_one (struct dock_ctx *ctx, struct dock_reg *reg, const char *ref, const str
     goto out;
   if (dock_stage_new (ctx, &p.stage, err) < 0)
     goto out;
+  p.pg = dock_progress_new (out, o->quiet, -1);
   snprintf (im.id, sizeof im.id, "%s", id);
   if (pull_layers (&p, man, config, &im, err) < 0)
     goto out;
@@ -709,6 +712,7 @@ out:
   dock_new_image_clear (&im);
   if (p.stage)
     dock_stage_free (p.stage);
+  dock_progress_free (p.pg);
   dock_resp_clear (&top);
   dock_resp_clear (&sub);
   dock_ref_parts_clear (&p.ref);
