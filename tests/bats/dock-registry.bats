@@ -99,6 +99,17 @@ setup() {
 	export DOCKER_CONFIG=$T/docker-config
 }
 
+# what a test started on its own: a proxy, a TLS registry
+teardown() {
+	local f
+	for f in "$T/proxy.pid" "$T/tlsreg.pid"; do
+		[[ -f $f ]] || continue
+		kill "$(cat "$f")" 2>/dev/null
+		wait "$(cat "$f")" 2>/dev/null || true
+	done
+	dock_teardown
+}
+
 # a repository name of this test's own
 repo() { echo "t$BATS_TEST_NUMBER/$1"; }
 
@@ -521,4 +532,165 @@ PY
 	run dk run --rm "127.0.0.1:$port/$(repo resume):1" echo resumed
 	assert_success
 	[[ $output == resumed ]]
+}
+
+# three layers of 3 MiB of random bytes each on busybox, tagged $1; their sums in $T/sums
+three_layer_image() {
+	local c=$T/ctx i
+	mkdir -p "$c"
+	printf 'FROM busybox\n' >"$c/Dockerfile"
+	for i in 1 2 3; do
+		head -c $((3 << 20)) /dev/urandom >"$c/f$i"
+		printf 'COPY f%s /data/f%s\n' "$i" "$i" >>"$c/Dockerfile"
+	done
+	(cd "$c" && sha256sum f1 f2 f3) >"$T/sums"
+	dk build -q -t "$1" "$c" >/dev/null
+}
+
+# start tests/bats/registry-proxy.py with ARGS; PROXY=127.0.0.1:PORT, its log in $T/proxy.log
+start_proxy() {
+	python3 "$BATS_TEST_DIRNAME/registry-proxy.py" "$T/proxy.port" "$T/proxy.log" "$@" 2>"$T/proxy.err" &
+	echo $! >"$T/proxy.pid"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $T/proxy.port ]] && break
+		sleep 0.1
+	done
+	PROXY=127.0.0.1:$(cat "$T/proxy.port")
+}
+
+
+@test "registry: through an HTTP proxy, blobs go up in parallel and in chunks; a cut chunk is resumed" {
+	dk_load
+	three_layer_image big
+	start_proxy --drop-patch 2 --hold-uploads
+	# a name that does not resolve: only the proxy can reach the registry
+	local name=registry.test:$REG_PORT
+	local r=$name/$(repo big):1
+	dk tag big "$r"
+	export DOCK_INSECURE_REGISTRIES=$name DOCK_REGISTRY_FAST_RETRY=1
+	# no_proxy is honoured: the name is looked up, and fails
+	run env http_proxy=http://$PROXY no_proxy=registry.test timeout 60 "$DOCK" --root "$DROOT" --runroot "$DRUN" push "$r"
+	assert_failure
+	[[ $output == *registry.test* ]]
+	[[ ! -s $T/proxy.log ]]
+	run env http_proxy=http://$PROXY DOCK_PUSH_CHUNK_SIZE=1048576 timeout 120 "$DOCK" --root "$DROOT" --runroot "$DRUN" push "$r"
+	assert_success
+	[[ $output == *"1: digest: sha256:"* ]]
+	# 1 MiB chunks: three for each 3 MiB layer, one of them cut and resumed
+	(($(grep -c "^PATCH http://$name/" "$T/proxy.log") >= 9))
+	grep -q "^DROPPED .*: 202$" "$T/proxy.log"
+	# the registry had half the cut chunk: dock asked where the upload stood (docker-registry can't
+	# say once it took a part the client was not told of) and began that blob's upload again
+	grep -q "^GET http://$name/v2/$(repo big)/blobs/uploads/" "$T/proxy.log"
+	(($(grep -c "^POST http://$name/v2/$(repo big)/blobs/uploads/" "$T/proxy.log") >= 6)) # 5 blobs, one twice
+	# more than one upload in flight at once
+	(($(cat "$T/proxy.log.inflight") >= 2))
+	# what the registry holds is whole: pull it back (HTTP_PROXY, docker's uppercase form) and read it
+	dk rmi big "$r" >/dev/null
+	: >"$T/proxy.log"
+	run env HTTP_PROXY=http://$PROXY timeout 60 "$DOCK" --root "$DROOT" --runroot "$DRUN" pull "$r"
+	assert_success
+	grep -q "^GET http://$name/v2/$(repo big)/blobs/" "$T/proxy.log"
+	run dk run --rm --network none "$r" sh -c 'cd /data && sha256sum f1 f2 f3'
+	assert_success
+	[[ $output == "$(cat "$T/sums")" ]]
+}
+
+@test "registry: on a terminal, pull and push draw progress bars; elsewhere plain lines" {
+	dk_load
+	three_layer_image bars
+	local r=$REG/$(repo bars):1
+	dk tag bars "$r"
+	local g="--root $DROOT --runroot $DRUN"
+	TERM=xterm COLUMNS=100 script -qefc "$DOCK $g push $r" "$T/push.tty" >/dev/null
+	grep -q $'\e\\[[0-9]*A' "$T/push.tty"
+	grep -q 'Pushing \[=*>* *\]' "$T/push.tty"
+	grep -q 'Pushed' "$T/push.tty"
+	dk rmi bars "$r" >/dev/null
+	TERM=xterm script -qefc "$DOCK $g pull $r" "$T/pull.tty" >/dev/null
+	grep -q $'\e\\[[0-9]*A' "$T/pull.tty"
+	grep -q 'Downloading \[=*>* *\] *[0-9.]*[kM]B/3.15MB' "$T/pull.tty"
+	grep -q 'Pull complete' "$T/pull.tty"
+	# not a terminal: no escapes, no byte counts, a line per change
+	dk rmi "$r" >/dev/null
+	run dk pull "$r"
+	assert_success
+	[[ $output != *$'\e'* && $output != *Downloading* ]]
+	local n
+	n=$(grep -c ': Pulling fs layer$' <<<"$output")
+	((n >= 1))
+	[[ $(grep -c ': Pull complete$' <<<"$output") -eq $n ]]
+}
+
+# a CA, a server certificate for registry.test, a client certificate the registry asks for
+make_tls() {
+	local d=$1
+	mkdir -p "$d"
+	(
+		cd "$d" || exit 1
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=dock-test-ca
+		openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=registry.test
+		printf 'subjectAltName=DNS:registry.test\n' >srv.ext
+		openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 2 -extfile srv.ext
+		openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=dock-test-client
+		openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.cert -days 2
+	) >/dev/null 2>&1
+}
+
+@test "registry: TLS with /etc/docker/certs.d/HOST: the CA, and a client certificate" {
+	dk_load
+	local d=$T/tls port
+	make_tls "$d"
+	port=$(free_port)
+	mkdir -p "$T/tlsreg"
+	cat >"$T/tlsreg/config.yml" <<-YML
+		version: 0.1
+		log: {level: error}
+		storage:
+		  filesystem: {rootdirectory: $T/tlsreg/data}
+		http:
+		  addr: 127.0.0.1:$port
+		  tls:
+		    certificate: $d/srv.crt
+		    key: $d/srv.key
+		    clientcas: [$d/ca.crt]
+	YML
+	docker-registry serve "$T/tlsreg/config.yml" >"$T/tlsreg/log" 2>&1 &
+	echo $! >"$T/tlsreg.pid"
+	# registry.test is 127.0.0.1 in a mount namespace of dock's own (a hosts file bound over /etc/hosts)
+	{
+		echo "127.0.0.1 registry.test"
+		cat /etc/hosts
+	} >"$T/hosts"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null --resolve "registry.test:$port:127.0.0.1" --cacert "$d/ca.crt" --cert "$d/client.cert" \
+			--key "$d/client.key" "https://registry.test:$port/v2/" && break
+		sleep 0.1
+	done
+	local name=registry.test:$port certs=$T/certs.d
+	local r=$name/$(repo tls):1
+	dk tag busybox "$r"
+	dkh() { unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$T/hosts" env DOCK_CERTS_D="$certs" \
+		"$DOCK" --root "$DROOT" --runroot "$DRUN" "$@"; }
+	# no CA for it: the server's certificate is not trusted
+	run dkh push "$r"
+	assert_failure
+	[[ $output == *registry.test* && $output == *certificate* ]]
+	# the CA but no client certificate: the registry refuses the handshake
+	mkdir -p "$certs/$name"
+	cp "$d/ca.crt" "$certs/$name/ca.crt"
+	run dkh push "$r"
+	assert_failure
+	[[ $output == *registry.test* ]]
+	# and with one: push, rmi, pull
+	cp "$d/client.cert" "$d/client.key" "$certs/$name/"
+	run dkh push "$r"
+	assert_success
+	[[ $output == *"1: digest: sha256:"* ]]
+	dk rmi "$r" >/dev/null
+	run dkh pull "$r"
+	assert_success
+	[[ $output == *"Status: Downloaded newer image for $r"* ]]
 }

@@ -147,6 +147,11 @@ dock_reg_open (const char *domain, const char *scope, struct dock_reg **out, lcr
   r->host = xstrdup (strcmp (domain, "docker.io") == 0 ? "registry-1.docker.io" : domain);
   xasprintf (&r->base, "%s://%s", dock_reg_insecure (r->host) ? "http" : "https", r->host);
   r->scope = scope ? xstrdup (scope) : NULL;
+  pthread_mutexattr_t ma;
+  pthread_mutexattr_init (&ma);
+  pthread_mutexattr_settype (&ma, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init (&r->lock, &ma);
+  pthread_mutexattr_destroy (&ma);
   load_certs_dir (r);
   (void)err;
   *out = r;
@@ -166,6 +171,7 @@ dock_reg_free (struct dock_reg *r)
   dock_creds_clear (&r->creds);
   free (r->ca_dir);
   free (r->ca_buf);
+  pthread_mutex_destroy (&r->lock);
   free (r);
 }
 
@@ -202,8 +208,24 @@ client_cert (struct dock_reg *r, CURL *h)
       }
 }
 
-CURL *
-dock_reg_easy (struct dock_reg *r, const char *url, struct curl_slist **headers)
+void
+dock_reg_proxy (CURL *h, const char *url)
+{
+  if (strncmp (url, "http://", 7) != 0 || getenv ("http_proxy") != NULL)
+    return;
+  const char *up = getenv ("HTTP_PROXY");
+  if (up == NULL || *up == '\0')
+    return;
+  curl_easy_setopt (h, CURLOPT_PROXY, up);
+  /* an explicit proxy would skip libcurl's own reading of no_proxy: give it */
+  const char *np = getenv ("no_proxy") ? getenv ("no_proxy") : getenv ("NO_PROXY");
+  if (np)
+    curl_easy_setopt (h, CURLOPT_NOPROXY, np);
+}
+
+/* as dock_reg_easy; *sent (when not NULL) is a copy of the Authorization line used */
+static CURL *
+easy_handle (struct dock_reg *r, const char *url, struct curl_slist **headers, char **sent)
 {
   CURL *h = curl_easy_init ();
   if (h == NULL)
@@ -222,9 +244,20 @@ dock_reg_easy (struct dock_reg *r, const char *url, struct curl_slist **headers)
   if (r->ca_buf)
     curl_easy_setopt (h, CURLOPT_CAINFO_BLOB, &r->ca_blob);
   client_cert (r, h);
+  dock_reg_proxy (h, url);
+  pthread_mutex_lock (&r->lock);
   if (r->authz)
     *headers = curl_slist_append (*headers, r->authz);
+  if (sent)
+    *sent = r->authz ? xstrdup (r->authz) : NULL;
+  pthread_mutex_unlock (&r->lock);
   return h;
+}
+
+CURL *
+dock_reg_easy (struct dock_reg *r, const char *url, struct curl_slist **headers)
+{
+  return easy_handle (r, url, headers, NULL);
 }
 
 /* ---- one request ---------------------------------------------------------------------------- */
@@ -236,7 +269,8 @@ struct xfer
   bool too_big;
   const char *src;
   size_t src_len, src_off;
-  int src_fd;
+  const struct dock_reg_upload *up;
+  off_t up_sent;
 };
 
 static size_t
@@ -311,10 +345,16 @@ on_read (char *buf, size_t sz, size_t n, void *data)
 {
   struct xfer *x = data;
   size_t want = sz * n;
-  if (x->src_fd >= 0)
+  if (x->up)
     {
-      ssize_t r = read (x->src_fd, buf, want);
-      return r < 0 ? CURL_READFUNC_ABORT : (size_t)r;
+      off_t left = x->up->len - x->up_sent;
+      if ((off_t)want > left)
+        want = (size_t)left;
+      ssize_t r = want ? pread (x->up->fd, buf, want, x->up->off + x->up_sent) : 0;
+      if (r < 0)
+        return CURL_READFUNC_ABORT;
+      x->up_sent += r;
+      return (size_t)r;
     }
   size_t left = x->src_len - x->src_off;
   if (want > left)
@@ -342,10 +382,40 @@ dock_reg_backoff (int attempt)
     ;
 }
 
-int
-dock_reg_request (struct dock_reg *r, const char *method, const char *path, const char *accept,
-                  const char *content_type, const void *body, size_t blen, int upload_fd, off_t upload_len,
-                  struct dock_resp *resp, lcr_error_t *err)
+static int
+on_xferinfo (void *data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+  const struct dock_reg_upload *u = data;
+  (void)dltotal, (void)dlnow, (void)ultotal;
+  u->on_progress (u->data, (uint64_t)ulnow, (uint64_t)u->len);
+  return 0;
+}
+
+/* Another thread may have renewed the auth since `sent` was used: then a 401 needs only a retry. */
+static int
+reauthenticate (struct dock_reg *r, const char *sent, const char *www_auth, lcr_error_t *err)
+{
+  pthread_mutex_lock (&r->lock);
+  int rc = 0;
+  bool renewed = (sent == NULL) != (r->authz == NULL) || (sent && strcmp (sent, r->authz) != 0);
+  if (!renewed)
+    rc = dock_reg_authenticate (r, www_auth, err);
+  pthread_mutex_unlock (&r->lock);
+  return rc;
+}
+
+static bool
+fetching_token_here (struct dock_reg *r)
+{
+  pthread_mutex_lock (&r->lock);
+  bool here = r->fetching_token && pthread_equal (r->token_fetcher, pthread_self ());
+  pthread_mutex_unlock (&r->lock);
+  return here;
+}
+
+static int
+request (struct dock_reg *r, const char *method, const char *path, const char *accept, const char *content_type,
+         const void *body, size_t blen, const struct dock_reg_upload *up, struct dock_resp *resp, lcr_error_t *err)
 {
   cleanup_free char *url = NULL;
   if (strncmp (path, "http://", 7) == 0 || strncmp (path, "https://", 8) == 0)
@@ -357,12 +427,15 @@ dock_reg_request (struct dock_reg *r, const char *method, const char *path, cons
     {
       dock_resp_clear (resp);
       struct curl_slist *hdrs = NULL;
-      CURL *h = dock_reg_easy (r, url, &hdrs);
+      cleanup_free char *sent = NULL;
+      CURL *h = easy_handle (r, url, &hdrs, &sent);
       if (h == NULL)
         return lcr_error_invalid (err, "curl_easy_init failed");
-      struct xfer x = {.resp = resp, .src = body, .src_len = blen, .src_fd = upload_fd};
+      struct xfer x = {.resp = resp, .src = body, .src_len = blen, .up = up};
       if (accept)
         hdrs = curl_slist_append (hdrs, accept);
+      if (up && up->header)
+        hdrs = curl_slist_append (hdrs, up->header);
       if (content_type)
         {
           cleanup_free char *ct = NULL;
@@ -375,20 +448,20 @@ dock_reg_request (struct dock_reg *r, const char *method, const char *path, cons
       curl_easy_setopt (h, CURLOPT_HEADERDATA, &x);
       if (strcmp (method, "HEAD") == 0)
         curl_easy_setopt (h, CURLOPT_NOBODY, 1L);
-      else if (strcmp (method, "PUT") == 0 || (strcmp (method, "POST") == 0 && upload_fd >= 0))
+      else if (strcmp (method, "PUT") == 0 || up)
         {
-          if (upload_fd >= 0 && lseek (upload_fd, 0, SEEK_SET) < 0)
-            {
-              curl_slist_free_all (hdrs);
-              curl_easy_cleanup (h);
-              return lcr_error_sys (err, "rewind the upload");
-            }
           curl_easy_setopt (h, CURLOPT_UPLOAD, 1L);
           curl_easy_setopt (h, CURLOPT_READFUNCTION, on_read);
           curl_easy_setopt (h, CURLOPT_READDATA, &x);
-          curl_easy_setopt (h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(upload_fd >= 0 ? upload_len : (off_t)blen));
-          if (strcmp (method, "POST") == 0)
-            curl_easy_setopt (h, CURLOPT_CUSTOMREQUEST, "POST");
+          curl_easy_setopt (h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)(up ? up->len : (off_t)blen));
+          if (strcmp (method, "PUT") != 0)
+            curl_easy_setopt (h, CURLOPT_CUSTOMREQUEST, method);
+          if (up && up->on_progress)
+            {
+              curl_easy_setopt (h, CURLOPT_NOPROGRESS, 0L);
+              curl_easy_setopt (h, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+              curl_easy_setopt (h, CURLOPT_XFERINFODATA, up);
+            }
           /* no "Expect: 100-continue" round trip */
           hdrs = curl_slist_append (hdrs, "Expect:");
         }
@@ -422,10 +495,10 @@ dock_reg_request (struct dock_reg *r, const char *method, const char *path, cons
           return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "%s %s: %s", method, url,
                                  *ebuf ? ebuf : curl_easy_strerror (c));
         }
-      if (resp->status == 401 && !authed && resp->www_auth && !r->fetching_token)
+      if (resp->status == 401 && !authed && resp->www_auth && !fetching_token_here (r))
         {
           authed = true;
-          if (dock_reg_authenticate (r, resp->www_auth, err) < 0)
+          if (reauthenticate (r, sent, resp->www_auth, err) < 0)
             return -1;
           attempt--;
           continue;
@@ -437,6 +510,22 @@ dock_reg_request (struct dock_reg *r, const char *method, const char *path, cons
         }
       return 0;
     }
+}
+
+int
+dock_reg_request (struct dock_reg *r, const char *method, const char *path, const char *accept,
+                  const char *content_type, const void *body, size_t blen, int upload_fd, off_t upload_len,
+                  struct dock_resp *resp, lcr_error_t *err)
+{
+  struct dock_reg_upload u = {.fd = upload_fd, .len = upload_len};
+  return request (r, method, path, accept, content_type, body, blen, upload_fd >= 0 ? &u : NULL, resp, err);
+}
+
+int
+dock_reg_upload (struct dock_reg *r, const char *method, const char *url, const struct dock_reg_upload *u,
+                 struct dock_resp *resp, lcr_error_t *err)
+{
+  return request (r, method, url, NULL, "application/octet-stream", NULL, 0, u, resp, err);
 }
 
 /* ---- auth -------------------------------------------------------------------------------------- */
@@ -463,8 +552,19 @@ append_param (char **url, const char *key, const char *val)
   *url = n;
 }
 
+static int authenticate (struct dock_reg *r, const char *www_auth, lcr_error_t *err);
+
 int
 dock_reg_authenticate (struct dock_reg *r, const char *www_auth, lcr_error_t *err)
+{
+  pthread_mutex_lock (&r->lock);
+  int rc = authenticate (r, www_auth, err);
+  pthread_mutex_unlock (&r->lock);
+  return rc;
+}
+
+static int
+authenticate (struct dock_reg *r, const char *www_auth, lcr_error_t *err)
 {
   struct dock_challenge c;
   if (dock_challenge_parse (www_auth, &c, err) < 0)
@@ -523,6 +623,7 @@ dock_reg_authenticate (struct dock_reg *r, const char *www_auth, lcr_error_t *er
     set_basic (r);
   struct dock_resp tr = {0};
   r->fetching_token = true;
+  r->token_fetcher = pthread_self ();
   int rr = dock_reg_request (r, "GET", url, NULL, NULL, NULL, 0, -1, 0, &tr, err);
   r->fetching_token = false;
   free (r->authz);

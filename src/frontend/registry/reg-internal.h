@@ -14,6 +14,7 @@
 #define DOCK_REG_INTERNAL_H
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -55,8 +56,12 @@ struct dock_reg
   char *authz;  /* the Authorization header line in use, or NULL */
   struct dock_creds creds;
   bool creds_loaded;
-  bool fetching_token; /* a 401 from the realm is an answer, not another challenge */
-  char *ca_dir;        /* /etc/docker/certs.d/HOST when it exists */
+  /* Requests may come from several threads (push uploads in parallel): `lock` (recursive, as
+     the token request is itself a request) guards authz, creds and token fetching. */
+  pthread_mutex_t lock;
+  pthread_t token_fetcher; /* the thread fetching a token: its 401 is an answer, not a challenge */
+  bool fetching_token;
+  char *ca_dir; /* /etc/docker/certs.d/HOST when it exists */
   struct curl_blob ca_blob;
   char *ca_buf;
 };
@@ -74,6 +79,10 @@ cleanup_reg_fn (struct dock_reg **r)
 /* A handle with the registry's TLS settings, user agent, proxies from the environment and, when
    there is one, the Authorization header (appended to *headers, which the caller frees). */
 CURL *dock_reg_easy (struct dock_reg *r, const char *url, struct curl_slist **headers);
+/* docker's proxy variables: libcurl reads http_proxy, https_proxy, no_proxy and their
+   uppercase forms but for HTTP_PROXY (ignored for CGI's sake); docker reads both forms, so
+   HTTP_PROXY is given to libcurl when http_proxy is unset. */
+void dock_reg_proxy (CURL *h, const char *url);
 
 struct dock_resp
 {
@@ -94,6 +103,18 @@ void dock_resp_clear (struct dock_resp *r);
 int dock_reg_request (struct dock_reg *r, const char *method, const char *path, const char *accept,
                       const char *content_type, const void *body, size_t blen, int upload_fd, off_t upload_len,
                       struct dock_resp *resp, lcr_error_t *err);
+/* An upload of part of a file (a blob, or a chunk of one): `len` bytes from `off`, with an
+   extra header line (Content-Range) and a hook told of the bytes sent so far. */
+struct dock_reg_upload
+{
+  int fd;
+  off_t off, len;
+  const char *header;
+  void (*on_progress) (void *data, uint64_t sent, uint64_t total);
+  void *data;
+};
+int dock_reg_upload (struct dock_reg *r, const char *method, const char *url, const struct dock_reg_upload *u,
+                     struct dock_resp *resp, lcr_error_t *err);
 /* After a 401 (resp's challenge): get auth for the next request.  -1 when none can be had. */
 int dock_reg_authenticate (struct dock_reg *r, const char *www_auth, lcr_error_t *err);
 /* The registry's error text from a JSON error body ("unauthorized: authentication required"). */
