@@ -76,7 +76,12 @@ open_state (struct lcr_context *ctx, const char *id, bool exclusive, int *dirfd,
   *dirfd = lcr_state_open (state_root (ctx), id, exclusive, err);
   if (*dirfd < 0)
     return -1;
-  return lcr_state_read (*dirfd, st, err);
+  if (lcr_state_read (*dirfd, st, err) == 0)
+    return 0;
+  if (err && *err && (*err)->code == LCR_ERR_STATE && lcr_state_damaged (*dirfd))
+    lcr_error_wrap (err, "container `%s`: its state is damaged (`delete --force` kills and removes what is left of it)",
+                    id);
+  return -1;
 }
 
 /* created / running / stopped from the process, paused from the freezer
@@ -513,6 +518,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       st.created = created;
       if (lcr_state_write (dirfd, &st, err) < 0)
         break;
+      if (lcr_state_write_record (dirfd, &st, err) < 0)
+        break;
       LCR_TEST_POINT ("state-written");
       if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
         break;
@@ -876,12 +883,31 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
   cleanup_state struct lcr_state *st = NULL;
   if (lcr_state_read (dirfd, &st, err) < 0)
     {
-      /* no state.json: a create that died half-way (we hold its lock, so it
-         is not running) — nothing else of it can be found */
       if ((*err)->code != LCR_ERR_STATE)
         return -1;
-      lcr_error_release (err);
-      return lcr_state_remove (state_root (ctx), id, err);
+      /* no state.json: a create that died half-way (we hold its lock, so it
+         is not running) — nothing else of it can be found */
+      if (!lcr_state_damaged (dirfd))
+        {
+          lcr_error_release (err);
+          return lcr_state_remove (state_root (ctx), id, err);
+        }
+      /* damaged: its init and cgroup may live on.  Only --force goes on,
+         from the second record create wrote; without one, say what could
+         not be cleaned rather than lose track of a live container. */
+      if (!force)
+        return lcr_error_wrap (err, "cannot delete container `%s`: its state is damaged (use --force)", id);
+      cleanup_error lcr_error_t damage = steal_pointer (err);
+      if (lcr_state_read_record (dirfd, &st, err) < 0)
+        {
+          cleanup_free char *why = xstrdup ((*err)->msg);
+          return lcr_error_make (err, 0, LCR_ERR_STATE,
+                                 "delete `%s`: its state is damaged (%s) and its second record unreadable (%s): "
+                                 "cannot tell its process and cgroup, so nothing was killed or removed; stop them "
+                                 "and remove `%s/%s` by hand",
+                                 id, damage->msg, why, state_root (ctx), id);
+        }
+      lcr_log (ctx->log, LCR_LOG_WARNING, "container `%s`: %s; deleting it from its second record", id, damage->msg);
     }
   int status = lcr_state_status (dirfd, st);
   if (status != LCR_STATUS_STOPPED)
@@ -934,7 +960,21 @@ lcr_container_list (struct lcr_context *ctx, struct lcr_container_info **out, si
       struct lcr_container_info *info = &infos[k];
       info->id = ids[i];
       ids[i] = NULL;
-      if (dirfd >= 0 && lcr_state_read (dirfd, &st, NULL) == 0)
+      if (dirfd >= 0 && lcr_state_read (dirfd, &st, NULL) < 0 && lcr_state_damaged (dirfd))
+        {
+          /* say so, with what the second record tells, rather than guess */
+          info->status = LCR_STATUS_DAMAGED;
+          if (lcr_state_read_record (dirfd, &st, NULL) == 0)
+            {
+              info->pid = lcr_proc_alive (st->pid, st->start_time) ? st->pid : 0;
+              info->bundle = steal_pointer (&st->bundle);
+              info->rootfs = steal_pointer (&st->rootfs);
+              info->created = steal_pointer (&st->created);
+              info->owner = st->owner;
+              lcr_state_free (st);
+            }
+        }
+      else if (dirfd >= 0 && st)
         {
           info->status = status_of (ctx, dirfd, st);
           /* a create still under way holds the lock; one that died does not */

@@ -145,3 +145,96 @@ refused_frozen() {
 	[[ $output == *stuck* ]]
 	[ -z "$(ls -A "$ROOT")" ]
 }
+
+# damage_state HOW: damage the test container's state.json in place: "truncate" (cut half-way),
+# "garbage" (not JSON), "empty".
+damage_state() {
+	local f=$ROOT/$CID/state.json
+	case $1 in
+	truncate) truncate -s $(($(stat -c %s "$f") / 2)) "$f" ;;
+	garbage) printf 'not json at all \x01\x02' >"$f" ;;
+	empty) : >"$f" ;;
+	esac
+}
+
+# start_live: run -d a container that sleeps; sets PID (its init) and CG (its cgroup dirs).
+start_live() {
+	set_cmd 'exec sleep 1000'
+	cfg '.linux.cgroupsPath = "/" + $id' --arg id "$CID"
+	rt_detached run -d --bundle "$BUNDLE" "$CID"
+	PID=$(ctr_pid "$CID")
+	[ "$PID" -gt 0 ]
+	CG=$(ls -d /sys/fs/cgroup/*/"$CID")
+	[ -n "$CG" ]
+}
+
+@test "damaged state: list says damaged (with the live pid), state says damaged, delete without --force refuses" {
+	local how
+	for how in truncate garbage empty; do
+		start_live
+		damage_state "$how"
+		run rt list
+		echo "$output"
+		if is_berth; then
+			[[ ${lines[1]} == "$CID "* ]]
+			[[ ${lines[1]} == *" damaged "* ]]
+			[[ ${lines[1]} == *" $PID "* ]]
+			[[ ${lines[1]} != *stopped* ]]
+			run rt list -f json
+			[ "$(jq -r '.[0].status' <<<"$output")" = damaged ]
+		else
+			# runc leaves it out; it never shows it stopped either
+			[[ $output != *stopped* ]]
+		fi
+		run rt state "$CID"
+		[ "$status" -ne 0 ]
+		if is_berth; then [[ $output == *damaged* ]]; fi
+		run rt delete "$CID"
+		[ "$status" -ne 0 ]
+		kill -0 "$PID"
+		# put it back and end it, for the next round
+		if is_berth; then
+			rt delete --force "$CID"
+		else
+			kill -9 "$PID"
+			wait_gone_all "$PID"
+			for d in $CG; do rmdir "$d"; done
+			rm -rf "${ROOT:?}/$CID"
+		fi
+	done
+}
+
+@test "damaged state: delete --force kills the container's process and removes its cgroups and state" {
+	is_berth || skip "runc fails to delete it and leaves the process running"
+	local how d
+	for how in truncate garbage empty; do
+		start_live
+		damage_state "$how"
+		run rt delete --force "$CID"
+		echo "$output"
+		[ "$status" -eq 0 ]
+		wait_gone_all "$PID"
+		! kill -0 "$PID" 2>/dev/null
+		for d in $CG; do [ ! -e "$d" ]; done
+		[ ! -e "$ROOT/$CID" ]
+		[ -z "$(rt list -q)" ]
+	done
+}
+
+@test "damaged state: with the second record damaged too, delete --force fails naming what it could not clean" {
+	is_berth || skip "berth's second record"
+	start_live
+	cp "$ROOT/$CID/state.json" "$T/state.good"
+	damage_state garbage
+	echo '{' >"$ROOT/$CID/record.json"
+	run rt delete --force "$CID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *damaged* ]]
+	[[ $output == *"$ROOT/$CID"* ]]
+	# no success while the process lives on: it is still there, and so is its state dir
+	kill -0 "$PID"
+	[ -d "$ROOT/$CID" ]
+	cp "$T/state.good" "$ROOT/$CID/state.json"
+	rt delete --force "$CID"
+}
