@@ -131,13 +131,12 @@ v1_destroy (struct lcr_cgroup *cg, lcr_error_t *err)
       lcr_error_t e = NULL;
       if (lcr_cgroup_rmdir (dir, &e) < 0)
         {
-          if (ret == 0)
-            {
-              ret = -1;
-              *err = e;
-            }
+          /* err may be NULL: a caller undoing a failed create only tries */
+          if (ret == 0 && err)
+            *err = steal_pointer (&e);
           else
             lcr_error_release (&e);
+          ret = -1;
         }
     }
   return ret;

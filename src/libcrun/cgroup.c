@@ -191,7 +191,9 @@ lcr_cgroup_rmdir (const char *dir, lcr_error_t *err)
   /* A killed process leaves the cgroup a moment after it is reaped. */
   for (int attempt = 0;; attempt++)
     {
-      if (rmdir (dir) == 0 || errno == ENOENT)
+      /* a path too long to name was never made through it either (create
+         uses the same path): nothing to remove */
+      if (rmdir (dir) == 0 || errno == ENOENT || errno == ENAMETOOLONG)
         return 0;
       if (errno != EBUSY || attempt >= 500)
         return lcr_error_sys (err, "remove cgroup `%s`", dir);
@@ -211,4 +213,102 @@ lcr_cgroup_signal_each (struct lcr_cgroup *cg, int signo, lcr_error_t *err)
     kill (pids[i], signo);
   free (pids);
   return 0;
+}
+
+/* The deepest directory of base + path that exists (base itself at worst):
+   a cgroup still to be made is born with that one's freezer state. */
+static char *
+nearest_existing (const char *base, const char *path)
+{
+  char *dir;
+  xasprintf (&dir, "%s%s", base, path);
+  size_t min = strlen (base);
+  struct stat sb;
+  while (stat (dir, &sb) < 0 || !S_ISDIR (sb.st_mode))
+    {
+      char *slash = strrchr (dir, '/');
+      if (slash == NULL || (size_t)(slash - dir) < min)
+        break;
+      *slash = '\0';
+    }
+  return dir;
+}
+
+/* cgroup2: frozen ("frozen 1" in cgroup.events, which counts the
+   ancestors) or freezing (cgroup.freeze 1). */
+static bool
+v2_dir_frozen (const char *dir, char **why)
+{
+  cleanup_free char *events = NULL, *freeze = NULL, *file = NULL;
+  xasprintf (&file, "%s/cgroup.events", dir);
+  if (lcr_read_file (file, &events, NULL, NULL) == 0 && strstr (events, "frozen 1"))
+    {
+      xasprintf (why, "`frozen 1` in %s", file);
+      return true;
+    }
+  free (file);
+  xasprintf (&file, "%s/cgroup.freeze", dir);
+  if (lcr_read_file (file, &freeze, NULL, NULL) == 0 && freeze[0] == '1')
+    {
+      xasprintf (why, "`1` in %s", file);
+      return true;
+    }
+  return false;
+}
+
+bool
+lcr_cgroup_frozen_why (struct lcr_cgroup *cg, char **why)
+{
+  *why = NULL;
+  if (cg->kind == LCR_CGROUP_V2)
+    {
+      cleanup_free char *dir = nearest_existing (cg->root, cg->path);
+      return v2_dir_frozen (dir, why);
+    }
+  for (size_t i = 0; i < cg->hierarchies_len; i++)
+    {
+      const char *h = cg->hierarchies[i];
+      cleanup_free char *base = NULL, *dir = NULL, *file = NULL, *state = NULL;
+      xasprintf (&base, "%s/%s", cg->root, h);
+      dir = nearest_existing (base, cg->path);
+      if (strcmp (h, "unified") == 0)
+        {
+          if (v2_dir_frozen (dir, why))
+            return true;
+          continue;
+        }
+      if (strstr (h, "freezer") == NULL)
+        continue;
+      /* v1 shows a child of a frozen cgroup FROZEN too; the root has no file */
+      xasprintf (&file, "%s/freezer.state", dir);
+      if (lcr_read_file (file, &state, NULL, NULL) == 0 && strncmp (state, "THAWED", 6) != 0)
+        {
+          state[strcspn (state, "\n")] = '\0';
+          xasprintf (why, "`%s` in %s", state, file);
+          return true;
+        }
+    }
+  return false;
+}
+
+void
+lcr_cgroup_thaw_all (struct lcr_cgroup *cg)
+{
+  if (cg->kind == LCR_CGROUP_V2)
+    {
+      cleanup_free char *dir = NULL;
+      xasprintf (&dir, "%s%s", cg->root, cg->path);
+      lcr_cgroup_write (dir, "cgroup.freeze", "0", NULL);
+      return;
+    }
+  for (size_t i = 0; i < cg->hierarchies_len; i++)
+    {
+      const char *h = cg->hierarchies[i];
+      cleanup_free char *dir = NULL;
+      xasprintf (&dir, "%s/%s%s", cg->root, h, cg->path);
+      if (strcmp (h, "unified") == 0)
+        lcr_cgroup_write (dir, "cgroup.freeze", "0", NULL);
+      else if (strstr (h, "freezer"))
+        lcr_cgroup_write (dir, "freezer.state", "THAWED", NULL);
+    }
 }

@@ -90,6 +90,17 @@ int lcr_cgroup_systemd_expand_slice (const char *slice, char **out, lcr_error_t 
 int lcr_cgroup_systemd_names (const char *id, const char *cgroups_path, char **slice, char **unit, char **path,
                               lcr_error_t *err);
 
+/* Is a process in cg, or one about to enter it, frozen?  True when the
+   cgroup (or, not made yet, the ancestor it would be made under) is frozen
+   or freezing, by the v1 freezer or by cgroup2 (the unified hierarchy of a
+   hybrid host too); *why (malloc'd) then names the file and what it says.
+   runc refuses to create into such a cgroup: the init would stop there and
+   its creator wait for it forever. */
+bool lcr_cgroup_frozen_why (struct lcr_cgroup *cg, char **why);
+/* Thaw cg in every hierarchy that can freeze it, ignoring errors: a SIGKILL
+   to a process frozen by the v1 freezer waits for the thaw. */
+void lcr_cgroup_thaw_all (struct lcr_cgroup *cg);
+
 int lcr_cgroup_create (struct lcr_cgroup *cg, lcr_error_t *err);
 int lcr_cgroup_enter (struct lcr_cgroup *cg, pid_t pid, lcr_error_t *err);
 int lcr_cgroup_pids (struct lcr_cgroup *cg, pid_t **pids, size_t *n, lcr_error_t *err);

@@ -57,7 +57,8 @@ load (struct lcr_context *ctx, const char *id, bool exclusive, int *dirfd, struc
   if (lcr_state_read (*dirfd, st, err) < 0)
     return -1;
   *status = lcr_state_status (*dirfd, *st);
-  if (*status == LCR_STATUS_RUNNING && (*st)->cgroup_path
+  /* a created container can be paused too (its init waits on exec.fifo) */
+  if ((*status == LCR_STATUS_RUNNING || *status == LCR_STATUS_CREATED) && (*st)->cgroup_path
       && lcr_cgroup_path_frozen (cgroup_root (ctx), (*st)->cgroup_path))
     *status = LCR_STATUS_PAUSED;
   if ((*st)->cgroup_path == NULL)

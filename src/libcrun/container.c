@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
@@ -75,17 +76,120 @@ open_state (struct lcr_context *ctx, const char *id, bool exclusive, int *dirfd,
   *dirfd = lcr_state_open (state_root (ctx), id, exclusive, err);
   if (*dirfd < 0)
     return -1;
-  return lcr_state_read (*dirfd, st, err);
+  if (lcr_state_read (*dirfd, st, err) == 0)
+    return 0;
+  if (err && *err && (*err)->code == LCR_ERR_STATE && lcr_state_damaged (*dirfd))
+    lcr_error_wrap (err, "container `%s`: its state is damaged (`delete --force` kills and removes what is left of it)",
+                    id);
+  return -1;
 }
 
-/* created / running / stopped from the process, paused from the freezer. */
+/* created / running / stopped from the process, paused from the freezer
+   (a created container can be paused too, as runc shows it). */
 static int
 status_of (struct lcr_context *ctx, int dirfd, struct lcr_state *st)
 {
   int status = lcr_state_status (dirfd, st);
-  if (status == LCR_STATUS_RUNNING && st->cgroup_path && lcr_cgroup_path_frozen (cgroup_root (ctx), st->cgroup_path))
+  if ((status == LCR_STATUS_RUNNING || status == LCR_STATUS_CREATED) && st->cgroup_path
+      && lcr_cgroup_path_frozen (cgroup_root (ctx), st->cgroup_path))
     return LCR_STATUS_PAUSED;
   return status;
+}
+
+/* Every wait on the init has a bound: the time it may take between two
+   reports, plus the timeouts of the hooks it runs itself meanwhile
+   (createContainer before READY, startContainer before execve).
+   BERTH_INIT_TIMEOUT (seconds) overrides the base, for slow hosts and
+   for tests. */
+#define LCR_INIT_TIMEOUT_S 120
+
+static int
+init_bound_ms (const struct lcr_spec_hook *hooks, size_t n)
+{
+  const char *env = getenv ("BERTH_INIT_TIMEOUT");
+  long long s = env && *env ? strtoll (env, NULL, 10) : 0;
+  long long ms = (s > 0 && s < INT_MAX / 1000 ? s : LCR_INIT_TIMEOUT_S) * 1000;
+  for (size_t i = 0; i < n; i++)
+    if (hooks[i].has_timeout && hooks[i].timeout > 0)
+      ms += (long long)hooks[i].timeout * 1000;
+  return ms < INT_MAX ? (int)ms : INT_MAX;
+}
+
+static long long
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for the init's `want` (0: for its execve, the EOF after start),
+   looking at it four times a second: frozen (its cgroup was frozen under
+   it) it can never answer, so say so at once; silent past bound_ms, it is
+   stuck.  Either way the caller kills it and undoes the create. */
+static int
+wait_init (struct lcr_context *ctx, int sync_fd, struct lcr_cgroup *cg, uint32_t want, int *fd_out, int bound_ms,
+           lcr_error_t *err)
+{
+  long long deadline = now_ms () + bound_ms;
+  for (;;)
+    {
+      lcr_error_t e = NULL;
+      int r = want ? lcr_sync_expect_within (sync_fd, want, fd_out, 250, ctx->log, &e)
+                   : lcr_sync_wait_exec_within (sync_fd, 250, ctx->log, &e);
+      if (r == 0)
+        return 0;
+      if (e->errno_ != ETIMEDOUT)
+        {
+          if (err)
+            {
+              lcr_error_release (err);
+              *err = e;
+            }
+          else
+            lcr_error_release (&e);
+          return -1;
+        }
+      lcr_error_release (&e);
+      cleanup_free char *why = NULL;
+      if (cg && lcr_cgroup_frozen_why (cg, &why))
+        return lcr_error_make (err, 0, LCR_ERR_STATE,
+                               "the container's cgroup `%s` is frozen (%s): its init cannot go on", cg->path, why);
+      if (now_ms () >= deadline)
+        return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM,
+                               "the container's init is stuck: no word from it in %d s (BERTH_INIT_TIMEOUT)",
+                               bound_ms / 1000);
+    }
+}
+
+/* Reap our child pid within timeout_ms; false if it is still there. */
+static bool
+reap_within (pid_t pid, int timeout_ms)
+{
+  for (int waited = 0;; waited += 5)
+    {
+      pid_t r = waitpid (pid, NULL, WNOHANG);
+      if (r == pid || (r < 0 && errno == ECHILD))
+        return true;
+      if (waited >= timeout_ms)
+        return false;
+      struct timespec ts = {0, 5 * 1000 * 1000};
+      nanosleep (&ts, NULL);
+    }
+}
+
+/* Kill the init a create made and reap it, in bounded time: in a cgroup
+   the v1 freezer holds, SIGKILL waits for a thaw, so thaw it (it is the
+   container's own cgroup, about to go). */
+static void
+kill_init (pid_t pid, struct lcr_cgroup *cg)
+{
+  kill (pid, SIGKILL);
+  if (reap_within (pid, 1000))
+    return;
+  if (cg)
+    lcr_cgroup_thaw_all (cg);
+  reap_within (pid, 10000);
 }
 
 /* What a create leaves to the caller (run keeps going with it). */
@@ -100,6 +204,7 @@ struct created
   bool poststart_hooks, poststop_hooks;
   char *rootfs;                        /* resolved; owned */
   unsigned long long host_mounts_base; /* see struct lcr_state */
+  int exec_bound_ms;                   /* `run`: how long the init may take to execve */
 };
 
 static int
@@ -168,11 +273,7 @@ static void
 undo_create (struct lcr_context *ctx, const char *id, struct created *c, int *pdirfd)
 {
   if (c->pid > 0)
-    {
-      kill (c->pid, SIGKILL);
-      while (waitpid (c->pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    }
+    kill_init (c->pid, c->cgroup);
   if (c->cgroup)
     {
       lcr_cgroup_destroy (c->cgroup, NULL);
@@ -305,6 +406,18 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
               cgroup_root (ctx), id, spec->linux_ ? spec->linux_->cgroups_path : NULL, &c.cgroup, err)
           < 0)
         break;
+      {
+        /* the init would stop in it before it could report: refuse, and
+           leave that cgroup (not ours) as it is */
+        cleanup_free char *why = NULL;
+        if (lcr_cgroup_frozen_why (c.cgroup, &why))
+          {
+            lcr_error_make (err, 0, LCR_ERR_STATE, "the container's cgroup `%s` is frozen (%s)", c.cgroup->path, why);
+            lcr_cgroup_free (c.cgroup);
+            c.cgroup = NULL;
+            break;
+          }
+      }
       /* From here on we make what outlives us if we are killed (the cgroup,
          host mounts without a mount namespace): record where it will be
          first, so that `delete` finds it.  The init needs no record: until
@@ -346,7 +459,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         }
       if (spec->hooks && (spec->hooks->prestart_len || spec->hooks->create_runtime_len))
         {
-          if (lcr_sync_expect (c.sync_fd, SYNC_HOOKS, NULL, ctx->log, err) < 0)
+          if (wait_init (ctx, c.sync_fd, c.cgroup, SYNC_HOOKS, NULL, init_bound_ms (NULL, 0), err) < 0)
             break;
           LCR_TEST_POINT ("mounts-done");
           /* "created" as runc says and the validation suite checks */
@@ -363,7 +476,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       if (lcr_seccomp_uses_notify (seccomp))
         {
           int notify_fd;
-          if (lcr_sync_expect_fd (c.sync_fd, SYNC_SECCOMP, &notify_fd, ctx->log, err) < 0)
+          if (wait_init (ctx, c.sync_fd, c.cgroup, SYNC_SECCOMP, &notify_fd, init_bound_ms (NULL, 0), err) < 0)
             break;
           cleanup_free char *json = lcr_state_json_for (id, c.pid, bundle, rootfs, spec, LCR_STATUS_CREATING);
           int r = lcr_seccomp_send_to_listener (spec->linux_->seccomp, notify_fd, c.pid, json, err);
@@ -371,7 +484,9 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           if (r < 0)
             break;
         }
-      if (lcr_sync_expect (c.sync_fd, SYNC_READY, NULL, ctx->log, err) < 0)
+      if (wait_init (ctx, c.sync_fd, c.cgroup, SYNC_READY, NULL, init_bound_ms (LCR_HOOKS (spec, create_container)),
+                     err)
+          < 0)
         break;
       LCR_TEST_POINT ("child-ready");
       if (c.console_fd >= 0)
@@ -403,6 +518,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       st.created = created;
       if (lcr_state_write (dirfd, &st, err) < 0)
         break;
+      if (lcr_state_write_record (dirfd, &st, err) < 0)
+        break;
       LCR_TEST_POINT ("state-written");
       if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
         break;
@@ -416,6 +533,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
               break;
             }
         }
+      c.exec_bound_ms = init_bound_ms (LCR_HOOKS (spec, start_container));
       c.poststart_hooks = st.poststart_hooks;
       c.poststop_hooks = st.poststop_hooks;
       ret = 0;
@@ -499,9 +617,10 @@ run_hooks_warn (struct lcr_context *ctx, struct lcr_state *st, bool poststart)
 
 /* Let the init past exec.fifo.  dirfd is the locked state dir. */
 static int
-start_locked (int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
+start_locked (struct lcr_context *ctx, int dirfd, const char *id, struct lcr_state *st, lcr_error_t *err)
 {
-  int status = lcr_state_status (dirfd, st);
+  /* paused, its init could never open exec.fifo: we would wait forever */
+  int status = status_of (ctx, dirfd, st);
   if (status != LCR_STATUS_CREATED)
     return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot start container `%s`: it is %s, not created", id,
                            lcr_status_name (status));
@@ -553,7 +672,7 @@ lcr_container_start (struct lcr_context *ctx, const char *id, lcr_error_t *err)
   cleanup_state struct lcr_state *st = NULL;
   if (open_state (ctx, id, true, &dirfd, &st, err) < 0)
     return -1;
-  if (start_locked (dirfd, id, st, err) < 0)
+  if (start_locked (ctx, dirfd, id, st, err) < 0)
     return -1;
   if (st->poststart_hooks)
     run_hooks_warn (ctx, st, true);
@@ -623,12 +742,12 @@ lcr_container_run (struct lcr_context *ctx, const char *id, const struct lcr_cre
 
   /* start, then EOF: the init exec'd; a message: it could not */
   LCR_TEST_POINT ("handoff");
-  if (lcr_sync_send (c.sync_fd, SYNC_START, 0, NULL) < 0 || lcr_sync_wait_exec (c.sync_fd, ctx->log, err) < 0)
+  if (lcr_sync_send (c.sync_fd, SYNC_START, 0, NULL) < 0
+      || wait_init (ctx, c.sync_fd, c.cgroup, 0, NULL, c.exec_bound_ms, err) < 0)
     {
       if (err && *err == NULL)
         lcr_error_sys (err, "start the container's init");
-      kill (c.pid, SIGKILL);
-      waitpid (c.pid, NULL, 0);
+      kill_init (c.pid, c.cgroup);
       destroy (ctx, id, c.cgroup, NULL, c.rootfs, c.host_mounts_base, NULL);
       release_created (&c);
       return lcr_error_wrap (err, "run `%s`", id);
@@ -764,12 +883,31 @@ lcr_container_delete (struct lcr_context *ctx, const char *id, bool force, lcr_e
   cleanup_state struct lcr_state *st = NULL;
   if (lcr_state_read (dirfd, &st, err) < 0)
     {
-      /* no state.json: a create that died half-way (we hold its lock, so it
-         is not running) — nothing else of it can be found */
       if ((*err)->code != LCR_ERR_STATE)
         return -1;
-      lcr_error_release (err);
-      return lcr_state_remove (state_root (ctx), id, err);
+      /* no state.json: a create that died half-way (we hold its lock, so it
+         is not running) — nothing else of it can be found */
+      if (!lcr_state_damaged (dirfd))
+        {
+          lcr_error_release (err);
+          return lcr_state_remove (state_root (ctx), id, err);
+        }
+      /* damaged: its init and cgroup may live on.  Only --force goes on,
+         from the second record create wrote; without one, say what could
+         not be cleaned rather than lose track of a live container. */
+      if (!force)
+        return lcr_error_wrap (err, "cannot delete container `%s`: its state is damaged (use --force)", id);
+      cleanup_error lcr_error_t damage = steal_pointer (err);
+      if (lcr_state_read_record (dirfd, &st, err) < 0)
+        {
+          cleanup_free char *why = xstrdup ((*err)->msg);
+          return lcr_error_make (err, 0, LCR_ERR_STATE,
+                                 "delete `%s`: its state is damaged (%s) and its second record unreadable (%s): "
+                                 "cannot tell its process and cgroup, so nothing was killed or removed; stop them "
+                                 "and remove `%s/%s` by hand",
+                                 id, damage->msg, why, state_root (ctx), id);
+        }
+      lcr_log (ctx->log, LCR_LOG_WARNING, "container `%s`: %s; deleting it from its second record", id, damage->msg);
     }
   int status = lcr_state_status (dirfd, st);
   if (status != LCR_STATUS_STOPPED)
@@ -822,7 +960,21 @@ lcr_container_list (struct lcr_context *ctx, struct lcr_container_info **out, si
       struct lcr_container_info *info = &infos[k];
       info->id = ids[i];
       ids[i] = NULL;
-      if (dirfd >= 0 && lcr_state_read (dirfd, &st, NULL) == 0)
+      if (dirfd >= 0 && lcr_state_read (dirfd, &st, NULL) < 0 && lcr_state_damaged (dirfd))
+        {
+          /* say so, with what the second record tells, rather than guess */
+          info->status = LCR_STATUS_DAMAGED;
+          if (lcr_state_read_record (dirfd, &st, NULL) == 0)
+            {
+              info->pid = lcr_proc_alive (st->pid, st->start_time) ? st->pid : 0;
+              info->bundle = steal_pointer (&st->bundle);
+              info->rootfs = steal_pointer (&st->rootfs);
+              info->created = steal_pointer (&st->created);
+              info->owner = st->owner;
+              lcr_state_free (st);
+            }
+        }
+      else if (dirfd >= 0 && st)
         {
           info->status = status_of (ctx, dirfd, st);
           /* a create still under way holds the lock; one that died does not */

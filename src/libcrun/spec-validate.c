@@ -7,6 +7,7 @@
  * fail later with a less helpful error from the kernel.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -476,6 +477,123 @@ check_linux (const struct lcr_spec_linux *l, struct lcr_jpath *p, lcr_error_t *e
   return 0;
 }
 
+/* Every string that becomes a path: longer than the kernel takes in one
+   path (PATH_MAX with its NUL), it could only fail later, with a message
+   carrying tens of kilobytes of it, after cgroups and mounts were made.
+   Refuse it here, naming the field and not echoing the value. */
+static int
+check_len (const char *s, const char *key, struct lcr_jpath *p, lcr_error_t *err)
+{
+  if (s == NULL || strlen (s) < PATH_MAX)
+    return 0;
+  if (key)
+    lcr_jpath_push_key (p, key);
+  return lcr_spec_error_at (err, p, "too long: %zu bytes (a path has at most %d)", strlen (s), PATH_MAX - 1);
+}
+
+static int
+check_len_list (char *const *v, size_t n, const char *key, struct lcr_jpath *p, lcr_error_t *err)
+{
+  size_t old = lcr_jpath_push_key (p, key), in = p->len;
+  for (size_t i = 0; i < n; i++)
+    {
+      lcr_jpath_push_index (p, i);
+      if (check_len (v[i], NULL, p, err) < 0)
+        return -1;
+      lcr_jpath_pop (p, in);
+    }
+  lcr_jpath_pop (p, old);
+  return 0;
+}
+
+static int
+check_path_lengths (const struct lcr_spec *spec, struct lcr_jpath *p, lcr_error_t *err)
+{
+  size_t top = p->len;
+  if (spec->root)
+    {
+      lcr_jpath_push_key (p, "root");
+      if (check_len (spec->root->path, "path", p, err) < 0)
+        return -1;
+      lcr_jpath_pop (p, top);
+    }
+  if (spec->process)
+    {
+      lcr_jpath_push_key (p, "process");
+      if (check_len (spec->process->cwd, "cwd", p, err) < 0)
+        return -1;
+      lcr_jpath_pop (p, top);
+    }
+  for (size_t i = 0; i < spec->mounts_len; i++)
+    {
+      lcr_jpath_push_key (p, "mounts");
+      lcr_jpath_push_index (p, i);
+      size_t in = p->len;
+      if (check_len (spec->mounts[i].destination, "destination", p, err) < 0)
+        return -1;
+      lcr_jpath_pop (p, in);
+      if (check_len (spec->mounts[i].source, "source", p, err) < 0)
+        return -1;
+      lcr_jpath_pop (p, top);
+    }
+  if (spec->hooks)
+    {
+      const struct lcr_spec_hooks *h = spec->hooks;
+      const struct
+      {
+        const char *key;
+        const struct lcr_spec_hook *hooks;
+        size_t n;
+      } kinds[] = {
+          {"prestart", h->prestart, h->prestart_len},
+          {"createRuntime", h->create_runtime, h->create_runtime_len},
+          {"createContainer", h->create_container, h->create_container_len},
+          {"startContainer", h->start_container, h->start_container_len},
+          {"poststart", h->poststart, h->poststart_len},
+          {"poststop", h->poststop, h->poststop_len},
+      };
+      for (size_t k = 0; k < COUNT (kinds); k++)
+        for (size_t i = 0; i < kinds[k].n; i++)
+          {
+            lcr_jpath_push_key (p, "hooks");
+            lcr_jpath_push_key (p, kinds[k].key);
+            lcr_jpath_push_index (p, i);
+            if (check_len (kinds[k].hooks[i].path, "path", p, err) < 0)
+              return -1;
+            lcr_jpath_pop (p, top);
+          }
+    }
+  const struct lcr_spec_linux *l = spec->linux_;
+  if (l == NULL)
+    return 0;
+  lcr_jpath_push_key (p, "linux");
+  size_t in_linux = p->len;
+  if (check_len (l->cgroups_path, "cgroupsPath", p, err) < 0)
+    return -1;
+  lcr_jpath_pop (p, in_linux);
+  for (size_t i = 0; i < l->namespaces_len; i++)
+    {
+      lcr_jpath_push_key (p, "namespaces");
+      lcr_jpath_push_index (p, i);
+      if (check_len (l->namespaces[i].path, "path", p, err) < 0)
+        return -1;
+      lcr_jpath_pop (p, in_linux);
+    }
+  for (size_t i = 0; i < l->devices_len; i++)
+    {
+      lcr_jpath_push_key (p, "devices");
+      lcr_jpath_push_index (p, i);
+      if (check_len (l->devices[i].path, "path", p, err) < 0)
+        return -1;
+      lcr_jpath_pop (p, in_linux);
+    }
+  if (check_len_list (l->masked_paths, l->masked_paths_len, "maskedPaths", p, err) < 0
+      || check_len_list (l->readonly_paths, l->readonly_paths_len, "readonlyPaths", p, err) < 0)
+    return -1;
+  lcr_jpath_pop (p, top);
+  return 0;
+}
+
 /* Any 1.x: the spec promises compatibility within a major version, and
    tools write everything from "1.0.0" to "1.2.0" and "-dev" suffixes. */
 static bool
@@ -489,6 +607,9 @@ lcr_spec_validate (const struct lcr_spec *spec, lcr_error_t *err)
 {
   struct lcr_jpath path = {.len = 0};
   struct lcr_jpath *p = &path;
+  /* first: the other checks may quote a value */
+  if (check_path_lengths (spec, p, err) < 0)
+    return -1;
   {
     PUSH (p, "ociVersion");
     if (spec->oci_version == NULL)

@@ -41,7 +41,7 @@ cleanup_tree_fn (yajl_val *v)
 
 static const char *const status_names[] = {
     [LCR_STATUS_CREATING] = "creating", [LCR_STATUS_CREATED] = "created", [LCR_STATUS_RUNNING] = "running",
-    [LCR_STATUS_PAUSED] = "paused",     [LCR_STATUS_STOPPED] = "stopped",
+    [LCR_STATUS_PAUSED] = "paused",     [LCR_STATUS_STOPPED] = "stopped", [LCR_STATUS_DAMAGED] = "damaged",
 };
 
 const char *
@@ -265,8 +265,22 @@ fd_path (int dirfd)
   return xstrdup (buf);
 }
 
+static int write_doc (int dirfd, const char *name, const struct lcr_state *st, lcr_error_t *err);
+
 int
 lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err)
+{
+  return write_doc (dirfd, LCR_STATE_JSON, st, err);
+}
+
+int
+lcr_state_write_record (int dirfd, const struct lcr_state *st, lcr_error_t *err)
+{
+  return write_doc (dirfd, LCR_STATE_RECORD, st, err);
+}
+
+static int
+write_doc (int dirfd, const char *name, const struct lcr_state *st, lcr_error_t *err)
 {
   cleanup_gen yajl_gen yg = yajl_gen_alloc (NULL);
   if (yg == NULL)
@@ -299,14 +313,14 @@ lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err)
   if (g.status != yajl_gen_status_ok)
     {
       cleanup_free char *dir = fd_path (dirfd);
-      return lcr_error_make (err, 0, LCR_ERR_INVALID, "write `%s/%s`: cannot encode `%s`%s", dir, LCR_STATE_JSON,
-                             g.where, g.status == yajl_gen_invalid_string ? ": not valid UTF-8" : "");
+      return lcr_error_make (err, 0, LCR_ERR_INVALID, "write `%s/%s`: cannot encode `%s`%s", dir, name, g.where,
+                             g.status == yajl_gen_invalid_string ? ": not valid UTF-8" : "");
     }
 
   const unsigned char *buf;
   size_t len;
   yajl_gen_get_buf (yg, &buf, &len);
-  return lcr_write_file_atomic_at (dirfd, LCR_STATE_JSON, buf, len, err);
+  return lcr_write_file_atomic_at (dirfd, name, buf, len, err);
 }
 
 /* Reading state.json: every error names the file and the key.  The file's
@@ -518,6 +532,26 @@ lcr_state_read (int dirfd, struct lcr_state **out, lcr_error_t *err)
     }
 
   return parse_state (data, len, dirfd, out, err);
+}
+
+int
+lcr_state_read_record (int dirfd, struct lcr_state **out, lcr_error_t *err)
+{
+  cleanup_free char *data = NULL;
+  size_t len = 0;
+  if (lcr_read_file_at (dirfd, LCR_STATE_RECORD, &data, &len, err) < 0)
+    return -1;
+  if (parse_state (data, len, -1, out, err) < 0)
+    return lcr_error_wrap (err, "%s", LCR_STATE_RECORD);
+  return 0;
+}
+
+bool
+lcr_state_damaged (int dirfd)
+{
+  struct stat sb;
+  return fstatat (dirfd, LCR_STATE_JSON, &sb, AT_SYMLINK_NOFOLLOW) == 0
+         || fstatat (dirfd, LCR_STATE_RECORD, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 int

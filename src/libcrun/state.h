@@ -10,6 +10,11 @@
  *                         before it makes the cgroup, so that `delete` can
  *                         find what a create killed half-way left; then
  *                         again, complete, once the init is ready.
+ * <root>/<id>/record.json the same document as the complete state.json,
+ *                         written once more beside it at create: if
+ *                         state.json is damaged (truncated, not JSON),
+ *                         `delete --force` still finds the container's
+ *                         init and cgroup from it, kills and removes them.
  * <root>/<id>/exec.fifo   exists from create until start: the container's
  *                         init blocks opening it for writing; start opens it
  *                         for reading.  Its presence means "created".
@@ -31,6 +36,7 @@
 
 #define LCR_STATE_JSON "state.json"
 #define LCR_EXEC_FIFO "exec.fifo"
+#define LCR_STATE_RECORD "record.json"
 
 struct lcr_state
 {
@@ -62,6 +68,7 @@ enum lcr_status
   LCR_STATUS_RUNNING,
   LCR_STATUS_PAUSED,
   LCR_STATUS_STOPPED,
+  LCR_STATUS_DAMAGED, /* state.json cannot be read: `list` says so rather than guess */
 };
 
 const char *lcr_status_name (int status);
@@ -80,6 +87,13 @@ int lcr_state_claim (const char *root, const char *id, lcr_error_t *err);
 int lcr_state_open (const char *root, const char *id, bool exclusive, lcr_error_t *err);
 
 int lcr_state_write (int dirfd, const struct lcr_state *st, lcr_error_t *err);
+/* The second record (record.json), and reading it back. */
+int lcr_state_write_record (int dirfd, const struct lcr_state *st, lcr_error_t *err);
+int lcr_state_read_record (int dirfd, struct lcr_state **out, lcr_error_t *err);
+/* After lcr_state_read failed with LCR_ERR_STATE: true when that is damage
+   (state.json, or the record, is there) rather than a create that never
+   wrote one. */
+bool lcr_state_damaged (int dirfd);
 
 /* Read state.json.  A directory without one (a create that died before
    writing it) gives LCR_ERR_STATE with a message saying so. */

@@ -3,6 +3,7 @@
 #include "sync.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -95,13 +96,33 @@ error_from_msg (const struct lcr_sync_msg *msg, lcr_error_t *err)
   return -1;
 }
 
+/* Wait up to timeout_ms (-1: no bound) for fd to have a packet or EOF:
+   1, or 0 with errno ETIMEDOUT. */
 static int
-expect (int fd, uint32_t want, struct lcr_sync_msg *out, int *fd_out, struct lcr_log_sink *log, lcr_error_t *err)
+readable_within (int fd, int timeout_ms)
+{
+  if (timeout_ms < 0)
+    return 1;
+  struct pollfd p = {.fd = fd, .events = POLLIN};
+  int r;
+  do
+    r = poll (&p, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  if (r == 0)
+    errno = ETIMEDOUT;
+  return r != 0; /* a poll error: let recv report it */
+}
+
+static int
+expect (int fd, uint32_t want, struct lcr_sync_msg *out, int *fd_out, int timeout_ms, struct lcr_log_sink *log,
+        lcr_error_t *err)
 {
   struct lcr_sync_msg local;
   struct lcr_sync_msg *msg = out ? out : &local;
   for (;;)
     {
+      if (!readable_within (fd, timeout_ms))
+        return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM, "wait for the container's init");
       ssize_t n = recv_msg (fd, msg, fd_out);
       int r = n < 0 ? -1 : n == 0 ? 0 : 1;
       if (n > 0 && (size_t)n < offsetof (struct lcr_sync_msg, text) + 1)
@@ -132,21 +153,35 @@ expect (int fd, uint32_t want, struct lcr_sync_msg *out, int *fd_out, struct lcr
 int
 lcr_sync_expect (int fd, uint32_t want, struct lcr_sync_msg *out, struct lcr_log_sink *log, lcr_error_t *err)
 {
-  return expect (fd, want, out, NULL, log, err);
+  return expect (fd, want, out, NULL, -1, log, err);
 }
 
 int
 lcr_sync_expect_fd (int fd, uint32_t want, int *fd_out, struct lcr_log_sink *log, lcr_error_t *err)
 {
-  return expect (fd, want, NULL, fd_out, log, err);
+  return expect (fd, want, NULL, fd_out, -1, log, err);
+}
+
+int
+lcr_sync_expect_within (int fd, uint32_t want, int *fd_out, int timeout_ms, struct lcr_log_sink *log, lcr_error_t *err)
+{
+  return expect (fd, want, NULL, fd_out, timeout_ms, log, err);
 }
 
 int
 lcr_sync_wait_exec (int fd, struct lcr_log_sink *log, lcr_error_t *err)
 {
+  return lcr_sync_wait_exec_within (fd, -1, log, err);
+}
+
+int
+lcr_sync_wait_exec_within (int fd, int timeout_ms, struct lcr_log_sink *log, lcr_error_t *err)
+{
   struct lcr_sync_msg msg;
   for (;;)
     {
+      if (!readable_within (fd, timeout_ms))
+        return lcr_error_make (err, ETIMEDOUT, LCR_ERR_SYSTEM, "wait for the container's init");
       int r = lcr_sync_recv (fd, &msg);
       if (r <= 0)
         return 0; /* EOF: exec'd (or died, which the caller's wait will see) */

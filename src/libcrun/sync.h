@@ -88,4 +88,11 @@ int lcr_sync_expect_fd (int fd, uint32_t want, int *fd_out, struct lcr_log_sink 
    it reported a failure instead. */
 int lcr_sync_wait_exec (int fd, struct lcr_log_sink *log, lcr_error_t *err);
 
+/* The same, waiting at most timeout_ms for each packet (-1: no bound).  A
+   timeout reads nothing and fails with errno_ ETIMEDOUT, so the caller can
+   look at the child (frozen? alive?) and wait again. */
+int lcr_sync_expect_within (int fd, uint32_t want, int *fd_out, int timeout_ms, struct lcr_log_sink *log,
+                            lcr_error_t *err);
+int lcr_sync_wait_exec_within (int fd, int timeout_ms, struct lcr_log_sink *log, lcr_error_t *err);
+
 #endif

@@ -186,3 +186,57 @@ create_and_run_fail() {
 	[ "$status" -ne 0 ]
 	if is_berth; then [ "${#lines[@]}" -eq 1 ]; fi
 }
+
+# long_value N: N bytes of "a", one path component per 200 bytes when "split" is given
+long_value() {
+	local n=$1 s
+	s=$(head -c "$n" /dev/zero | tr '\0' a)
+	if [[ ${2:-} == split ]]; then s=$(sed 's/\(.\{199\}\)/\1\//g' <<<"$s"); fi
+	printf '/%s' "$s"
+}
+
+@test "error: a path field tens of thousands of bytes long fails naming the field, without a crash" {
+	local v w
+	v=$(long_value 30000)
+	w=$(long_value 30000 split)
+	# each: a jq filter setting one field to $v, and the JSON path berth names
+	local cases=(
+		'.linux.cgroupsPath = $v|.linux.cgroupsPath'
+		'.linux.cgroupsPath = $w|.linux.cgroupsPath'
+		'.mounts += [{"destination": $v, "type": "tmpfs", "source": "tmpfs"}]|.mounts[7].destination'
+		'.mounts += [{"destination": $w, "type": "tmpfs", "source": "tmpfs"}]|.mounts[7].destination'
+		'.mounts += [{"destination": "/mnt", "type": "bind", "source": $w, "options": ["bind"]}]|.mounts[7].source'
+		'.hooks.prestart = [{"path": $v}]|.hooks.prestart[0].path'
+		'.hooks.createContainer = [{"path": $w}]|.hooks.createContainer[0].path'
+		'.process.cwd = $w|.process.cwd'
+		'.linux.maskedPaths += [$w]|.linux.maskedPaths'
+	)
+	local c filter field
+	cp "$BUNDLE/config.json" "$T/config.orig"
+	for c in "${cases[@]}"; do
+		filter=${c%|*} field=${c##*|}
+		cp "$T/config.orig" "$BUNDLE/config.json"
+		cfg "$filter" --arg v "$v" --arg w "$w"
+		create_and_run_fail
+		# a signal (a crash) would be >= 128 for runc and crun too
+		[ "$status" -lt 128 ]
+		if is_berth; then
+			[[ $output == *"$field"* ]]
+			[[ $output == *"too long"* ]]
+			# the message names the field, it does not carry the value
+			[ "${#output}" -lt 1000 ]
+		fi
+	done
+}
+
+@test "error: delete --force removes a state dir whose state.json names a cgroup path too long to exist" {
+	is_berth || skip "berth's state.json"
+	# what a create that died on such a config left, before config.json was checked for it
+	mkdir -m 0700 "$ROOT/$CID"
+	jq -n --arg id "$CID" --arg b "$BUNDLE" --arg cg "$(long_value 30000)" \
+		'{id: $id, pid: 0, start_time: 0, bundle: $b, rootfs: ($b + "/rootfs"), created: null, owner: 0,
+		  cgroup_path: $cg, systemd_cgroup: false, creating: true, annotations: {}}' >"$ROOT/$CID/state.json"
+	run rt delete --force "$CID"
+	[ "$status" -eq 0 ]
+	[ ! -e "$ROOT/$CID" ]
+}
