@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cgroup-internal.h"
+#include "sd-bus-dl.h"
 #include "utils.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
@@ -170,6 +171,9 @@ open_bus (struct sd_priv *p, lcr_error_t *err)
     return 0;
   if (check_systemd (err) < 0)
     return -1;
+  const char *why = sd_bus_dl_error ();
+  if (why)
+    return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "--systemd-cgroup needs libsystemd: %s", why);
   int r = sd_bus_open_system (&p->bus);
   if (r < 0)
     {

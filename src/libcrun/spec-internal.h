@@ -25,16 +25,18 @@ struct lcr_jpath
   size_t len;
 };
 
-static inline size_t
-lcr_jpath_append (struct lcr_jpath *p, const char *fmt, const char *s, size_t i)
+/* Append n bytes of s, truncating at the buffer's end.  No printf: a config's parse pushes a
+   segment for every field it reads, and snprintf there was a seventh of `berth run`'s
+   instructions. */
+static inline void
+lcr_jpath_put (struct lcr_jpath *p, const char *s, size_t n)
 {
-  size_t old = p->len;
-  size_t room = sizeof p->buf - p->len;
-  int n = s ? snprintf (p->buf + p->len, room, fmt, s) : snprintf (p->buf + p->len, room, fmt, i);
-  if (n < 0)
-    n = 0;
-  p->len += (size_t)n < room ? (size_t)n : room - 1;
-  return old;
+  size_t room = sizeof p->buf - 1 - p->len;
+  if (n > room)
+    n = room;
+  memcpy (p->buf + p->len, s, n);
+  p->len += n;
+  p->buf[p->len] = '\0';
 }
 
 /* Plain identifiers print as ".key"; anything else (annotation names with
@@ -42,17 +44,38 @@ lcr_jpath_append (struct lcr_jpath *p, const char *fmt, const char *s, size_t i)
 static inline size_t
 lcr_jpath_push_key (struct lcr_jpath *p, const char *key)
 {
+  size_t old = p->len;
   bool plain = *key != '\0';
   for (const char *c = key; *c; c++)
     if (!isalnum ((unsigned char)*c) && *c != '_')
       plain = false;
-  return lcr_jpath_append (p, plain ? ".%s" : "[\"%s\"]", key, 0);
+  if (plain)
+    {
+      lcr_jpath_put (p, ".", 1);
+      lcr_jpath_put (p, key, strlen (key));
+    }
+  else
+    {
+      lcr_jpath_put (p, "[\"", 2);
+      lcr_jpath_put (p, key, strlen (key));
+      lcr_jpath_put (p, "\"]", 2);
+    }
+  return old;
 }
 
 static inline size_t
 lcr_jpath_push_index (struct lcr_jpath *p, size_t i)
 {
-  return lcr_jpath_append (p, "[%zu]", NULL, i);
+  size_t old = p->len;
+  char digits[24];
+  size_t n = sizeof digits;
+  do
+    digits[--n] = (char)('0' + i % 10);
+  while ((i /= 10) > 0);
+  lcr_jpath_put (p, "[", 1);
+  lcr_jpath_put (p, digits + n, sizeof digits - n);
+  lcr_jpath_put (p, "]", 1);
+  return old;
 }
 
 static inline void
