@@ -58,6 +58,13 @@ compose_build_service (struct dock_ctx *ctx, struct compose_project *p, const ch
   const char *target = jv_get_str (b, "target");
   if (target)
     compose_args_addf (&a, "--target=%s", target);
+  const char *net = jv_get_str (b, "network");
+  if (net)
+    compose_args_addf (&a, "--network=%s", net);
+  if (is_true (jv_get (b, "no_cache")))
+    compose_args_add (&a, "--no-cache");
+  if (is_true (jv_get (b, "pull")))
+    compose_args_add (&a, "--pull");
   jv args = jv_get_obj (b, "args");
   for (size_t i = 0; args && i < args->u.object.len; i++)
     {
@@ -91,10 +98,18 @@ compose_ensure_image (struct dock_ctx *ctx, struct compose_project *p, const cha
   jv s = service (p, svc);
   cleanup_free char *image = compose_service_image (p, svc);
   bool have = compose_exists (ctx, "image", image);
-  if (jv_get_obj (s, "build") && (build || !have))
+  const char *policy = jv_get_str (s, "pull_policy");
+  if (policy && strcmp (policy, "always") != 0 && strcmp (policy, "never") != 0 && strcmp (policy, "missing") != 0
+      && strcmp (policy, "if_not_present") != 0 && strcmp (policy, "build") != 0)
+    return lcr_error_invalid (err, "service \"%s\": invalid pull_policy \"%s\" (always, never, missing, build)", svc,
+                              policy);
+  if (jv_get_obj (s, "build") && (build || !have || (policy && strcmp (policy, "build") == 0)))
     return compose_build_service (ctx, p, svc, err);
-  if (have)
+  if (have && !(policy && strcmp (policy, "always") == 0))
     return 0;
+  if (!have && policy && strcmp (policy, "never") == 0)
+    return lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "service \"%s\": no such image %s (pull_policy: never)", svc,
+                           image);
   struct compose_args a;
   compose_args_init (&a, ctx, "pull");
   compose_args_add (&a, image);
@@ -282,6 +297,9 @@ compose_create_args (struct compose_project *p, const char *svc, struct compose_
       const char *ip = jv_get_str (jv_get_obj (jv_get_obj (s, "networks"), first), "ipv4_address");
       if (ip && !oneoff)
         compose_args_addf (a, "--ip=%s", ip);
+      const char *ip6 = jv_get_str (jv_get_obj (jv_get_obj (s, "networks"), first), "ipv6_address");
+      if (ip6 && !oneoff)
+        compose_args_addf (a, "--ip6=%s", ip6);
       jv aliases = jv_get_arr (jv_get_obj (jv_get_obj (s, "networks"), first), "aliases");
       for (size_t i = 0; aliases && i < aliases->u.array.len; i++)
         if (jv_as_str (aliases->u.array.values[i]))
@@ -534,6 +552,9 @@ create_container (struct dock_ctx *ctx, struct compose_project *p, const char *s
       const char *ip = jv_get_str (jv_get_obj (jv_get_obj (service (p, svc), "networks"), key), "ipv4_address");
       if (ip)
         compose_args_addf (&a, "--ip=%s", ip);
+      const char *ip6 = jv_get_str (jv_get_obj (jv_get_obj (service (p, svc), "networks"), key), "ipv6_address");
+      if (ip6)
+        compose_args_addf (&a, "--ip6=%s", ip6);
       jv aliases = jv_get_arr (jv_get_obj (jv_get_obj (service (p, svc), "networks"), key), "aliases");
       for (size_t j = 0; aliases && j < aliases->u.array.len; j++)
         if (jv_as_str (aliases->u.array.values[j]))
