@@ -92,9 +92,9 @@ compose() {
 up() { compose "$1" up -d; }
 down() { compose "$1" down -v; }
 load_busybox() {
+	# shellcheck disable=SC2086 # PODMAN_ARGS is words
 	case $1 in
 	dock) "$W/bin/dock" --root "$W/dock/root" --runroot "$W/dock/run" load -q -i "$W/busybox.tar" ;;
-	# shellcheck disable=SC2086
 	podman) podman $PODMAN_ARGS load -q -i "$W/busybox.tar" ;;
 	docker) dkr load -q -i "$W/busybox.tar" ;;
 	esac
