@@ -491,3 +491,557 @@ write_project() {
 	[[ -z $output ]]
 	dk compose down -v >/dev/null 2>&1
 }
+
+# ---- profiles, extends, include ----------------------------------------------------------
+
+@test "compose profiles: --profile, COMPOSE_PROFILES (also from .env), a named service enables its own; a disabled dependency is an error" {
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  app:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+		  debug:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+		    profiles: [tools]
+		  seed:
+		    image: busybox
+		    command: "true"
+		    profiles: [tools, init]
+	EOF2
+	run dk compose config --services
+	assert_success
+	[[ $output == app ]]
+	run dk compose --profile tools config --services
+	[[ $output == "app"$'\n'"debug"$'\n'"seed" ]]
+	run dk compose --profile init config --services
+	[[ $output == "app"$'\n'"seed" ]]
+	COMPOSE_PROFILES=init,tools run dk compose config --services
+	[[ $output == "app"$'\n'"debug"$'\n'"seed" ]]
+	echo COMPOSE_PROFILES=tools >.env
+	run dk compose config --services
+	[[ $output == "app"$'\n'"debug"$'\n'"seed" ]]
+	rm .env
+	run dk compose --profile '*' config --services
+	[[ $(echo "$output" | wc -l) == 3 ]]
+	# up starts the enabled services only; naming one starts it whatever its profiles
+	run dk compose up -d
+	assert_success
+	run dk compose ps --services
+	[[ $output == app ]]
+	run dk compose up -d debug
+	assert_success
+	run dk compose ps --services
+	[[ $output == "app"$'\n'"debug" ]]
+	# down takes the containers of disabled services too
+	run dk compose down
+	assert_success
+	run dk ps -aq
+	[[ -z $output ]]
+	# an enabled service may not depend on a disabled one
+	cat >>compose.yaml <<-'EOF2'
+		  web:
+		    image: busybox
+		    depends_on: [debug]
+	EOF2
+	run dk compose config
+	assert_failure
+	assert_output_has "compose.yaml:17: services.web.depends_on"
+	assert_output_has 'depends on service "debug", which is disabled'
+	run dk compose --profile tools config --services
+	assert_success
+}
+
+@test "compose extends: a service of the same file and of another file (its paths against its own directory)" {
+	mkdir -p common
+	printf 'FROM_COMMON=yes\n' >common/common.env
+	cat >common/base.yaml <<-'EOF2'
+		services:
+		  tmpl:
+		    image: busybox
+		    env_file: common.env
+		    environment:
+		      LEVEL: base
+		    volumes:
+		      - ./data:/data
+		    labels:
+		      from: base
+	EOF2
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  defaults:
+		    image: busybox
+		    command: ["sh", "-c", "echo $$ROLE $$SHARED"]
+		    environment:
+		      SHARED: "1"
+		      ROLE: none
+		  worker:
+		    extends: defaults
+		    environment:
+		      ROLE: worker
+		  chained:
+		    extends:
+		      service: worker
+		    command: ["sh", "-c", "echo chained $$ROLE"]
+		  remote:
+		    extends:
+		      file: common/base.yaml
+		      service: tmpl
+		    environment:
+		      LEVEL: local
+		    command: ["sh", "-c", "echo $$LEVEL $$FROM_COMMON; ls -d /data"]
+	EOF2
+	run dk compose config
+	assert_success
+	assert_output_has "$P/common/data:/data"
+	assert_output_has "from: base"
+	[[ $output != *extends* ]]
+	run dk compose run --rm -T worker
+	assert_success
+	[[ $output == *"worker 1"* ]]
+	run dk compose run --rm -T chained
+	[[ $output == *"chained worker"* ]]
+	run dk compose run --rm -T remote
+	assert_success
+	[[ $output == *"local yes"* ]]
+	[[ $output == *"/data"* ]]
+	[[ -d common/data ]]
+	dk compose down >/dev/null 2>&1
+	# a cycle and a missing base are errors naming the file and the service
+	printf 'services:\n  a:\n    extends: b\n  b:\n    extends: a\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has "compose.yaml: services.a.extends: circular reference"
+	printf 'services:\n  a:\n    extends: {file: common/base.yaml, service: nope}\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has 'cannot extend service "nope"'
+}
+
+@test "compose include: another project's services, networks and volumes join the model; redefining one is an error" {
+	mkdir -p db
+	cat >db/compose.yaml <<-'EOF2'
+		services:
+		  db:
+		    image: busybox
+		    command: ["sh", "-c", "cat /conf/db.conf; exec sleep 600"]
+		    stop_signal: KILL
+		    volumes:
+		      - ./conf:/conf:ro
+		      - dbdata:/var/db
+		    networks: [back]
+		networks:
+		  back:
+		volumes:
+		  dbdata:
+	EOF2
+	mkdir -p db/conf
+	echo "db-config-here" >db/conf/db.conf
+	cat >compose.yaml <<-'EOF2'
+		include:
+		  - db/compose.yaml
+		services:
+		  app:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+		    networks: [back]
+		    depends_on: [db]
+	EOF2
+	run dk compose config --services
+	assert_success
+	[[ $output == *db* && $output == *app* ]]
+	run dk compose config
+	assert_output_has "$P/db/conf:/conf:ro"
+	run dk compose up -d
+	assert_success
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ $(dk compose logs db) == *db-config-here* ]] && break
+		sleep 0.1
+	done
+	run dk compose logs db
+	assert_output_has "db-config-here"
+	run dk compose exec -T app ping -c1 -W2 db
+	assert_success
+	run dk volume ls --format '{{.Name}}'
+	assert_output_has shop_dbdata
+	run dk compose down -v
+	assert_success
+	cat >>compose.yaml <<-'EOF2'
+		  db:
+		    image: busybox
+	EOF2
+	run dk compose config
+	assert_failure
+	assert_output_has "services.db conflicts with the service imported by include"
+}
+
+# ---- scale and orphans -------------------------------------------------------------------
+
+@test "compose scale: deploy.replicas, up --scale, scale; numbered containers, scaling down removes the highest" {
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  worker:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+		    deploy:
+		      replicas: 2
+		  probe:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+	EOF2
+	run dk compose up -d
+	assert_success
+	names() { dk ps -a --filter label=com.docker.compose.service=worker --format '{{.Names}}' | sort | tr '\n' ' '; }
+	[[ $(names) == "shop-worker-1 shop-worker-2 " ]]
+	run dk inspect -f '{{index .Config.Labels "com.docker.compose.container-number"}}' shop-worker-2
+	[[ $output == 2 ]]
+	id1=$(dk inspect -f '{{.Id}}' shop-worker-1)
+	run dk compose up -d --scale worker=4
+	assert_success
+	[[ $(names) == "shop-worker-1 shop-worker-2 shop-worker-3 shop-worker-4 " ]]
+	# scaling keeps the containers that are there
+	[[ $(dk inspect -f '{{.Id}}' shop-worker-1) == "$id1" ]]
+	# every replica answers to the service's name
+	run dk compose exec -T --index 3 worker hostname
+	assert_success
+	run dk compose exec -T probe nslookup worker
+	assert_success
+	run dk compose scale worker=1
+	assert_success
+	[[ $(names) == "shop-worker-1 " ]]
+	[[ $(dk inspect -f '{{.Id}}' shop-worker-1) == "$id1" ]]
+	run dk compose up -d --scale worker=0
+	assert_success
+	[[ -z $(names) ]]
+	run dk compose up -d --scale nothere=2
+	assert_failure
+	assert_output_has "no such service: nothere"
+	dk compose down >/dev/null 2>&1
+	# a fixed host port cannot be published by two replicas: an error before anything is made
+	printf 'services:\n  web:\n    image: busybox\n    scale: 2\n    ports: ["127.0.0.1:18080:80"]\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "compose.yaml:5: services.web.ports: port clash"
+	run dk ps -aq
+	[[ -z $output ]]
+	run dk network ls --format '{{.Name}}'
+	[[ $output != *shop_default* ]]
+}
+
+@test "compose --remove-orphans: up and down leave (and name) a removed service's containers without it, remove them with it" {
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  keep:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+		  gone:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+	EOF2
+	run dk compose up -d
+	assert_success
+	printf 'services:\n  keep:\n    image: busybox\n    command: sleep 600\n    stop_signal: KILL\n' >compose.yaml
+	run dk compose up -d
+	assert_success
+	assert_output_has "Found orphan containers ([shop-gone-1])"
+	run dk inspect -f '{{.State.Running}}' shop-gone-1
+	[[ $output == true ]]
+	run dk compose down
+	assert_success
+	assert_output_has "Found orphan containers ([shop-gone-1])"
+	run dk inspect -f '{{.State.Running}}' shop-gone-1
+	[[ $output == true ]]
+	run dk inspect shop-keep-1
+	assert_failure
+	run dk compose up -d --remove-orphans
+	assert_success
+	run dk inspect shop-gone-1
+	assert_failure
+	printf 'services:\n  other:\n    image: busybox\n    command: sleep 600\n    stop_signal: KILL\n' >compose.yaml
+	run dk compose down --remove-orphans
+	assert_success
+	run dk ps -aq
+	[[ -z $output ]]
+	run dk network ls --format '{{.Name}}'
+	[[ $output != *shop_default* ]]
+}
+
+# ---- the long syntax of ports and volumes; the other service keys --------------------------
+
+@test "compose: ports and volumes in the long syntax, merged by key with the short one across -f files" {
+	mkdir -p a b
+	echo from-a >a/file
+	echo from-b >b/file
+	cat >base.yaml <<-'EOF2'
+		services:
+		  web:
+		    image: busybox
+		    command: ["sh", "-c", "cp /src/file /www/index.html; exec httpd -f -p 80 -h /www"]
+		    stop_signal: KILL
+		    ports:
+		      - target: 80
+		        published: "18081"
+		        host_ip: 127.0.0.1
+		    volumes:
+		      - ./a:/src
+		      - type: tmpfs
+		        target: /www
+		        tmpfs:
+		          size: 1048576
+		      - type: volume
+		        source: cache
+		        target: /cache
+		        volume:
+		          nocopy: true
+		volumes:
+		  cache:
+	EOF2
+	cat >over.yaml <<-'EOF2'
+		services:
+		  web:
+		    volumes:
+		      - type: bind
+		        source: ./b
+		        target: /src
+		        read_only: true
+		      - type: bind
+		        source: ./made-by-compose
+		        target: /made
+	EOF2
+	run dk compose -f base.yaml -f over.yaml config
+	assert_success
+	# /src once, from the override
+	[[ $(grep -c 'target: /src' <<<"$output") == 1 && $output != *":/src"* ]]
+	assert_output_has "source: $P/b"
+	assert_output_has '127.0.0.1:18081:80'
+	run dk compose -f base.yaml -f over.yaml up -d
+	assert_success
+	local i out=""
+	for ((i = 0; i < 50; i++)); do
+		out=$(curl -s http://127.0.0.1:18081/) && [[ $out == from-b ]] && break
+		sleep 0.1
+	done
+	[[ $out == from-b ]]
+	run dk compose -f base.yaml -f over.yaml exec -T web sh -c 'touch /src/x 2>&1; grep " /www " /proc/mounts; ls -d /made /cache'
+	assert_output_has "Read-only file system"
+	assert_output_has "tmpfs /www tmpfs"
+	assert_output_has "size=1024k"
+	assert_output_has "/made"
+	[[ -d made-by-compose ]]
+	run dk volume ls --format '{{.Name}}'
+	assert_output_has shop_cache
+	dk compose -f base.yaml -f over.yaml down -v >/dev/null 2>&1
+	# a long entry without its type or target, or of an unknown type, is an error
+	printf 'services:\n  web:\n    image: busybox\n    volumes:\n      - type: npipe\n        target: /x\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has 'type "npipe" is not supported'
+	printf 'services:\n  web:\n    image: busybox\n    ports:\n      - published: "80"\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has 'needs a target'
+}
+
+@test "compose: ulimits, deploy.resources, ipam and ipv4_address reach the container; unknown keys of deploy are errors" {
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  app:
+		    image: busybox
+		    command: ["sh", "-c", "ulimit -n; exec sleep 600"]
+		    stop_signal: KILL
+		    ulimits:
+		      nofile:
+		        soft: 1234
+		        hard: 2345
+		      nproc: 500
+		    deploy:
+		      resources:
+		        limits:
+		          memory: 64m
+		          pids: 77
+		        reservations:
+		          memory: 32m
+		    networks:
+		      fixed:
+		        ipv4_address: 10.123.0.42
+		networks:
+		  fixed:
+		    ipam:
+		      config:
+		        - subnet: 10.123.0.0/24
+	EOF2
+	run dk compose up -d
+	assert_success
+	run dk inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemoryReservation}} {{.HostConfig.PidsLimit}} {{len .HostConfig.Ulimits}}' shop-app-1
+	[[ $output == "67108864 33554432 77 2" ]]
+	run dk inspect -f '{{(index .NetworkSettings.Networks "shop_fixed").IPAddress}}' shop-app-1
+	[[ $output == 10.123.0.42 ]]
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ $(dk compose logs app) == *1234* ]] && break
+		sleep 0.1
+	done
+	run dk compose logs app
+	assert_output_has "app-1  | 1234"
+	dk compose down >/dev/null 2>&1
+	printf 'services:\n  app:\n    image: busybox\n    deploy:\n      replicaz: 2\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has 'compose.yaml:5: services.app.deploy: unknown key "replicaz"'
+}
+
+# ---- top, images, port, push -------------------------------------------------------------
+
+@test "compose top, images, port" {
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  web:
+		    image: busybox
+		    command: ["httpd", "-f", "-p", "8080", "-h", "/"]
+		    stop_signal: KILL
+		    ports:
+		      - "127.0.0.1:18082:8080"
+		      - target: 53
+		        published: "18053"
+		        protocol: udp
+	EOF2
+	run dk compose up -d
+	assert_success
+	run dk compose top
+	assert_success
+	[[ ${lines[0]} == shop-web-1 ]]
+	[[ ${lines[1]} == *PID* ]]
+	assert_output_has "httpd -f -p 8080"
+	run dk compose images
+	assert_success
+	[[ ${lines[0]} == "CONTAINER "*"REPOSITORY "*"TAG "*"IMAGE ID "*"SIZE" ]]
+	id=$(dk image inspect -f '{{.Id}}' busybox)
+	[[ ${lines[1]} == "shop-web-1 "*" busybox "*" latest "*" ${id:7:12} "* ]]
+	run dk compose images -q
+	[[ $output == "${id:7}" ]]
+	run dk compose port web 8080
+	assert_success
+	[[ $output == "127.0.0.1:18082" ]]
+	run dk compose port --protocol udp web 53
+	assert_success
+	[[ $output == *":18053" ]]
+	run dk compose port web 9999
+	assert_failure
+	dk compose down >/dev/null 2>&1
+}
+
+@test "compose push: the built services named by image go to the registry, the others are skipped" {
+	command -v docker-registry >/dev/null || skip "docker-registry is not installed"
+	local port
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+	mkdir -p reg app
+	printf 'version: 0.1\nlog: {level: error}\nstorage:\n  filesystem: {rootdirectory: %s}\nhttp: {addr: 127.0.0.1:%s}\n' \
+		"$T/reg" "$port" >reg.yml
+	docker-registry serve reg.yml >reg.log 2>&1 &
+	REG_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "http://127.0.0.1:$port/v2/" && break
+		sleep 0.1
+	done
+	printf 'FROM busybox\nRUN echo pushed > /marker\n' >app/Dockerfile
+	cat >compose.yaml <<-EOF2
+		services:
+		  app:
+		    build: ./app
+		    image: 127.0.0.1:$port/shop/app:v1
+		  plain:
+		    image: busybox
+	EOF2
+	run dk compose build
+	assert_success
+	run dk compose push
+	kill "$REG_PID"
+	wait "$REG_PID" 2>/dev/null || true
+	assert_success
+	assert_output_has "plain Skipped"
+	[[ -d $T/reg/docker/registry/v2/repositories/shop/app/_manifests/tags/v1 ]]
+	[[ ! -d $T/reg/docker/registry/v2/repositories/library ]]
+}
+
+# ---- config output and bad input ----------------------------------------------------------
+
+@test "compose config writes \$ as \$\$, so that its output reads back to the same model" {
+	cat >compose.yaml <<-'EOF2'
+		services:
+		  app:
+		    image: busybox
+		    command: echo $$HOME ${WORD}
+		    environment:
+		      PRICE: "$$5"
+	EOF2
+	WORD='a$b' run dk compose config
+	assert_success
+	assert_output_has '- $$HOME'
+	assert_output_has '- a$$b'
+	assert_output_has 'PRICE: $$5'
+	WORD='a$b' dk compose config >round.yaml
+	run dk compose -f round.yaml config
+	assert_success
+	[[ $output == "$(cat round.yaml)" ]]
+	run dk compose -f round.yaml run --rm -T app
+	# exec form: no shell, the words as they are
+	[[ $output == *'$HOME a$b'* ]]
+}
+
+@test "compose: bad input names the file, the line and the key, and leaves nothing" {
+	nothing_left() {
+		run dk ps -aq
+		[[ -z $output ]]
+		run dk network ls --format '{{.Name}}'
+		[[ $output != *shop_* ]]
+		run dk volume ls -q
+		[[ -z $output ]]
+	}
+	printf 'services:\n  a:\n    image: busybox\n  b:\n    image: busybox\n    networks: [nonet]\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "compose.yaml:6: services.b.networks: service \"b\" refers to undefined network nonet"
+	nothing_left
+	printf 'services:\n  a:\n    image: busybox\n    volumes:\n      - novol:/x\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "compose.yaml:4: services.a.volumes: service \"a\" refers to undefined volume novol"
+	nothing_left
+	printf 'services:\n  a:\n    image: busybox\n    depends_on: [b]\n  b:\n    image: busybox\n    depends_on: [a]\n' >compose.yaml
+	run dk compose config
+	assert_failure
+	assert_output_has "compose.yaml:4: services.a.depends_on: dependency cycle detected"
+	run dk compose up -d
+	assert_failure
+	nothing_left
+	printf 'services:\n  a:\n    image: busybox\n    ports: ["18090:80"]\n  b:\n    image: busybox\n    ports: ["127.0.0.1:18090:81"]\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "compose.yaml:7: services.b.ports: port clash"
+	nothing_left
+	printf 'services:\n  a:\n    image: busybox\n    command: echo ${REQUIRED?is required}\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "compose.yaml:4"
+	assert_output_has "is required"
+	nothing_left
+	printf 'services:\n  a:\n    image: busybox\n    restrat: always\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has 'compose.yaml:4: services.a: unknown key "restrat"'
+	nothing_left
+	printf 'services:\n  a:\n    image: busybox\n   bad-indent: 1\n' >compose.yaml
+	run dk compose up -d
+	assert_failure
+	assert_output_has "compose.yaml:4"
+	nothing_left
+}

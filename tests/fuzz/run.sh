@@ -15,10 +15,12 @@
 # manifest, image config, image references), dock-ref (image references alone, with the
 # invariants the registry client relies on), dock-challenge (the registry client's
 # WWW-Authenticate parser), dock-dockerfile (the Dockerfile parser and the
-# substitution of each instruction), dock-dockerignore (.dockerignore patterns and matching).
+# substitution of each instruction), dock-dockerignore (.dockerignore patterns and matching),
+# dock-compose (dock compose's loader: YAML, interpolation, merge keys, include, extends, the
+# override merge, and `config`'s output read back).
 #
 # Environment: FUZZ_SECONDS (per target, default 45; two targets at a time, so about 5 minutes
-# in all), FUZZ_TARGETS (default: all eleven), FUZZ_JOBS (targets fuzzed at once, default 2), CC
+# in all), FUZZ_TARGETS (default: all twelve), FUZZ_JOBS (targets fuzzed at once, default 2), CC
 # (default clang), FUZZ_BUILDDIR (default: a temp dir, removed), FUZZ_ARTIFACTS (crashing inputs
 # are kept there, default /tmp/berth-fuzz-artifacts), FUZZ_CORPUS_OUT (a dir: keep each
 # target's grown corpus in FUZZ_CORPUS_OUT/TARGET), FUZZ_FLAGS (more libFuzzer flags).  Without
@@ -27,7 +29,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-45}
-FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach shim-dns dock-layer dock-manifest dock-ref dock-challenge dock-dockerfile dock-dockerignore}
+FUZZ_TARGETS=${FUZZ_TARGETS:-spec state shim-ctl shim-attach shim-dns dock-layer dock-manifest dock-ref dock-challenge dock-dockerfile dock-dockerignore dock-compose}
 FUZZ_JOBS=${FUZZ_JOBS:-2}
 FUZZ_ARTIFACTS=${FUZZ_ARTIFACTS:-/tmp/berth-fuzz-artifacts}
 CC=${CC:-clang}
@@ -67,6 +69,7 @@ declare -A srcs=(
   [dock-challenge]="$frontend/registry/challenge.c $libcrun/error.c $libcrun/utils.c"
   [dock-dockerfile]="$frontend/build/dockerfile.c $frontend/build/subst.c $frontend/util/jv.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [dock-dockerignore]="$frontend/build/ignore.c $libcrun/error.c $libcrun/utils.c"
+  [dock-compose]="$frontend/compose/yaml-load.c $frontend/compose/interp.c $frontend/compose/merge.c $frontend/compose/resolve.c $frontend/compose/emit.c $frontend/util/jv.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [spec]="$libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [state]="$libcrun/state.c $libcrun/spec.c $libcrun/spec-validate.c $libcrun/error.c $libcrun/utils.c"
   [shim-ctl]="$shim/ctl-msg.c"
@@ -78,6 +81,8 @@ cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-
 yajl=$(pkg-config --cflags --libs yajl 2>/dev/null || echo -lyajl)
 # dock's targets read archives and hash (harmless for the others)
 yajl="$yajl $(pkg-config --cflags --libs libarchive libcrypto 2>/dev/null || echo -larchive -lcrypto)"
+# and compose's YAML
+yajl="$yajl $(pkg-config --cflags --libs yaml-0.1 2>/dev/null || echo -lyaml)"
 start=$SECONDS
 for t in $FUZZ_TARGETS; do
   # shellcheck disable=SC2086
@@ -116,6 +121,12 @@ printf '"%s"\n' docker.io index.docker.io localhost library latest sha256: @sha2
   >"$work/dock-ref.dict"
 printf '"%s"\n' Bearer Basic bearer basic realm= service= scope= '=\"' '\"' '\\' ', ' ' ' >"$work/dock-challenge.dict"
 printf '"%s"\n' '**' '**/' '!' '[^' '\\' '/' '*' '?' '#' >"$work/dock-dockerignore.dict"
+# compose: the keys the loader knows, and YAML's and interpolation's tokens
+{
+  grep -ho '"[a-z_][a-z0-9_]*"' "$top/src/frontend/compose/yaml-load.c" | sort -u
+  printf '"%s"\n' '${' '${A}' '${E:-d}' '${X?e}' '${A:+r}' '$$' '<<: *' '&a' '*a' 'x-' ': ' '- ' '{' '}' '[' ']' \
+    'other.yaml' 'file: other.yaml' 'extends:' 'include:' 'services:' './' 'type: bind' 'type: tmpfs' '\x00'
+} >"$work/dock-compose.dict"
 
 # ---- replay the regressions, then fuzz ---------------------------------------------------
 ulimit -c 0

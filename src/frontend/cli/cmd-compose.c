@@ -65,7 +65,7 @@ containers_of (struct dock_ctx *ctx, struct compose_project *p, char **svcs, int
   if (ctrs == NULL || n == 0)
     return ctrs;
   for (int i = 0; i < n; i++)
-    if (jv_get (jv_get_obj (p->model, "services"), svcs[i]) == NULL)
+    if (!compose_service_known (p, svcs[i]))
       {
         jv_free (ctrs);
         lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "no such service: %s", svcs[i]);
@@ -194,31 +194,86 @@ on_stop_signal (int sig)
   stop_requested = 1;
 }
 
+/* --scale S=N over the model (its `scale`), after the load */
+static int
+apply_scale (struct compose_project *p, struct dock_strlist *scale, lcr_error_t *err)
+{
+  for (size_t i = 0; i < scale->n; i++)
+    {
+      const char *eq = strchr (scale->v[i], '=');
+      char *end = NULL;
+      long n = eq ? strtol (eq + 1, &end, 10) : -1;
+      if (eq == NULL || end == eq + 1 || *end || n < 0)
+        return lcr_error_invalid (err, "invalid --scale \"%s\": use SERVICE=REPLICAS", scale->v[i]);
+      cleanup_free char *svc = compose_strndup (scale->v[i], (size_t)(eq - scale->v[i]));
+      jv s = jv_get_obj (jv_get_obj (p->model, "services"), svc);
+      if (s == NULL)
+        return lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "no such service: %s", svc);
+      char num[32];
+      snprintf (num, sizeof num, "%ld", n);
+      jv_set (s, "scale", jv_str (num));
+      jv_del (jv_get_obj (s, "deploy"), "replicas");
+    }
+  return 0;
+}
+
 static int
 cmd_up (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
 {
-  bool detach = false, build = false, force = false;
+  bool detach = false, build = false, force = false, no_build = false, no_recreate = false, remove_orphans = false;
+  struct dock_strlist scale = {0};
   const struct dock_opt opts[] = {
       {"detach", 'd', DOCK_OPT_BOOL, &detach, "Detached mode: Run containers in the background", NULL},
       {"build", 0, DOCK_OPT_BOOL, &build, "Build images before starting containers", NULL},
+      {"no-build", 0, DOCK_OPT_BOOL, &no_build, "Don't build an image, even if it's policy", NULL},
       {"force-recreate", 0, DOCK_OPT_BOOL, &force, "Recreate containers even if their configuration hasn't changed",
        NULL},
+      {"no-recreate", 0, DOCK_OPT_BOOL, &no_recreate,
+       "If containers already exist, don't recreate them. Incompatible with --force-recreate.", NULL},
+      {"remove-orphans", 0, DOCK_OPT_BOOL, &remove_orphans,
+       "Remove containers for services not defined in the Compose file", NULL},
+      {"scale", 0, DOCK_OPT_LIST, &scale,
+       "Scale SERVICE to NUM instances. Overrides the `scale` setting in the Compose file if present.", "scale"},
       END_OPTS,
   };
   int first, r = parse ("dock compose up [OPTIONS] [SERVICE...]", "Create and start containers", opts, 0, -1, true,
                         argc, argv, &first);
   if (r >= 0)
-    return r;
+    {
+      dock_strlist_free (&scale);
+      return r;
+    }
+  if (build && no_build)
+    {
+      dock_strlist_free (&scale);
+      return dock_failf ("--build and --no-build are incompatible");
+    }
+  if (force && no_recreate)
+    {
+      dock_strlist_free (&scale);
+      return dock_failf ("--force-recreate and --no-recreate are incompatible");
+    }
+  struct compose_opts o2 = *o;
+  o2.services = (const char **)argv + first;
+  o2.n_services = (size_t)(argc - first);
   struct compose_project p;
-  if ((r = load (o, &p)) != 0)
-    return r;
+  if ((r = load (&o2, &p)) != 0)
+    {
+      dock_strlist_free (&scale);
+      return r;
+    }
   lcr_error_t err = NULL;
   char **order = NULL;
   size_t n = 0;
   int n_only = argc - first;
-  if (compose_service_order (&p, n_only ? (const char **)argv + first : NULL, (size_t)n_only, true, &order, &n, &err)
-          < 0
-      || compose_up_services (ctx, &p, order, n, force, build, &err) < 0)
+  r = apply_scale (&p, &scale, &err);
+  dock_strlist_free (&scale);
+  (void)no_build; /* images are built only when missing (or with --build) either way */
+  if (r < 0
+      || compose_service_order (&p, n_only ? (const char **)argv + first : NULL, (size_t)n_only, true, &order, &n, &err)
+             < 0
+      || compose_check_ports (&p, &err) < 0 || compose_orphans (ctx, &p, remove_orphans, &err) < 0
+      || compose_up_services (ctx, &p, order, n, force, no_recreate, build, &err) < 0)
     {
       free_order (order, n);
       compose_project_release (&p);
@@ -266,7 +321,7 @@ cmd_up (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **arg
 /* the project's networks or volumes, found by their project label (what compose made: an
    external one has no such label) */
 static int
-rm_resources (struct dock_ctx *ctx, const char *project, const char *kind, lcr_error_t *err)
+rm_resources (struct dock_ctx *ctx, const char *project, const char *kind, bool in_use_ok, lcr_error_t *err)
 {
   struct compose_args a;
   compose_args_init (&a, ctx, kind);
@@ -288,10 +343,15 @@ rm_resources (struct dock_ctx *ctx, const char *project, const char *kind, lcr_e
       compose_args_add (&a, name);
       fprintf (stderr, " %s %s  Removing\n", what, name);
       cleanup_free char *out = NULL;
-      r = compose_run (&a, &out, false, err);
+      r = compose_run (&a, &out, in_use_ok, err);
       compose_args_release (&a);
       if (r < 0)
         return -1;
+      if (r != 0 && in_use_ok)
+        {
+          fprintf (stderr, " %s %s  Resource is still in use\n", what, name);
+          continue;
+        }
       if (r != 0)
         return lcr_error_invalid (err, "removing %s %s failed", kind, name);
       fprintf (stderr, " %s %s  Removed\n", what, name);
@@ -302,7 +362,7 @@ rm_resources (struct dock_ctx *ctx, const char *project, const char *kind, lcr_e
 static int
 cmd_down (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
 {
-  bool volumes = false;
+  bool volumes = false, remove_orphans = false;
   const char *rmi = NULL;
   long long t = -1;
   const struct dock_opt opts[] = {
@@ -312,6 +372,8 @@ cmd_down (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **a
        "custom tag (\"local\"|\"all\")",
        "string"},
       {"timeout", 't', DOCK_OPT_INT, &t, "Specify a shutdown timeout in seconds", "int"},
+      {"remove-orphans", 0, DOCK_OPT_BOOL, &remove_orphans,
+       "Remove containers for services not defined in the Compose file", NULL},
       END_OPTS,
   };
   int first, r = parse ("dock compose down [OPTIONS]", "Stop and remove containers, networks", opts, 0, 0, true, argc,
@@ -333,14 +395,49 @@ cmd_down (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **a
       p.model = jv_obj ();
       jv_child_obj (p.model, "services");
     }
+  bool from_labels = jv_len (jv_get_obj (p.model, "services")) == 0 && jv_len (p.disabled) == 0;
   cleanup_jv jv ctrs = compose_containers (ctx, p.name, NULL, true, true, &err);
   char tflag[32];
   snprintf (tflag, sizeof tflag, "--time=%lld", t);
+  bool orphans_left = false;
+  if (ctrs && !from_labels && !remove_orphans)
+    {
+      /* the containers of services the files no longer define stay, with a warning (the
+         networks they are on stay with them) */
+      jv keep = jv_arr ();
+      cleanup_free char *names = xstrdup ("");
+      for (size_t i = 0; i < ctrs->u.array.len; i++)
+        {
+          jv c = ctrs->u.array.values[i];
+          const char *s = compose_label (c, COMPOSE_LABEL_SERVICE);
+          if (s && compose_service_known (&p, s))
+            {
+              jv_push (keep, jv_copy (c));
+              continue;
+            }
+          char *next = NULL;
+          xasprintf (&next, "%s%s%s", names, names[0] ? " " : "", compose_ctr_name (c));
+          free (names);
+          names = next;
+        }
+      if (names[0])
+        {
+          orphans_left = true;
+          fprintf (stderr,
+                   "WARN[0000] Found orphan containers ([%s]) for this project. If you removed or renamed this "
+                   "service in your compose file, you can run this command with the --remove-orphans flag to clean "
+                   "it up.\n",
+                   names);
+        }
+      jv_free (ctrs);
+      ctrs = keep;
+    }
   if (ctrs)
     reverse_dep_order (&p, ctrs);
   if (ctrs == NULL || each (ctx, "stop", t >= 0 ? tflag : NULL, ctrs, "Stopping", "Stopped", &err) < 0
       || each (ctx, "rm", volumes ? "--volumes" : NULL, ctrs, "Removing", "Removed", &err) < 0
-      || rm_resources (ctx, p.name, "network", &err) < 0 || (volumes && rm_resources (ctx, p.name, "volume", &err) < 0))
+      || rm_resources (ctx, p.name, "network", orphans_left, &err) < 0
+      || (volumes && rm_resources (ctx, p.name, "volume", orphans_left, &err) < 0))
     {
       compose_project_release (&p);
       return dock_fail (&err);
@@ -640,8 +737,11 @@ cmd_run (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **ar
       dock_strlist_free (&env);
       return r;
     }
+  struct compose_opts o2 = *o;
+  o2.services = (const char **)argv + first;
+  o2.n_services = 1;
   struct compose_project p;
-  if ((r = load (o, &p)) != 0)
+  if ((r = load (&o2, &p)) != 0)
     {
       dock_strlist_free (&env);
       return r;
@@ -658,7 +758,7 @@ cmd_run (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **ar
       return dock_fail (&err);
     }
   /* the dependencies are up first (the last in the order is the service itself) */
-  int rc = compose_up_services (ctx, &p, order, n - 1, false, false, &err);
+  int rc = compose_up_services (ctx, &p, order, n - 1, false, false, false, &err);
   if (rc == 0)
     rc = compose_ensure_image (ctx, &p, svc, build, &err);
   if (rc == 0)
@@ -981,6 +1081,276 @@ cmd_ls (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **arg
   return 0;
 }
 
+/* `scale S=N…`: up -d of those services with their new counts (and what they depend on) */
+static int
+cmd_scale (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  bool no_deps = false;
+  const struct dock_opt opts[] = {
+      {"no-deps", 0, DOCK_OPT_BOOL, &no_deps, "Don't start linked services", NULL},
+      END_OPTS,
+  };
+  int first,
+      r = parse ("dock compose scale [SERVICE=REPLICAS...]", "Scale services", opts, 1, -1, true, argc, argv, &first);
+  if (r >= 0)
+    return r;
+  struct dock_strlist scale = {0}, names = {0};
+  /* the service names, cut out of a copy of the arguments (dock_strlist does not copy) */
+  cleanup_jv jv held = jv_arr ();
+  for (int i = first; i < argc; i++)
+    {
+      const char *eq = strchr (argv[i], '=');
+      dock_strlist_add (&scale, argv[i]);
+      jv name = jv_push (held, eq ? jv_strn (argv[i], (size_t)(eq - argv[i])) : jv_str (argv[i]));
+      dock_strlist_add (&names, jv_as_str (name));
+    }
+  struct compose_opts o2 = *o;
+  o2.services = (const char **)names.v;
+  o2.n_services = names.n;
+  struct compose_project p;
+  lcr_error_t err = NULL;
+  char **order = NULL;
+  size_t n = 0;
+  if ((r = load (&o2, &p)) != 0)
+    {
+      dock_strlist_free (&scale);
+      dock_strlist_free (&names);
+      return r;
+    }
+  r = apply_scale (&p, &scale, &err);
+  if (r == 0)
+    r = compose_service_order (&p, (const char **)names.v, names.n, !no_deps, &order, &n, &err);
+  if (r == 0)
+    r = compose_up_services (ctx, &p, order, n, false, false, false, &err);
+  free_order (order, n);
+  dock_strlist_free (&scale);
+  dock_strlist_free (&names);
+  compose_project_release (&p);
+  return r < 0 ? dock_fail (&err) : 0;
+}
+
+/* `top [SERVICE…]`: each running container's processes, under its name */
+static int
+cmd_top (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  const struct dock_opt opts[] = {END_OPTS};
+  int first, r = parse ("dock compose top [SERVICES...]", "Display the running processes", opts, 0, -1, true, argc,
+                        argv, &first);
+  if (r >= 0)
+    return r;
+  struct compose_project p;
+  if ((r = load (o, &p)) != 0)
+    return r;
+  lcr_error_t err = NULL;
+  cleanup_jv jv ctrs = containers_of (ctx, &p, argv + first, argc - first, false, &err);
+  compose_project_release (&p);
+  if (ctrs == NULL)
+    return dock_fail (&err);
+  for (size_t i = 0; i < ctrs->u.array.len; i++)
+    {
+      const char *name = compose_ctr_name (ctrs->u.array.values[i]);
+      struct compose_args a;
+      compose_args_init (&a, ctx, "top");
+      compose_args_add (&a, name);
+      cleanup_free char *out = NULL;
+      r = compose_run (&a, &out, false, &err);
+      compose_args_release (&a);
+      if (r < 0)
+        return dock_fail (&err);
+      if (r != 0)
+        return dock_failf ("dock top %s failed", name);
+      printf ("%s%s\n%s", i ? "\n" : "", name, out);
+    }
+  fflush (stdout);
+  return 0;
+}
+
+/* `images [-q] [SERVICE…]`: the image of each of the project's containers */
+static int
+cmd_images (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  bool quiet = false;
+  const struct dock_opt opts[] = {
+      {"quiet", 'q', DOCK_OPT_BOOL, &quiet, "Only display IDs", NULL},
+      END_OPTS,
+  };
+  int first, r = parse ("dock compose images [OPTIONS] [SERVICE...]", "List images used by the created containers",
+                        opts, 0, -1, true, argc, argv, &first);
+  if (r >= 0)
+    return r;
+  struct compose_project p;
+  if ((r = load (o, &p)) != 0)
+    return r;
+  lcr_error_t err = NULL;
+  cleanup_jv jv ctrs = containers_of (ctx, &p, argv + first, argc - first, true, &err);
+  compose_project_release (&p);
+  if (ctrs == NULL)
+    return dock_fail (&err);
+  if (!quiet)
+    printf ("%-24s%-24s%-12s%-16s%s\n", "CONTAINER", "REPOSITORY", "TAG", "IMAGE ID", "SIZE");
+  cleanup_jv jv seen = jv_obj ();
+  for (size_t i = 0; i < ctrs->u.array.len; i++)
+    {
+      jv c = ctrs->u.array.values[i];
+      const char *ref = jv_get_str (jv_get_obj (c, "Config"), "Image");
+      const char *id = jv_get_str (c, "Image");
+      if (ref == NULL || id == NULL)
+        continue;
+      const char *hex = strncmp (id, "sha256:", 7) == 0 ? id + 7 : id;
+      if (quiet)
+        {
+          if (jv_get (seen, hex) == NULL)
+            printf ("%s\n", hex);
+          jv_set (seen, hex, jv_bool (true));
+          continue;
+        }
+      /* repository and tag as written (docker.io/library/ dropped, :latest implied) */
+      cleanup_free char *repo = xstrdup (ref);
+      const char *tag = "latest";
+      char *at = strchr (repo, '@');
+      if (at)
+        *at = '\0';
+      char *colon = strrchr (repo, ':');
+      if (colon && !strchr (colon, '/'))
+        {
+          *colon = '\0';
+          tag = colon + 1;
+        }
+      struct compose_args a;
+      compose_args_init (&a, ctx, "image");
+      compose_args_add (&a, "inspect");
+      compose_args_add (&a, "--format={{.Size}}");
+      compose_args_add (&a, id);
+      cleanup_free char *size = NULL;
+      r = compose_run (&a, &size, true, &err);
+      compose_args_release (&a);
+      if (r < 0)
+        lcr_error_release (&err);
+      char human[32] = "";
+      if (r == 0 && size)
+        {
+          double b = strtod (size, NULL);
+          static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+          size_t u = 0;
+          while (b >= 1000 && u < 4)
+            {
+              b /= 1000;
+              u++;
+            }
+          snprintf (human, sizeof human, u ? "%.3g%s" : "%.0f%s", b, units[u]);
+        }
+      printf ("%-24s%-24s%-12s%-16.12s%s\n", compose_ctr_name (c), repo, tag, hex, human);
+    }
+  return 0;
+}
+
+/* `port SERVICE PRIVATE_PORT`: the host address a container port is published on */
+static int
+cmd_port (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  const char *proto = "tcp";
+  long long index = 1;
+  const struct dock_opt opts[] = {
+      {"protocol", 0, DOCK_OPT_STR, &proto, "tcp or udp", "string"},
+      {"index", 0, DOCK_OPT_INT, &index, "Index of the container if service has multiple replicas", "int"},
+      END_OPTS,
+  };
+  int first, r = parse ("dock compose port [OPTIONS] SERVICE PRIVATE_PORT", "Print the public port for a port binding",
+                        opts, 2, 2, true, argc, argv, &first);
+  if (r >= 0)
+    return r;
+  struct compose_project p;
+  if ((r = load (o, &p)) != 0)
+    return r;
+  lcr_error_t err = NULL;
+  cleanup_free char *name = service_container (ctx, &p, argv[first], index, &err);
+  compose_project_release (&p);
+  if (name == NULL)
+    return dock_fail (&err);
+  struct compose_args a;
+  compose_args_init (&a, ctx, "port");
+  compose_args_add (&a, name);
+  compose_args_addf (&a, "%s/%s", argv[first + 1], proto);
+  cleanup_free char *out = NULL;
+  r = compose_run (&a, &out, true, &err);
+  compose_args_release (&a);
+  if (r < 0)
+    return dock_fail (&err);
+  if (r != 0 || out == NULL || out[0] == '\0')
+    return dock_failf ("no port %s/%s for container %s", argv[first + 1], proto, name);
+  /* the first binding, as compose prints it */
+  char *nl = strchr (out, '\n');
+  if (nl)
+    *nl = '\0';
+  printf ("%s\n", out);
+  return 0;
+}
+
+/* `push [SERVICE…]`: the images of the services that are built and named by `image` */
+static int
+cmd_push (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv)
+{
+  bool ignore = false, quiet = false;
+  const struct dock_opt opts[] = {
+      {"ignore-push-failures", 0, DOCK_OPT_BOOL, &ignore, "Push what it can and ignores images with push failures",
+       NULL},
+      {"quiet", 'q', DOCK_OPT_BOOL, &quiet, "Push without printing progress information", NULL},
+      END_OPTS,
+  };
+  int first, r = parse ("dock compose push [OPTIONS] [SERVICE...]", "Push service images", opts, 0, -1, true, argc,
+                        argv, &first);
+  if (r >= 0)
+    return r;
+  struct compose_project p;
+  if ((r = load (o, &p)) != 0)
+    return r;
+  lcr_error_t err = NULL;
+  jv services = jv_get_obj (p.model, "services");
+  for (int i = first; i < argc; i++)
+    if (jv_get (services, argv[i]) == NULL)
+      {
+        compose_project_release (&p);
+        return dock_failf ("no such service: %s", argv[i]);
+      }
+  int rc = 0;
+  for (size_t i = 0; i < services->u.object.len && rc == 0; i++)
+    {
+      const char *svc = services->u.object.keys[i];
+      bool wanted = first == argc;
+      for (int j = first; j < argc && !wanted; j++)
+        wanted = strcmp (argv[j], svc) == 0;
+      jv s = services->u.object.values[i];
+      const char *image = jv_get_str (s, "image");
+      if (!wanted)
+        continue;
+      if (image == NULL || jv_get_obj (s, "build") == NULL)
+        {
+          /* an image that is only pulled is someone else's to push */
+          if (!quiet)
+            fprintf (stderr, " %s Skipped\n", svc);
+          continue;
+        }
+      struct compose_args a;
+      compose_args_init (&a, ctx, "push");
+      if (quiet)
+        compose_args_add (&a, "--quiet");
+      compose_args_add (&a, image);
+      if (!quiet)
+        fprintf (stderr, " %s Pushing\n", svc);
+      cleanup_free char *out = NULL;
+      r = compose_run (&a, &out, false, &err);
+      compose_args_release (&a);
+      if (r < 0)
+        rc = -1;
+      else if (r != 0 && !ignore)
+        rc = lcr_error_invalid (&err, "pushing %s (service %s) failed", image, svc);
+      else if (!quiet)
+        fprintf (stderr, " %s %s\n", svc, r == 0 ? "Pushed" : "Push failed (ignored)");
+    }
+  compose_project_release (&p);
+  return rc < 0 ? dock_fail (&err) : 0;
+}
+
 static const struct sub subs[] = {
     {"build", cmd_build, "Build or rebuild services"},
     {"config", cmd_config, "Parse, resolve and render compose file in canonical format"},
@@ -989,14 +1359,19 @@ static const struct sub subs[] = {
     {"kill", cmd_kill, "Force stop service containers"},
     {"logs", cmd_logs, "View output from containers"},
     {"ls", cmd_ls, "List running compose projects"},
+    {"images", cmd_images, "List images used by the created containers"},
     {"pause", cmd_pause, "Pause services"},
+    {"port", cmd_port, "Print the public port for a port binding"},
     {"ps", cmd_ps, "List containers"},
     {"pull", cmd_pull, "Pull service images"},
+    {"push", cmd_push, "Push service images"},
     {"restart", cmd_restart, "Restart service containers"},
     {"rm", cmd_rm, "Removes stopped service containers"},
     {"run", cmd_run, "Run a one-off command on a service"},
+    {"scale", cmd_scale, "Scale services"},
     {"start", cmd_start, "Start services"},
     {"stop", cmd_stop, "Stop services"},
+    {"top", cmd_top, "Display the running processes"},
     {"unpause", cmd_unpause, "Unpause services"},
     {"up", cmd_up, "Create and start containers"},
     {NULL, NULL, NULL},
@@ -1004,7 +1379,7 @@ static const struct sub subs[] = {
 
 DOCK_CMD (dock_cmd_compose)
 {
-  struct dock_strlist files = {0};
+  struct dock_strlist files = {0}, profiles = {0};
   struct compose_opts o = {0};
   const struct dock_opt opts[] = {
       {"file", 'f', DOCK_OPT_LIST, &files, "Compose configuration files", "stringArray"},
@@ -1012,6 +1387,7 @@ DOCK_CMD (dock_cmd_compose)
       {"project-directory", 0, DOCK_OPT_STR, &o.project_dir,
        "Specify an alternate working directory (default: the path of the first specified Compose file)", "string"},
       {"env-file", 0, DOCK_OPT_STR, &o.env_file, "Specify an alternate environment file", "string"},
+      {"profile", 0, DOCK_OPT_LIST, &profiles, "Specify a profile to enable", "stringArray"},
       END_OPTS,
   };
   static const struct dock_cmd_usage u
@@ -1022,6 +1398,7 @@ DOCK_CMD (dock_cmd_compose)
   if (r != 0)
     {
       dock_strlist_free (&files);
+      dock_strlist_free (&profiles);
       if (r > 0)
         {
           printf ("\nCommands:\n");
@@ -1033,9 +1410,12 @@ DOCK_CMD (dock_cmd_compose)
     }
   o.files = files.v;
   o.n_files = files.n;
+  o.profiles = (const char **)profiles.v;
+  o.n_profiles = profiles.n;
   if (first >= argc)
     {
       dock_strlist_free (&files);
+      dock_strlist_free (&profiles);
       return dock_failf ("\"dock compose\" requires a command.\nSee 'dock compose --help'.");
     }
   for (const struct sub *s = subs; s->name; s++)
@@ -1043,8 +1423,10 @@ DOCK_CMD (dock_cmd_compose)
       {
         r = s->fn (ctx, &o, argc - first, argv + first);
         dock_strlist_free (&files);
+        dock_strlist_free (&profiles);
         return r;
       }
   dock_strlist_free (&files);
+  dock_strlist_free (&profiles);
   return dock_failf ("unknown docker command: \"compose %s\"\nSee 'dock compose --help'.", argv[first]);
 }

@@ -49,6 +49,10 @@ struct compose_opts
   const char *project;     /* -p */
   const char *project_dir; /* --project-directory */
   const char *env_file;    /* --env-file */
+  const char **profiles;   /* --profile, in order (COMPOSE_PROFILES adds to them) */
+  size_t n_profiles;
+  const char **services; /* the services a command names: enabled whatever their profiles */
+  size_t n_services;
 };
 
 struct compose_project
@@ -58,6 +62,8 @@ struct compose_project
   char *files;   /* the files, comma-separated (the config_files label) */
   jv env;        /* interpolation variables: .env, then the process's environment over it */
   jv model;      /* {name, services, networks, volumes}, merged, interpolated, normalized */
+  jv disabled;   /* {service: definition}: the services no enabled profile names */
+  jv where;      /* "services.web.ports" → "FILE:LINE" where that key was last written */
 };
 
 /* model.c: find, load, merge and normalize the files into *p. */
@@ -72,9 +78,22 @@ char *compose_network_name (struct compose_project *p, const char *key);
 char *compose_volume_name (struct compose_project *p, const char *key);
 /* the image a service runs: its `image`, else PROJECT-SERVICE (what compose builds) */
 char *compose_service_image (struct compose_project *p, const char *service);
+/* "FILE:LINE: KEY: " for an error about the model's key (a dotted path), or "" when unknown */
+char *compose_where (struct compose_project *p, const char *key);
+/* how many containers a service runs: scale, else deploy.replicas, else 1 */
+int compose_service_scale (struct compose_project *p, const char *service, long *n, lcr_error_t *err);
+/* two services (or replicas) publishing the same host port; an error naming them */
+int compose_check_ports (struct compose_project *p, lcr_error_t *err);
+/* is this service defined (enabled or disabled by its profiles)? */
+bool compose_service_known (struct compose_project *p, const char *service);
 
-/* yaml-load.c: one file → a checked, interpolated tree (services not yet normalized) */
-jv compose_yaml_load (const char *path, jv env, lcr_error_t *err);
+/* yaml-load.c: one file → a checked, interpolated tree (services not yet normalized); where
+   (may be NULL) gets each key's "FILE:LINE" */
+jv compose_yaml_load (const char *path, jv env, jv where, lcr_error_t *err);
+
+/* resolve.c: one file → its normalized tree, with its `include`s imported (each against its
+   own directory) and its services' `extends` applied; depth counts the nesting */
+jv compose_load_file (const char *path, const char *workdir, jv env, jv where, int depth, lcr_error_t *err);
 
 /* interp.c */
 /* `$V ${V} ${V:-d} ${V-d} ${V:?e} ${V?e} ${V:+r} ${V+r} $$` from env; where = "FILE:LINE" */
@@ -136,11 +155,16 @@ int compose_create_args (struct compose_project *p, const char *svc, struct comp
 /* image and command words */
 void compose_image_cmd_args (struct compose_project *p, const char *svc, struct compose_args *a, char **cmd_override,
                              size_t n_override);
-/* create (or keep, when its config hash is the same and !recreate) and start the services, in
-   order; force_build: build what has a build section even when its image exists */
+/* create (or keep, when its config hash is the same and !recreate, or whatever it is when
+   keep_changed) and start the services' containers, in order, as many as each one's scale
+   (removing the highest numbers beyond it); force_build: build what has a build section even
+   when its image exists */
 int compose_up_services (struct dock_ctx *ctx, struct compose_project *p, char **order, size_t n, bool recreate,
-                         bool force_build, lcr_error_t *err);
+                         bool keep_changed, bool force_build, lcr_error_t *err);
 char *compose_config_hash (struct compose_project *p, const char *svc);
+/* the project's containers of services defined nowhere in the files: removed, or named in a
+   warning */
+int compose_orphans (struct dock_ctx *ctx, struct compose_project *p, bool remove, lcr_error_t *err);
 
 /* logs.c: follow or dump the containers' logs with "name  | " prefixes; stop_flag: set by a
    signal handler to end following */

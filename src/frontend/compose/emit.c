@@ -40,12 +40,25 @@ plain_ok (const char *s)
   return !numeric;
 }
 
+/* a value as a compose file writes it: `$` as `$$`, so that the output read back (by dock or
+   compose) interpolates to the same model */
 static void
-emit_str (FILE *out, const char *s)
+put_value (FILE *out, const char *s, bool escape)
+{
+  for (const char *p = s; *p; p++)
+    {
+      if (*p == '$' && escape)
+        fputc ('$', out);
+      fputc (*p, out);
+    }
+}
+
+static void
+emit_text (FILE *out, const char *s, bool escape)
 {
   if (plain_ok (s))
     {
-      fputs (s, out);
+      put_value (out, s, escape);
       return;
     }
   fputc ('"', out);
@@ -64,6 +77,9 @@ emit_str (FILE *out, const char *s)
       case '\t':
         fputs ("\\t", out);
         break;
+      case '$':
+        fputs (escape ? "$$" : "$", out);
+        break;
       default:
         if ((unsigned char)*p < 0x20)
           fprintf (out, "\\x%02x", (unsigned char)*p);
@@ -71,6 +87,19 @@ emit_str (FILE *out, const char *s)
           fputc (*p, out);
       }
   fputc ('"', out);
+}
+
+static void
+emit_str (FILE *out, const char *s)
+{
+  emit_text (out, s, true);
+}
+
+/* keys are never interpolated: written as they are */
+static void
+emit_key (FILE *out, const char *s)
+{
+  emit_text (out, s, false);
 }
 
 static void
@@ -102,7 +131,7 @@ emit (FILE *out, jv v, int indent)
       {
         jv c = v->u.object.values[i];
         fprintf (out, "%*s", indent, "");
-        emit_str (out, v->u.object.keys[i]);
+        emit_key (out, v->u.object.keys[i]);
         fputc (':', out);
         if (is_block (c))
           {

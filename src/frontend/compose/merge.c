@@ -81,20 +81,32 @@ words (jv svc, const char *key, lcr_error_t *err)
   return 0;
 }
 
-static jv
-port_short (jv p)
+static int
+port_short (jv p, const char *name, jv *out, lcr_error_t *err)
 {
   if (!YAJL_IS_OBJECT (p))
-    return jv_copy (p);
+    {
+      if (jv_as_str (p) == NULL)
+        return lcr_error_invalid (err, "service \"%s\": a port must be a string, a number or a mapping", name);
+      *out = jv_copy (p);
+      return 0;
+    }
   const char *target = jv_get_str (p, "target"), *pub = jv_get_str (p, "published");
   const char *ip = jv_get_str (p, "host_ip"), *proto = jv_get_str (p, "protocol");
+  if (target == NULL)
+    return lcr_error_invalid (err, "service \"%s\": a port in the long syntax needs a target", name);
   cleanup_free char *s = NULL;
-  xasprintf (&s, "%s%s%s%s%s%s%s", ip ? ip : "", ip ? ":" : "", pub ? pub : (ip ? "" : ""), pub || ip ? ":" : "",
-             target ? target : "", proto ? "/" : "", proto ? proto : "");
-  return jv_str (s);
+  /* an IPv6 host address goes in brackets, as in the short syntax */
+  bool v6 = ip && strchr (ip, ':') && ip[0] != '[';
+  xasprintf (&s, "%s%s%s%s%s%s%s%s%s", v6 ? "[" : "", ip ? ip : "", v6 ? "]" : "", ip ? ":" : "", pub ? pub : "",
+             pub || ip ? ":" : "", target, proto ? "/" : "", proto ? proto : "");
+  *out = jv_str (s);
+  return 0;
 }
 
-/* a volume entry → "SOURCE:TARGET[:ro]" or "TARGET" with a bind's source made absolute */
+/* a volume entry → "SOURCE:TARGET[:MODE]" or "TARGET" with a bind's source made absolute; the
+   long syntax stays a mapping (it says more than the short one: tmpfs, propagation, nocopy),
+   with its bind source made absolute and its type made explicit */
 static int
 volume_short (jv v, const char *workdir, const char *name, jv *out, lcr_error_t *err)
 {
@@ -102,15 +114,22 @@ volume_short (jv v, const char *workdir, const char *name, jv *out, lcr_error_t 
     {
       const char *type = jv_get_str (v, "type"), *src = jv_get_str (v, "source");
       const char *target = jv_get_str (v, "target");
-      bool ro = jv_get_str (v, "read_only") && strcmp (jv_get_str (v, "read_only"), "true") == 0;
-      if (target == NULL)
-        return lcr_error_invalid (err, "service \"%s\": a volume has no target", name);
-      if (type && strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0)
-        return lcr_error_invalid (err, "service \"%s\": volume type \"%s\" is not supported", name, type);
-      cleanup_free char *abs = src && type && strcmp (type, "bind") == 0 ? absolute (workdir, src) : NULL;
-      cleanup_free char *s = NULL;
-      xasprintf (&s, "%s%s%s%s", abs ? abs : (src ? src : ""), src ? ":" : "", target, ro ? ":ro" : "");
-      *out = jv_str (s);
+      if (target == NULL || target[0] != '/')
+        return lcr_error_invalid (err, "service \"%s\": a volume's target must be an absolute path", name);
+      if (type == NULL)
+        return lcr_error_invalid (err, "service \"%s\": volume %s: type is required (bind, volume or tmpfs)", name,
+                                  target);
+      if (strcmp (type, "bind") != 0 && strcmp (type, "volume") != 0 && strcmp (type, "tmpfs") != 0)
+        return lcr_error_invalid (
+            err, "service \"%s\": volume %s: type \"%s\" is not supported (bind, volume or tmpfs)", name, target, type);
+      if (strcmp (type, "bind") == 0 && src == NULL)
+        return lcr_error_invalid (err, "service \"%s\": bind mount %s needs a source", name, target);
+      if (strcmp (type, "tmpfs") == 0 && src)
+        return lcr_error_invalid (err, "service \"%s\": tmpfs %s cannot have a source", name, target);
+      jv m = jv_copy (v);
+      if (strcmp (type, "bind") == 0)
+        jv_set (m, "source", str_take (absolute (workdir, src)));
+      *out = m;
       return 0;
     }
   const char *s = jv_as_str (v);
@@ -211,7 +230,9 @@ normalize_service (jv svc, const char *name, const char *workdir, lcr_error_t *e
   jv ports = jv_get_arr (svc, "ports");
   for (size_t i = 0; ports && i < ports->u.array.len; i++)
     {
-      jv s = port_short (ports->u.array.values[i]);
+      jv s = NULL;
+      if (port_short (ports->u.array.values[i], name, &s, err) < 0)
+        return -1;
       jv_free (ports->u.array.values[i]);
       ports->u.array.values[i] = s;
     }
@@ -241,10 +262,15 @@ compose_normalize (jv file, const char *workdir, lcr_error_t *err)
   return 0;
 }
 
-/* a short volume's container path */
+/* a volume's container path (short or long syntax) */
 static char *
-volume_target (const char *s)
+volume_target (jv v)
 {
+  if (YAJL_IS_OBJECT (v))
+    return xstrdup (jv_get_str (v, "target") ? jv_get_str (v, "target") : "");
+  const char *s = jv_as_str (v);
+  if (s == NULL)
+    return xstrdup ("");
   const char *c = strchr (s, ':');
   if (c == NULL)
     return xstrdup (s);
@@ -268,29 +294,28 @@ merge_list (jv base_arr, jv over, bool by_target)
 {
   for (size_t i = 0; i < over->u.array.len; i++)
     {
-      const char *s = jv_as_str (over->u.array.values[i]);
+      jv ov = over->u.array.values[i];
+      const char *s = jv_as_str (ov);
       bool done = false;
-      for (size_t j = 0; s && j < base_arr->u.array.len && !done; j++)
+      for (size_t j = 0; j < base_arr->u.array.len && !done; j++)
         {
-          const char *b = jv_as_str (base_arr->u.array.values[j]);
-          if (b == NULL)
-            continue;
+          jv bv = base_arr->u.array.values[j];
           if (by_target)
             {
-              cleanup_free char *t1 = volume_target (s);
-              cleanup_free char *t2 = volume_target (b);
+              cleanup_free char *t1 = volume_target (ov);
+              cleanup_free char *t2 = volume_target (bv);
               if (strcmp (t1, t2) == 0)
                 {
                   jv_free (base_arr->u.array.values[j]);
-                  base_arr->u.array.values[j] = jv_str (s);
+                  base_arr->u.array.values[j] = jv_copy (ov);
                   done = true;
                 }
             }
           else
-            done = strcmp (s, b) == 0;
+            done = s && jv_as_str (bv) && strcmp (s, jv_as_str (bv)) == 0;
         }
       if (!done)
-        jv_push (base_arr, jv_copy (over->u.array.values[i]));
+        jv_push (base_arr, jv_copy (ov));
     }
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/args.h"
 #include "compose/compose.h"
 
 extern char **environ;
@@ -112,12 +113,113 @@ resolve_environment (jv svc, jv env, lcr_error_t *err)
   return 0;
 }
 
+char *
+compose_where (struct compose_project *p, const char *key)
+{
+  const char *at = jv_get_str (p->where, key);
+  char *out = NULL;
+  if (at)
+    xasprintf (&out, "%s: %s: ", at, key);
+  else
+    out = xstrdup ("");
+  return out;
+}
+
+bool
+compose_service_known (struct compose_project *p, const char *service)
+{
+  return jv_get (jv_get_obj (p->model, "services"), service) != NULL || jv_get (p->disabled, service) != NULL;
+}
+
+static bool
+in_list (const char *const *v, size_t n, const char *s)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (v[i], s) == 0)
+      return true;
+  return false;
+}
+
+/* enable `name` and (transitively) what it depends on, whatever their profiles */
+static void
+enable_with_deps (jv services, jv enabled, const char *name)
+{
+  if (jv_get (enabled, name) || jv_get (services, name) == NULL)
+    return;
+  jv_set (enabled, name, jv_bool (true));
+  jv dep = jv_get_obj (jv_get_obj (services, name), "depends_on");
+  for (size_t i = 0; dep && i < dep->u.object.len; i++)
+    enable_with_deps (services, enabled, dep->u.object.keys[i]);
+}
+
+/* a service with `profiles` runs only when one of them is enabled (--profile,
+   COMPOSE_PROFILES, "*" for all) or when the command names it; the others move to
+   p->disabled, where `down` and the orphan check still see them */
+static int
+apply_profiles (const struct compose_opts *o, struct compose_project *p, lcr_error_t *err)
+{
+  jv services = jv_get_obj (p->model, "services");
+  p->disabled = jv_obj ();
+  if (services == NULL)
+    return 0;
+  struct dock_strlist on = {0};
+  for (size_t i = 0; i < o->n_profiles; i++)
+    dock_strlist_add (&on, o->profiles[i]);
+  const char *envp = jv_get_str (p->env, "COMPOSE_PROFILES");
+  /* the list holds pointers into this copy (dock_strlist does not copy) */
+  cleanup_free char *copy = envp ? xstrdup (envp) : NULL;
+  if (o->n_profiles == 0 && copy)
+    {
+      for (char *save = NULL, *t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+        if (*t)
+          dock_strlist_add (&on, t);
+    }
+  bool all = in_list ((const char *const *)on.v, on.n, "*");
+  cleanup_jv jv enabled = jv_obj ();
+  for (size_t i = 0; i < services->u.object.len; i++)
+    {
+      jv s = services->u.object.values[i];
+      jv prof = jv_get (s, "profiles");
+      if (prof && !YAJL_IS_ARRAY (prof) && !YAJL_IS_NULL (prof))
+        {
+          cleanup_free char *w = NULL;
+          xasprintf (&w, "services.%s.profiles", services->u.object.keys[i]);
+          cleanup_free char *at = compose_where (p, w);
+          dock_strlist_free (&on);
+          return lcr_error_invalid (err, "%sprofiles must be a list", at);
+        }
+      bool active = prof == NULL || YAJL_IS_NULL (prof) || prof->u.array.len == 0 || all;
+      for (size_t j = 0; !active && j < prof->u.array.len; j++)
+        active = jv_as_str (prof->u.array.values[j])
+                 && in_list ((const char *const *)on.v, on.n, jv_as_str (prof->u.array.values[j]));
+      if (active)
+        jv_set (enabled, services->u.object.keys[i], jv_bool (true));
+    }
+  dock_strlist_free (&on);
+  for (size_t i = 0; i < o->n_services; i++)
+    enable_with_deps (services, enabled, o->services[i]);
+  for (size_t i = 0; i < services->u.object.len;)
+    {
+      const char *name = services->u.object.keys[i];
+      if (jv_get (enabled, name))
+        {
+          i++;
+          continue;
+        }
+      jv_set (p->disabled, name, jv_copy (services->u.object.values[i]));
+      jv_del (services, name);
+    }
+  return 0;
+}
+
 static int
 check_model (struct compose_project *p, lcr_error_t *err)
 {
   jv services = jv_get_obj (p->model, "services");
-  if (services == NULL || services->u.object.len == 0)
+  if ((services == NULL || services->u.object.len == 0) && jv_len (p->disabled) == 0)
     return lcr_error_invalid (err, "no service is defined in %s", p->files);
+  if (services == NULL)
+    services = jv_child_obj (p->model, "services");
   jv nets = jv_get_obj (p->model, "networks"), vols = jv_get_obj (p->model, "volumes");
   for (size_t i = 0; i < services->u.object.len; i++)
     {
@@ -125,29 +227,70 @@ check_model (struct compose_project *p, lcr_error_t *err)
       jv s = services->u.object.values[i];
       if (!jv_get_str (s, "image") && !jv_get_obj (s, "build"))
         return lcr_error_invalid (err, "service \"%s\" has neither an image nor a build context specified", name);
+      cleanup_free char *kn = NULL, *kd = NULL, *kv = NULL;
+      xasprintf (&kn, "services.%s.networks", name);
+      xasprintf (&kd, "services.%s.depends_on", name);
+      xasprintf (&kv, "services.%s.volumes", name);
       jv sn = jv_get_obj (s, "networks");
       for (size_t j = 0; sn && j < sn->u.object.len; j++)
         if (strcmp (sn->u.object.keys[j], "default") != 0 && jv_get (nets, sn->u.object.keys[j]) == NULL)
-          return lcr_error_invalid (err, "service \"%s\" refers to undefined network %s: invalid compose project", name,
-                                    sn->u.object.keys[j]);
+          {
+            cleanup_free char *at = compose_where (p, kn);
+            return lcr_error_invalid (err, "%sservice \"%s\" refers to undefined network %s: invalid compose project",
+                                      at, name, sn->u.object.keys[j]);
+          }
       jv dep = jv_get_obj (s, "depends_on");
       for (size_t j = 0; dep && j < dep->u.object.len; j++)
         if (jv_get (services, dep->u.object.keys[j]) == NULL)
-          return lcr_error_invalid (err, "service \"%s\" depends on undefined service \"%s\": invalid compose project",
-                                    name, dep->u.object.keys[j]);
+          {
+            cleanup_free char *at = compose_where (p, kd);
+            const char *d = dep->u.object.keys[j];
+            jv req = jv_get (dep->u.object.values[j], "required");
+            if (jv_get (p->disabled, d) && jv_as_str (req) && strcmp (jv_as_str (req), "false") == 0)
+              continue;
+            if (jv_get (p->disabled, d))
+              return lcr_error_invalid (err,
+                                        "%sservice \"%s\" depends on service \"%s\", which is disabled: enable one of "
+                                        "its profiles (--profile or COMPOSE_PROFILES)",
+                                        at, name, d);
+            return lcr_error_invalid (
+                err, "%sservice \"%s\" depends on undefined service \"%s\": invalid compose project", at, name, d);
+          }
       jv sv = jv_get_arr (s, "volumes");
       for (size_t j = 0; sv && j < sv->u.array.len; j++)
         {
-          const char *v = jv_as_str (sv->u.array.values[j]);
+          jv e = sv->u.array.values[j];
+          const char *v = jv_as_str (e);
           const char *c = v ? strchr (v, ':') : NULL;
-          if (c == NULL || v[0] == '/')
+          cleanup_free char *src = NULL;
+          if (YAJL_IS_OBJECT (e) && jv_get_str (e, "source") && strcmp (jv_get_str (e, "type"), "volume") == 0)
+            src = xstrdup (jv_get_str (e, "source"));
+          else if (c == NULL || v[0] == '/')
             continue;
-          cleanup_free char *src = compose_strndup (v, (size_t)(c - v));
+          else
+            src = compose_strndup (v, (size_t)(c - v));
           if (jv_get (vols, src) == NULL)
-            return lcr_error_invalid (err, "service \"%s\" refers to undefined volume %s: invalid compose project",
-                                      name, src);
+            {
+              cleanup_free char *at = compose_where (p, kv);
+              return lcr_error_invalid (err, "%sservice \"%s\" refers to undefined volume %s: invalid compose project",
+                                        at, name, src);
+            }
         }
     }
+  for (size_t i = 0; i < services->u.object.len; i++)
+    {
+      long n;
+      if (compose_service_scale (p, services->u.object.keys[i], &n, err) < 0)
+        return -1;
+    }
+  /* a cycle is an error for `config` too, not only when something is started */
+  char **order = NULL;
+  size_t n_order = 0;
+  if (compose_service_order (p, NULL, 0, true, &order, &n_order, err) < 0)
+    return -1;
+  for (size_t i = 0; i < n_order; i++)
+    free (order[i]);
+  free (order);
   return 0;
 }
 
@@ -242,20 +385,12 @@ compose_load (const struct compose_opts *o, struct compose_project *p, lcr_error
         }
     }
 
+  p->where = jv_obj ();
   for (size_t i = 0; rc == 0 && i < n; i++)
     {
-      jv f = compose_yaml_load (paths[i], p->env, err);
-      if (f == NULL || compose_normalize (f, p->workdir, err) < 0)
+      jv f = compose_load_file (paths[i], p->workdir, p->env, p->where, 0, err);
+      if (f == NULL)
         {
-          if (f && *err)
-            {
-              /* say which file the normalizer's complaint is about */
-              lcr_error_t e2 = NULL;
-              lcr_error_invalid (&e2, "%s: %s", paths[i], (*err)->msg);
-              lcr_error_release (err);
-              *err = e2;
-            }
-          jv_free (f);
           rc = -1;
           break;
         }
@@ -302,6 +437,8 @@ compose_load (const struct compose_opts *o, struct compose_project *p, lcr_error
   for (size_t i = 0; services && i < services->u.object.len; i++)
     if (resolve_environment (services->u.object.values[i], p->env, err) < 0)
       return -1;
+  if (apply_profiles (o, p, err) < 0)
+    return -1;
   return check_model (p, err);
 }
 
@@ -313,11 +450,14 @@ compose_project_release (struct compose_project *p)
   free (p->files);
   jv_free (p->env);
   jv_free (p->model);
+  jv_free (p->disabled);
+  jv_free (p->where);
   *p = (struct compose_project){0};
 }
 
 struct order
 {
+  struct compose_project *p;
   jv services;
   char **out;
   size_t n;
@@ -331,7 +471,12 @@ visit (struct order *o, size_t i, bool with_deps, lcr_error_t *err)
     return 0;
   const char *name = o->services->u.object.keys[i];
   if (o->state[i] == 1)
-    return lcr_error_invalid (err, "dependency cycle detected: service \"%s\" depends on itself", name);
+    {
+      cleanup_free char *key = NULL;
+      xasprintf (&key, "services.%s.depends_on", name);
+      cleanup_free char *at = o->p ? compose_where (o->p, key) : xstrdup ("");
+      return lcr_error_invalid (err, "%sdependency cycle detected: service \"%s\" depends on itself", at, name);
+    }
   o->state[i] = 1;
   jv dep = jv_get_obj (o->services->u.object.values[i], "depends_on");
   for (size_t j = 0; with_deps && dep && j < dep->u.object.len; j++)
@@ -349,13 +494,13 @@ compose_service_order (struct compose_project *p, const char **only, size_t n_on
 {
   jv services = jv_get_obj (p->model, "services");
   size_t total = services->u.object.len;
-  struct order o = {.services = services, .out = xmalloc0 ((total + 1) * sizeof (char *))};
+  struct order o = {.p = p, .services = services, .out = xmalloc0 ((total + 1) * sizeof (char *))};
   cleanup_free char *state = xmalloc0 (total + 1);
   o.state = state;
   int rc = 0;
   /* a cycle is an error even for services not asked for */
   cleanup_free char *probe = xmalloc0 (total + 1);
-  struct order all = {.services = services, .out = xmalloc0 ((total + 1) * sizeof (char *)), .state = probe};
+  struct order all = {.p = p, .services = services, .out = xmalloc0 ((total + 1) * sizeof (char *)), .state = probe};
   for (size_t i = 0; i < total && rc == 0; i++)
     rc = visit (&all, i, true, err);
   for (size_t i = 0; i < all.n; i++)

@@ -179,6 +179,25 @@ create_one (struct dock_ctx *ctx, struct compose_project *p, const char *kind, c
     compose_args_addf (&a, "--driver=%s", driver);
   if (is_true (jv_get (def, "internal")))
     compose_args_add (&a, "--internal");
+  if (is_true (jv_get (def, "enable_ipv6")))
+    compose_args_add (&a, "--ipv6");
+  jv ipam = jv_get_obj (def, "ipam");
+  const char *ipam_driver = jv_get_str (ipam, "driver");
+  if (ipam_driver)
+    compose_args_addf (&a, "--ipam-driver=%s", ipam_driver);
+  jv pools = jv_get_arr (ipam, "config");
+  for (size_t i = 0; pools && i < pools->u.array.len; i++)
+    {
+      jv pool = pools->u.array.values[i];
+      const char *subnet = jv_get_str (pool, "subnet"), *gw = jv_get_str (pool, "gateway");
+      const char *range = jv_get_str (pool, "ip_range");
+      if (subnet)
+        compose_args_addf (&a, "--subnet=%s", subnet);
+      if (gw)
+        compose_args_addf (&a, "--gateway=%s", gw);
+      if (range)
+        compose_args_addf (&a, "--ip-range=%s", range);
+    }
   compose_args_addf (&a, "--label=%s=%s", COMPOSE_LABEL_PROJECT, p->name);
   compose_args_addf (&a, "--label=%s=%s", strcmp (kind, "network") == 0 ? COMPOSE_LABEL_NETWORK : COMPOSE_LABEL_VOLUME,
                      key);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +28,12 @@ is_true (jv v)
 char *
 compose_config_hash (struct compose_project *p, const char *svc)
 {
-  cleanup_free char *dump = jv_dump (service (p, svc), false);
+  /* how many replicas run is not part of a container's configuration: scaling keeps the
+     ones that are there */
+  cleanup_jv jv s = jv_copy (service (p, svc));
+  jv_del (s, "scale");
+  jv_del (jv_get_obj (s, "deploy"), "replicas");
+  cleanup_free char *dump = jv_dump (s, false);
   struct dock_sha256 h;
   char digest[DOCK_DIGEST_LEN + 1];
   dock_sha256_init (&h);
@@ -52,6 +58,13 @@ compose_build_service (struct dock_ctx *ctx, struct compose_project *p, const ch
   const char *target = jv_get_str (b, "target");
   if (target)
     compose_args_addf (&a, "--target=%s", target);
+  const char *net = jv_get_str (b, "network");
+  if (net)
+    compose_args_addf (&a, "--network=%s", net);
+  if (is_true (jv_get (b, "no_cache")))
+    compose_args_add (&a, "--no-cache");
+  if (is_true (jv_get (b, "pull")))
+    compose_args_add (&a, "--pull");
   jv args = jv_get_obj (b, "args");
   for (size_t i = 0; args && i < args->u.object.len; i++)
     {
@@ -85,10 +98,18 @@ compose_ensure_image (struct dock_ctx *ctx, struct compose_project *p, const cha
   jv s = service (p, svc);
   cleanup_free char *image = compose_service_image (p, svc);
   bool have = compose_exists (ctx, "image", image);
-  if (jv_get_obj (s, "build") && (build || !have))
+  const char *policy = jv_get_str (s, "pull_policy");
+  if (policy && strcmp (policy, "always") != 0 && strcmp (policy, "never") != 0 && strcmp (policy, "missing") != 0
+      && strcmp (policy, "if_not_present") != 0 && strcmp (policy, "build") != 0)
+    return lcr_error_invalid (err, "service \"%s\": invalid pull_policy \"%s\" (always, never, missing, build)", svc,
+                              policy);
+  if (jv_get_obj (s, "build") && (build || !have || (policy && strcmp (policy, "build") == 0)))
     return compose_build_service (ctx, p, svc, err);
-  if (have)
+  if (have && !(policy && strcmp (policy, "always") == 0))
     return 0;
+  if (!have && policy && strcmp (policy, "never") == 0)
+    return lcr_error_make (err, 0, LCR_ERR_NOT_FOUND, "service \"%s\": no such image %s (pull_policy: never)", svc,
+                           image);
   struct compose_args a;
   compose_args_init (&a, ctx, "pull");
   compose_args_add (&a, image);
@@ -187,6 +208,63 @@ add_health (struct compose_args *a, jv h)
   add_str (a, h, "start_interval", "health-start-interval");
 }
 
+/* a volume in the long syntax → --mount (a named volume's source is the project's name for it;
+   a bind's missing source is made, as compose does unless create_host_path is false) */
+static int
+add_mount (struct compose_project *p, const char *svc, struct compose_args *a, jv e, lcr_error_t *err)
+{
+  const char *type = jv_get_str (e, "type"), *src = jv_get_str (e, "source"), *target = jv_get_str (e, "target");
+  cleanup_free char *m = NULL, *name = NULL;
+  xasprintf (&m, "type=%s,target=%s", type, target);
+  if (src && strcmp (type, "volume") == 0)
+    {
+      name = compose_volume_name (p, src);
+      src = name;
+    }
+  if (src && strcmp (type, "bind") == 0 && access (src, F_OK) != 0)
+    {
+      jv chp = jv_get (jv_get_obj (e, "bind"), "create_host_path");
+      if (chp && jv_as_str (chp) && strcmp (jv_as_str (chp), "false") == 0)
+        return lcr_error_make (err, ENOENT, LCR_ERR_NOT_FOUND,
+                               "service \"%s\": bind source %s does not exist (create_host_path: false)", svc, src);
+      if (lcr_mkdir_p (src, 0755, err) < 0)
+        return -1;
+    }
+  char *next = NULL;
+#define ADD(...)                                                                                                       \
+  do                                                                                                                   \
+    {                                                                                                                  \
+      char *piece = NULL;                                                                                              \
+      xasprintf (&piece, __VA_ARGS__);                                                                                 \
+      xasprintf (&next, "%s,%s", m, piece);                                                                            \
+      free (piece);                                                                                                    \
+      free (m);                                                                                                        \
+      m = next;                                                                                                        \
+    }                                                                                                                  \
+  while (0)
+  if (src)
+    ADD ("source=%s", src);
+  if (is_true (jv_get (e, "read_only")))
+    ADD ("readonly");
+  const char *prop = jv_get_str (jv_get_obj (e, "bind"), "propagation");
+  if (prop)
+    ADD ("bind-propagation=%s", prop);
+  if (is_true (jv_get (jv_get_obj (e, "volume"), "nocopy")))
+    ADD ("volume-nocopy");
+  const char *sub = jv_get_str (jv_get_obj (e, "volume"), "subpath");
+  if (sub)
+    ADD ("volume-subpath=%s", sub);
+  const char *size = jv_get_str (jv_get_obj (e, "tmpfs"), "size");
+  if (size)
+    ADD ("tmpfs-size=%s", size);
+  const char *mode = jv_get_str (jv_get_obj (e, "tmpfs"), "mode");
+  if (mode)
+    ADD ("tmpfs-mode=%s", mode);
+#undef ADD
+  compose_args_addf (a, "--mount=%s", m);
+  return 0;
+}
+
 int
 compose_create_args (struct compose_project *p, const char *svc, struct compose_args *a, bool oneoff, lcr_error_t *err)
 {
@@ -216,6 +294,12 @@ compose_create_args (struct compose_project *p, const char *svc, struct compose_
       compose_args_addf (a, "--network=%s", name);
       if (!oneoff)
         compose_args_addf (a, "--network-alias=%s", svc);
+      const char *ip = jv_get_str (jv_get_obj (jv_get_obj (s, "networks"), first), "ipv4_address");
+      if (ip && !oneoff)
+        compose_args_addf (a, "--ip=%s", ip);
+      const char *ip6 = jv_get_str (jv_get_obj (jv_get_obj (s, "networks"), first), "ipv6_address");
+      if (ip6 && !oneoff)
+        compose_args_addf (a, "--ip6=%s", ip6);
       jv aliases = jv_get_arr (jv_get_obj (jv_get_obj (s, "networks"), first), "aliases");
       for (size_t i = 0; aliases && i < aliases->u.array.len; i++)
         if (jv_as_str (aliases->u.array.values[i]))
@@ -232,7 +316,14 @@ compose_create_args (struct compose_project *p, const char *svc, struct compose_
   jv vols = jv_get_arr (s, "volumes");
   for (size_t i = 0; vols && i < vols->u.array.len; i++)
     {
-      const char *v = jv_as_str (vols->u.array.values[i]);
+      jv e = vols->u.array.values[i];
+      if (YAJL_IS_OBJECT (e))
+        {
+          if (add_mount (p, svc, a, e, err) < 0)
+            return -1;
+          continue;
+        }
+      const char *v = jv_as_str (e);
       const char *c = v ? strchr (v, ':') : NULL;
       if (v && c && v[0] != '/')
         {
@@ -243,6 +334,23 @@ compose_create_args (struct compose_project *p, const char *svc, struct compose_
       else if (v)
         compose_args_addf (a, "--volume=%s", v);
     }
+  jv ul = jv_get_obj (s, "ulimits");
+  for (size_t i = 0; ul && i < ul->u.object.len; i++)
+    {
+      jv u = ul->u.object.values[i];
+      const char *soft = YAJL_IS_OBJECT (u) ? jv_get_str (u, "soft") : jv_as_str (u);
+      const char *hard = YAJL_IS_OBJECT (u) ? jv_get_str (u, "hard") : jv_as_str (u);
+      if (soft == NULL || hard == NULL)
+        return lcr_error_invalid (err, "service \"%s\": ulimits.%s needs a number or soft and hard", svc,
+                                  ul->u.object.keys[i]);
+      compose_args_addf (a, "--ulimit=%s=%s:%s", ul->u.object.keys[i], soft, hard);
+    }
+  jv res = jv_get_obj (jv_get_obj (s, "deploy"), "resources");
+  jv lim = jv_get_obj (res, "limits"), rsv = jv_get_obj (res, "reservations");
+  add_str (a, lim, "cpus", "cpus");
+  add_str (a, lim, "memory", "memory");
+  add_str (a, lim, "pids", "pids-limit");
+  add_str (a, rsv, "memory", "memory-reservation");
   add_str (a, s, "working_dir", "workdir");
   add_str (a, s, "user", "user");
   add_str (a, s, "hostname", "hostname");
@@ -345,6 +453,11 @@ wait_for (struct dock_ctx *ctx, struct compose_project *p, const char *dep, cons
       cleanup_jv jv ctrs = compose_containers (ctx, p->name, dep, true, false, err);
       if (ctrs == NULL)
         return -1;
+      long want = 1;
+      if (compose_service_scale (p, dep, &want, err) < 0)
+        return -1;
+      if (want == 0)
+        return 0; /* scaled to nothing: nothing to wait for */
       bool all = ctrs->u.array.len > 0;
       for (size_t i = 0; i < ctrs->u.array.len; i++)
         {
@@ -377,7 +490,9 @@ wait_for (struct dock_ctx *ctx, struct compose_project *p, const char *dep, cons
         }
       if (all)
         {
-          fprintf (stderr, " Container %s-%s-1  %s\n", p->name, dep, healthy ? "Healthy" : "Exited");
+          for (size_t i = 0; i < ctrs->u.array.len; i++)
+            fprintf (stderr, " Container %s  %s\n", compose_ctr_name (ctrs->u.array.values[i]),
+                     healthy ? "Healthy" : "Exited");
           return 0;
         }
       struct timespec ts = {0, 200 * 1000 * 1000};
@@ -386,23 +501,31 @@ wait_for (struct dock_ctx *ctx, struct compose_project *p, const char *dep, cons
 }
 
 static char *
-container_name (struct compose_project *p, const char *svc)
+container_name (struct compose_project *p, const char *svc, long number)
 {
   const char *n = jv_get_str (service (p, svc), "container_name");
   char *out = NULL;
   if (n)
     return xstrdup (n);
-  xasprintf (&out, "%s-%s-1", p->name, svc);
+  xasprintf (&out, "%s-%s-%ld", p->name, svc, number);
   return out;
 }
 
+static long
+ctr_number (jv c)
+{
+  const char *num = compose_label (c, COMPOSE_LABEL_NUMBER);
+  return num ? atol (num) : 0;
+}
+
 static int
-create_container (struct dock_ctx *ctx, struct compose_project *p, const char *svc, const char *name, lcr_error_t *err)
+create_container (struct dock_ctx *ctx, struct compose_project *p, const char *svc, const char *name, long number,
+                  lcr_error_t *err)
 {
   struct compose_args a;
   compose_args_init (&a, ctx, "create");
   compose_args_addf (&a, "--name=%s", name);
-  compose_args_addf (&a, "--label=%s=1", COMPOSE_LABEL_NUMBER);
+  compose_args_addf (&a, "--label=%s=%ld", COMPOSE_LABEL_NUMBER, number);
   compose_args_add (&a, "--pull=never");
   if (compose_create_args (p, svc, &a, false, err) < 0)
     {
@@ -426,6 +549,12 @@ create_container (struct dock_ctx *ctx, struct compose_project *p, const char *s
       compose_args_init (&a, ctx, "network");
       compose_args_add (&a, "connect");
       compose_args_addf (&a, "--alias=%s", svc);
+      const char *ip = jv_get_str (jv_get_obj (jv_get_obj (service (p, svc), "networks"), key), "ipv4_address");
+      if (ip)
+        compose_args_addf (&a, "--ip=%s", ip);
+      const char *ip6 = jv_get_str (jv_get_obj (jv_get_obj (service (p, svc), "networks"), key), "ipv6_address");
+      if (ip6)
+        compose_args_addf (&a, "--ip6=%s", ip6);
       jv aliases = jv_get_arr (jv_get_obj (jv_get_obj (service (p, svc), "networks"), key), "aliases");
       for (size_t j = 0; aliases && j < aliases->u.array.len; j++)
         if (jv_as_str (aliases->u.array.values[j]))
@@ -446,10 +575,56 @@ create_container (struct dock_ctx *ctx, struct compose_project *p, const char *s
   return 0;
 }
 
+/* stop and remove one container (scaled away, or an orphan) */
+static int
+remove_container (struct dock_ctx *ctx, const char *name, lcr_error_t *err)
+{
+  fprintf (stderr, " Container %s  Stopping\n", name);
+  if (simple (ctx, "stop", name, NULL, NULL, err) < 0 || simple (ctx, "rm", "-f", name, NULL, err) < 0)
+    return -1;
+  fprintf (stderr, " Container %s  Removed\n", name);
+  return 0;
+}
+
+int
+compose_orphans (struct dock_ctx *ctx, struct compose_project *p, bool remove, lcr_error_t *err)
+{
+  cleanup_jv jv ctrs = compose_containers (ctx, p->name, NULL, true, false, err);
+  if (ctrs == NULL)
+    return -1;
+  cleanup_free char *names = xstrdup ("");
+  for (size_t i = 0; i < ctrs->u.array.len; i++)
+    {
+      jv c = ctrs->u.array.values[i];
+      const char *s = compose_label (c, COMPOSE_LABEL_SERVICE);
+      if (s && compose_service_known (p, s))
+        continue;
+      if (remove)
+        {
+          if (remove_container (ctx, compose_ctr_name (c), err) < 0)
+            return -1;
+          continue;
+        }
+      char *next = NULL;
+      xasprintf (&next, "%s%s%s", names, names[0] ? " " : "", compose_ctr_name (c));
+      free (names);
+      names = next;
+    }
+  if (names[0])
+    fprintf (stderr,
+             "WARN[0000] Found orphan containers ([%s]) for this project. If you removed or renamed this service in "
+             "your compose file, you can run this command with the --remove-orphans flag to clean it up.\n",
+             names);
+  return 0;
+}
+
 int
 compose_up_services (struct dock_ctx *ctx, struct compose_project *p, char **order, size_t n, bool recreate,
-                     bool force_build, lcr_error_t *err)
+                     bool keep_changed, bool force_build, lcr_error_t *err)
 {
+  /* a clash of host ports (--scale may have made one) before anything is created */
+  if (compose_check_ports (p, err) < 0)
+    return -1;
   /* images first, so a missing one fails the `up` before anything was created */
   for (size_t i = 0; i < n; i++)
     if (compose_ensure_image (ctx, p, order[i], force_build, err) < 0)
@@ -463,37 +638,56 @@ compose_up_services (struct dock_ctx *ctx, struct compose_project *p, char **ord
       for (size_t j = 0; dep && j < dep->u.object.len; j++)
         if (wait_for (ctx, p, dep->u.object.keys[j], jv_get_str (dep->u.object.values[j], "condition"), err) < 0)
           return -1;
-      cleanup_free char *name = container_name (p, svc);
+      long replicas = 1;
+      if (compose_service_scale (p, svc, &replicas, err) < 0)
+        return -1;
       cleanup_free char *hash = compose_config_hash (p, svc);
       cleanup_jv jv ctrs = compose_containers (ctx, p->name, svc, true, false, err);
       if (ctrs == NULL)
         return -1;
-      bool keep = false;
-      for (size_t j = 0; j < ctrs->u.array.len; j++)
+      /* scaling down takes the highest numbers first */
+      for (size_t j = ctrs->u.array.len; j-- > 0;)
         {
           jv c = ctrs->u.array.values[j];
-          const char *h = compose_label (c, COMPOSE_LABEL_HASH);
-          if (!recreate && h && strcmp (h, hash) == 0 && strcmp (compose_ctr_name (c), name) == 0)
-            {
-              keep = true;
-              if (compose_ctr_running (c))
-                {
-                  fprintf (stderr, " Container %s  Running\n", name);
-                  goto next;
-                }
-              continue;
-            }
-          /* changed: recreate */
-          fprintf (stderr, " Container %s  Recreate\n", compose_ctr_name (c));
-          if (simple (ctx, "rm", "-f", compose_ctr_name (c), NULL, err) < 0)
+          if (ctr_number (c) >= 1 && ctr_number (c) <= replicas)
+            continue;
+          if (remove_container (ctx, compose_ctr_name (c), err) < 0)
             return -1;
         }
-      if (!keep && create_container (ctx, p, svc, name, err) < 0)
-        return -1;
-      if (simple (ctx, "start", name, NULL, NULL, err) < 0)
-        return -1;
-      fprintf (stderr, " Container %s  Started\n", name);
-    next:;
+      for (long k = 1; k <= replicas; k++)
+        {
+          cleanup_free char *name = container_name (p, svc, k);
+          jv have = NULL;
+          for (size_t j = 0; j < ctrs->u.array.len && have == NULL; j++)
+            if (ctr_number (ctrs->u.array.values[j]) == k)
+              have = ctrs->u.array.values[j];
+          if (have)
+            {
+              const char *h = compose_label (have, COMPOSE_LABEL_HASH);
+              if (!recreate && ((h && strcmp (h, hash) == 0) || keep_changed)
+                  && strcmp (compose_ctr_name (have), name) == 0)
+                {
+                  if (compose_ctr_running (have))
+                    {
+                      fprintf (stderr, " Container %s  Running\n", name);
+                      continue;
+                    }
+                }
+              else
+                {
+                  /* changed: recreate */
+                  fprintf (stderr, " Container %s  Recreate\n", compose_ctr_name (have));
+                  if (simple (ctx, "rm", "-f", compose_ctr_name (have), NULL, err) < 0)
+                    return -1;
+                  have = NULL;
+                }
+            }
+          if (have == NULL && create_container (ctx, p, svc, name, k, err) < 0)
+            return -1;
+          if (simple (ctx, "start", name, NULL, NULL, err) < 0)
+            return -1;
+          fprintf (stderr, " Container %s  Started\n", name);
+        }
     }
   return 0;
 }

@@ -36,9 +36,15 @@ enum kind
   K_NETWORK,
   K_VOLUMES,
   K_VOLUME,
+  K_EXTENDS,
+  K_DEPLOY,
+  K_RESOURCES,
+  K_LIMITS,
+  K_INCLUDES,
+  K_INCLUDE,
 };
 
-static const char *const top_keys[] = {"version", "name", "services", "networks", "volumes", NULL};
+static const char *const top_keys[] = {"version", "name", "services", "networks", "volumes", "include", NULL};
 static const char *const service_keys[]
     = {"image",          "build",       "command",     "entrypoint",  "environment",  "env_file",
        "ports",          "expose",      "volumes",     "networks",    "network_mode", "depends_on",
@@ -47,19 +53,28 @@ static const char *const service_keys[]
        "read_only",      "cap_add",     "cap_drop",    "extra_hosts", "dns",          "tmpfs",
        "security_opt",   "devices",     "mem_limit",   "cpus",        "pids_limit",   "stop_grace_period",
        "logging",        "domainname",  "shm_size",    "sysctls",     "ulimits",      "platform",
-       "pull_policy",    NULL};
+       "pull_policy",    "profiles",    "scale",       "deploy",      "extends",      NULL};
 static const char *const build_keys[]
     = {"context", "dockerfile", "args", "target", "labels", "network", "cache_from", "no_cache", "pull", NULL};
 static const char *const health_keys[]
     = {"test", "interval", "timeout", "retries", "start_period", "start_interval", "disable", NULL};
 static const char *const depend_keys[] = {"condition", "restart", "required", NULL};
 static const char *const svc_net_keys[] = {"aliases", "ipv4_address", "ipv6_address", "priority", NULL};
-static const char *const port_keys[] = {"target", "published", "host_ip", "protocol", "mode", "name", NULL};
+static const char *const port_keys[]
+    = {"target", "published", "host_ip", "protocol", "mode", "name", "app_protocol", NULL};
 static const char *const svc_vol_keys[]
     = {"type", "source", "target", "read_only", "bind", "volume", "tmpfs", "consistency", NULL};
 static const char *const network_keys[]
     = {"driver", "driver_opts", "external", "name", "ipam", "internal", "attachable", "labels", "enable_ipv6", NULL};
 static const char *const volume_keys[] = {"driver", "driver_opts", "external", "name", "labels", NULL};
+static const char *const extends_keys[] = {"service", "file", NULL};
+/* deploy: what a single host can honour (replicas, resources, restart_policy), and the swarm
+   keys, accepted and ignored as docker compose does without a swarm */
+static const char *const deploy_keys[] = {"replicas",  "resources",     "restart_policy",  "labels",        "mode",
+                                          "placement", "update_config", "rollback_config", "endpoint_mode", NULL};
+static const char *const resources_keys[] = {"limits", "reservations", NULL};
+static const char *const limits_keys[] = {"cpus", "memory", "pids", "devices", "generic_resources", NULL};
+static const char *const include_keys[] = {"path", "project_directory", "env_file", NULL};
 
 /* the known keys of a mapping of this kind (NULL: any key), and what its members are */
 static const char *const *
@@ -87,6 +102,16 @@ keys_of (enum kind k)
       return network_keys;
     case K_VOLUME:
       return volume_keys;
+    case K_EXTENDS:
+      return extends_keys;
+    case K_DEPLOY:
+      return deploy_keys;
+    case K_RESOURCES:
+      return resources_keys;
+    case K_LIMITS:
+      return limits_keys;
+    case K_INCLUDE:
+      return include_keys;
     default:
       return NULL;
     }
@@ -104,7 +129,15 @@ child_of (enum kind k, const char *key)
         return K_NETWORKS;
       if (strcmp (key, "volumes") == 0)
         return K_VOLUMES;
+      if (strcmp (key, "include") == 0)
+        return K_INCLUDES;
       return K_ANY;
+    case K_INCLUDES: /* sequence members */
+      return K_INCLUDE;
+    case K_DEPLOY:
+      return strcmp (key, "resources") == 0 ? K_RESOURCES : K_ANY;
+    case K_RESOURCES:
+      return K_LIMITS;
     case K_SERVICES:
       return K_SERVICE;
     case K_NETWORKS:
@@ -132,6 +165,10 @@ child_of (enum kind k, const char *key)
         return K_PORTS;
       if (strcmp (key, "volumes") == 0)
         return K_SVC_VOLS;
+      if (strcmp (key, "extends") == 0)
+        return K_EXTENDS;
+      if (strcmp (key, "deploy") == 0)
+        return K_DEPLOY;
       return K_ANY;
     default:
       return K_ANY;
@@ -143,6 +180,7 @@ struct loader
   yaml_document_t doc;
   const char *path;
   jv env;
+  jv where; /* "services.web.ports" → "FILE:LINE" of the key, or NULL */
   int depth;
 };
 
@@ -206,6 +244,12 @@ convert_map_into (struct loader *l, jv obj, yaml_node_t *n, enum kind k, const c
           }
         cleanup_free char *sub = NULL;
         xasprintf (&sub, "%s%s%s", where[0] ? where : "", where[0] ? "." : "", key);
+        if (l->where)
+          {
+            char at[4200];
+            snprintf (at, sizeof at, "%s:%zu", l->path, kn->start_mark.line + 1);
+            jv_set (l->where, sub, jv_str (at));
+          }
         /* extension fields are kept as written: they are templates, interpolated where used */
         jv v = convert (l, vn, child_of (k, key), sub, err);
         if (v == NULL)
@@ -239,7 +283,8 @@ convert (struct loader *l, yaml_node_t *n, enum kind k, const char *where, lcr_e
             break;
           }
         if (k == K_TOP || k == K_SERVICES || k == K_SERVICE || k == K_NETWORKS || k == K_NETWORK || k == K_VOLUMES
-            || k == K_VOLUME || k == K_DEPEND || k == K_SVC_NET || k == K_HEALTH)
+            || k == K_VOLUME || k == K_DEPEND || k == K_SVC_NET || k == K_HEALTH || k == K_DEPLOY || k == K_RESOURCES
+            || k == K_LIMITS)
           {
             lcr_error_invalid (err, "%s:%zu: %s: a mapping is expected here", l->path, n->start_mark.line + 1, where);
             break;
@@ -256,7 +301,7 @@ convert (struct loader *l, yaml_node_t *n, enum kind k, const char *where, lcr_e
       for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++)
         {
           yaml_node_t *m = yaml_document_get_node (&l->doc, *it);
-          enum kind mk = (k == K_PORTS || k == K_SVC_VOLS) ? child_of (k, "") : K_ANY;
+          enum kind mk = (k == K_PORTS || k == K_SVC_VOLS || k == K_INCLUDES) ? child_of (k, "") : K_ANY;
           jv v = m ? convert (l, m, mk, where, err) : jv_null ();
           if (v == NULL)
             {
@@ -283,7 +328,7 @@ convert (struct loader *l, yaml_node_t *n, enum kind k, const char *where, lcr_e
 }
 
 jv
-compose_yaml_load (const char *path, jv env, lcr_error_t *err)
+compose_yaml_load (const char *path, jv env, jv where, lcr_error_t *err)
 {
   FILE *f = fopen (path, "re");
   if (f == NULL)
@@ -294,7 +339,7 @@ compose_yaml_load (const char *path, jv env, lcr_error_t *err)
   yaml_parser_t parser;
   yaml_parser_initialize (&parser);
   yaml_parser_set_input_file (&parser, f);
-  struct loader l = {.path = path, .env = env};
+  struct loader l = {.path = path, .env = env, .where = where};
   jv out = NULL;
   if (!yaml_parser_load (&parser, &l.doc))
     {
