@@ -97,7 +97,7 @@ main (int argc, char **argv)
   };
   lcr_error_t err = NULL;
   int i = 1;
-  int status;
+  int status = -1;
 
   if (opts_parse ("berth", argc, argv, &i, global, &err) < 0)
     goto fail;
@@ -163,7 +163,7 @@ fail:
     const char *msg = err ? err->msg : "unknown error";
     fprintf (stderr, "berth: %s\n", msg);
     lcr_log (&log, LCR_LOG_ERROR, "%s", msg);
-    status = status_for_error (err);
+    status = status == VERB_FAIL_255 ? 255 : status_for_error (err);
     lcr_error_release (&err);
     return status;
   }
