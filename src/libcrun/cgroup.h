@@ -103,6 +103,9 @@ void lcr_cgroup_thaw_all (struct lcr_cgroup *cg);
 
 int lcr_cgroup_create (struct lcr_cgroup *cg, lcr_error_t *err);
 int lcr_cgroup_enter (struct lcr_cgroup *cg, pid_t pid, lcr_error_t *err);
+/* `exec --cgroup`: join sub-cgroups of the container's cgroup, one spec
+   "[CONTROLLER[,…]:]PATH" each (NULL-terminated); see cgroup-sub.c. */
+int lcr_cgroup_enter_sub (struct lcr_cgroup *cg, char *const *specs, pid_t pid, lcr_error_t *err);
 int lcr_cgroup_pids (struct lcr_cgroup *cg, pid_t **pids, size_t *n, lcr_error_t *err);
 int lcr_cgroup_kill (struct lcr_cgroup *cg, int signo, lcr_error_t *err);
 /* Kill what is left, then remove the directories. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "debug.h"
 #include "linux.h"
 #include "pidref.h"
 #include "sync.h"
@@ -293,6 +294,22 @@ undo_create (struct lcr_context *ctx, const char *id, struct created *c, int *pd
   *pdirfd = -1;
 }
 
+/* A cgroupsPath that names a cgroup already holding processes (a pod's, a
+   caller's own): the container shares its limits and `kill --all`, `pause`
+   and `delete` reach those processes too.  runc 1.1 warns and goes on. */
+static void
+warn_if_cgroup_busy (struct lcr_context *ctx, const char *id, struct lcr_cgroup *cg)
+{
+  pid_t *pids = NULL;
+  size_t n = 0;
+  if (lcr_cgroup_pids (cg, &pids, &n, NULL) == 0 && n > 0)
+    lcr_log (ctx->log, LCR_LOG_WARNING,
+             "create `%s`: the container's cgroup `%s` is not empty: %zu process(es) already in it (pid %d%s); "
+             "they share its limits and signals",
+             id, cg->path, n, (int)pids[0], n > 1 ? ", …" : "");
+  free (pids);
+}
+
 static int
 do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts *opts, bool parent_waits,
            struct created *out, lcr_error_t *err)
@@ -309,10 +326,12 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
   spec = lcr_spec_load (bundle, err);
   if (spec == NULL)
     return -1;
+  LCR_DEBUG (ctx, "create `%s`: loaded %s/config.json", id, bundle);
   if (check_spec_for_create (spec, err) < 0 || resolve_rootfs (bundle, spec, &rootfs, err) < 0)
     return -1;
   if (lcr_caps_check_reachable (spec->process, err) < 0)
     return lcr_error_wrap (err, "config.json");
+  LCR_DEBUG (ctx, "create `%s`: config.json checked, rootfs %s", id, rootfs);
   bool terminal = spec->process->terminal;
   if (opts->console_socket && !terminal)
     return lcr_error_invalid (err, "--console-socket needs .process.terminal set to true in config.json");
@@ -329,6 +348,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       lcr_mkdir_p (state_root (ctx), 0700, NULL);
       if (lcr_seccomp_compile_cached (spec->linux_->seccomp, cache, &seccomp, err) < 0)
         return lcr_error_wrap (err, "config.json");
+      LCR_DEBUG (ctx, "create `%s`: seccomp profile compiled", id);
     }
 
   LCR_TEST_POINT ("before-claim");
@@ -339,6 +359,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       return -1;
     }
   LCR_TEST_POINT ("claimed");
+  LCR_DEBUG (ctx, "create `%s`: state directory %s/%s claimed", id, state_root (ctx), id);
 
   struct lcr_start s = {.ctx = ctx,
                         .id = id,
@@ -399,6 +420,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           lcr_error_wrap (err, "config.json");
           break;
         }
+      LCR_DEBUG (ctx, "create `%s`: namespaces to create 0x%x%s", id, (unsigned)s.new_ns_flags,
+                 s.needs_intermediate ? ", through an intermediate process" : "");
       c.rootfs = xstrdup (rootfs);
       if (!lcr_has_own_mount_ns (&s))
         c.host_mounts_base = mount_id (rootfs);
@@ -435,6 +458,9 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       LCR_TEST_POINT ("state-early");
       if (lcr_cgroup_create (c.cgroup, err) < 0)
         break;
+      warn_if_cgroup_busy (ctx, id, c.cgroup);
+      LCR_DEBUG (ctx, "create `%s`: cgroup %s made (%s%s)", id, c.cgroup->path,
+                 c.cgroup->kind == LCR_CGROUP_V2 ? "v2" : "v1", ctx->systemd_cgroup ? ", systemd" : "");
       if (spec->linux_ && spec->linux_->resources
           && lcr_cgroup_apply (c.cgroup, spec->linux_->resources, false, err) < 0)
         {
@@ -442,12 +468,14 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           break;
         }
       LCR_TEST_POINT ("cgroup-made");
+      LCR_DEBUG (ctx, "create `%s`: resources written", id);
       s.cgroup = c.cgroup;
       if (s.needs_intermediate || parent_waits)
         prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
       if (lcr_spawn_init (&s, &c.pid, &c.sync_fd, err) < 0)
         break;
       LCR_TEST_POINT ("cloned");
+      LCR_DEBUG (ctx, "create `%s`: init cloned, pid %d", id, c.pid);
       if ((s.new_ns_flags & CLONE_NEWUSER) && lcr_ns_write_id_maps (c.pid, spec, err) < 0)
         break;
       if (lcr_cgroup_enter (c.cgroup, c.pid, err) < 0 || lcr_set_oom_score_adj (c.pid, spec->process, err) < 0)
@@ -457,11 +485,14 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           lcr_error_sys (err, "signal the container's init");
           break;
         }
+      LCR_DEBUG (ctx, "create `%s`: init in its cgroup%s; told to go on", id,
+                 (s.new_ns_flags & CLONE_NEWUSER) ? ", id maps written" : "");
       if (spec->hooks && (spec->hooks->prestart_len || spec->hooks->create_runtime_len))
         {
           if (wait_init (ctx, c.sync_fd, c.cgroup, SYNC_HOOKS, NULL, init_bound_ms (NULL, 0), err) < 0)
             break;
           LCR_TEST_POINT ("mounts-done");
+          LCR_DEBUG (ctx, "create `%s`: running prestart and createRuntime hooks", id);
           /* "created" as runc says and the validation suite checks */
           cleanup_free char *json = lcr_state_json_for (id, c.pid, bundle, rootfs, spec, LCR_STATUS_CREATED);
           if (lcr_hooks_run (LCR_HOOKS (spec, prestart), "prestart", json, err) < 0
@@ -489,6 +520,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
           < 0)
         break;
       LCR_TEST_POINT ("child-ready");
+      LCR_DEBUG (ctx, "create `%s`: init ready", id);
       if (c.console_fd >= 0)
         {
           /* swap the socket for the master it carried */
@@ -521,6 +553,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
       if (lcr_state_write_record (dirfd, &st, err) < 0)
         break;
       LCR_TEST_POINT ("state-written");
+      LCR_DEBUG (ctx, "create `%s`: state.json written", id);
       if (opts->pid_file && write_pid_file (opts->pid_file, c.pid, err) < 0)
         break;
       /* `run` hands the init over with SYNC_START, once it is ready to wait */
@@ -535,6 +568,8 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
         }
       c.exec_bound_ms = init_bound_ms (LCR_HOOKS (spec, start_container));
       c.poststart_hooks = st.poststart_hooks;
+      LCR_DEBUG (ctx, "create `%s`: created, init pid %d %s", id, c.pid,
+                 parent_waits ? "waits for the start" : "waits on exec.fifo for `start`");
       c.poststop_hooks = st.poststop_hooks;
       ret = 0;
     }
@@ -551,6 +586,7 @@ do_create (struct lcr_context *ctx, const char *id, const struct lcr_create_opts
     close (s.host_proc_fd);
   if (ret < 0)
     {
+      LCR_DEBUG (ctx, "create `%s`: failed (%s); undoing what was made", id, *err ? (*err)->msg : "?");
       undo_create (ctx, id, &c, &dirfd);
       return lcr_error_wrap (err, "create `%s`", id);
     }

@@ -69,7 +69,9 @@ struct lcr_exec_opts
   char **caps;            /* --cap, repeatable: added to the container's sets */
   bool no_new_privs;
   int preserve_fds;
-  char **args; /* the command; NULL-terminated */
+  bool ignore_paused; /* exec into a frozen container (the process waits for resume) */
+  char **cgroups;     /* --cgroup "[CONTROLLER:]PATH", repeatable: sub-cgroups to join */
+  char **args;        /* the command; NULL-terminated */
 };
 
 /* Run a new process in a created or running container: its namespaces, its

@@ -148,6 +148,8 @@ lcr_vlog (struct lcr_log_sink *sink, int level, const char *fmt, va_list ap)
 {
   if (sink == NULL)
     return;
+  /* without a log file, --debug's lines go to stderr, as runc's do */
+  bool to_stderr = sink->to_stderr && (level == LCR_LOG_WARNING || (sink->fd < 0 && level > LCR_LOG_WARNING));
   if (level > sink->level && !(sink->to_stderr && level <= LCR_LOG_WARNING))
     return;
   char *msg = NULL;
@@ -171,10 +173,10 @@ lcr_vlog (struct lcr_log_sink *sink, int level, const char *fmt, va_list ap)
       free (line);
     }
   /* errors are main's to print; warnings have no one else to show them */
-  if (sink->to_stderr && level == LCR_LOG_WARNING)
+  if (to_stderr)
     {
       cleanup_free char *line = NULL;
-      int n = asprintf (&line, "berth: %s%s\n", level == LCR_LOG_WARNING ? "warning: " : "", msg);
+      int n = asprintf (&line, "berth: %s: %s\n", level_names[level], msg);
       if (n > 0)
         lcr_write_all (2, line, n);
     }

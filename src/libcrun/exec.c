@@ -372,7 +372,11 @@ exec_in (struct lcr_context *ctx, const char *id, struct lcr_state *st, struct l
     return lcr_error_wrap (err, "exec in `%s`", id);
   pid_t pid = msg.value;
   int master = -1;
-  if ((cg && lcr_cgroup_enter (cg, pid, err) < 0) || lcr_sync_send (sync_fd, SYNC_GO, 0, NULL) < 0
+  if ((cg
+       && (o->cgroups && o->cgroups[0] ? lcr_cgroup_enter_sub (cg, o->cgroups, pid, err)
+                                       : lcr_cgroup_enter (cg, pid, err))
+              < 0)
+      || lcr_sync_send (sync_fd, SYNC_GO, 0, NULL) < 0
       || (console_parent >= 0 && (master = lcr_recv_fd (console_parent, err)) < 0)
       || lcr_sync_wait_exec (sync_fd, ctx->log, err) < 0 || (o->pid_file && write_pid (o->pid_file, pid, err) < 0))
     {
@@ -419,7 +423,12 @@ lcr_container_exec (struct lcr_context *ctx, const char *id, const struct lcr_ex
     if (status == LCR_STATUS_RUNNING && st->cgroup_path
         && lcr_cgroup_path_frozen (ctx->cgroup_root ? ctx->cgroup_root : "/sys/fs/cgroup", st->cgroup_path))
       status = LCR_STATUS_PAUSED;
-    if (status != LCR_STATUS_CREATED && status != LCR_STATUS_RUNNING)
+    /* a process joining a frozen cgroup is frozen with it until `resume`;
+       runc lets that happen only when asked */
+    if (status == LCR_STATUS_PAUSED && !o->ignore_paused)
+      return lcr_error_make (err, 0, LCR_ERR_STATE,
+                             "cannot exec in container `%s`: it is paused (use --ignore-paused to override)", id);
+    if (status != LCR_STATUS_CREATED && status != LCR_STATUS_RUNNING && status != LCR_STATUS_PAUSED)
       return lcr_error_make (err, 0, LCR_ERR_STATE, "cannot exec in container `%s`: it is %s", id,
                              lcr_status_name (status));
   }

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "linux.h"
+#include "debug.h"
 #include "sync.h"
 #include "utils.h"
 
@@ -110,6 +111,7 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
     return -1;
   if (wait_for (s->sync_fd, SYNC_GO, &s->host_pid, err) < 0)
     return -1;
+  lcr_child_debug (s->ctx, s->sync_fd, "init: going on as pid %d on the host", s->host_pid);
   if (in_userns && (setresgid (0, 0, 0) < 0 || setresuid (0, 0, 0) < 0))
     return lcr_error_sys (err, "become root in the user namespace (is uid/gid 0 mapped?)");
   if (!s->needs_intermediate && lcr_ns_join (s, false, err) < 0)
@@ -119,6 +121,7 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
   if ((s->new_ns_flags & CLONE_NEWCGROUP) && unshare (CLONE_NEWCGROUP) < 0)
     return lcr_error_sys (err, "create the cgroup namespace");
 
+  lcr_child_debug (s->ctx, s->sync_fd, "init: in the container's namespaces");
   if (lcr_set_hostname (spec, err) < 0)
     return -1;
   if (lcr_apply_rlimits (p, err) < 0 || lcr_apply_scheduler (p, err) < 0 || lcr_apply_io_priority (p, err) < 0)
@@ -128,8 +131,11 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
     syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, s->id);
 
   umask (0);
+  lcr_child_debug (s->ctx, s->sync_fd, "init: hostname, rlimits, scheduler set; setting up the rootfs %s", s->rootfs);
   if (lcr_rootfs_setup (s, err) < 0)
     return -1;
+  lcr_child_debug (s->ctx, s->sync_fd, "init: rootfs ready (mounts, devices, %s, masked and read-only paths)",
+                   s->opts->no_pivot ? "chroot" : "pivot_root");
   if (s->console_fd >= 0)
     {
       int r = lcr_terminal_setup (p, s->console_fd, true, err);
@@ -145,6 +151,7 @@ prepare (struct lcr_start *s, char **exe, lcr_error_t *err)
     return lcr_error_sys (err, ".process.cwd: `%s`", p->cwd);
   if (lcr_find_executable (p, exe, err) < 0)
     return -1;
+  lcr_child_debug (s->ctx, s->sync_fd, "init: will run %s", *exe);
 
   /* A listener must get its fd while `create` still runs: load now (as runc
      does), with no_new_privs first if asked, and send the fd up. */

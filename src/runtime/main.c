@@ -35,23 +35,37 @@ static const struct verb verbs[] = {
     {NULL, NULL, NULL},
 };
 
+/* The layout is runc's (NAME, USAGE, VERSION, COMMANDS, GLOBAL OPTIONS,
+   three-space indent): tools and people grep for those sections. */
 static void
 print_usage (void)
 {
-  printf ("berth %s — an OCI container runtime\n\n"
-          "Usage: berth [global flags] COMMAND [flags] [arguments]\n\nCommands:\n",
+  printf ("NAME:\n"
+          "   berth - an OCI container runtime\n\n"
+          "berth runs containers from OCI bundles: a directory holding config.json\n"
+          "and a root filesystem.  Its command line is runc's, so a container\n"
+          "manager that drives runc can drive berth.\n\n"
+          "To run the bundle in the current directory as container ID:\n\n"
+          "    # berth run ID\n\n"
+          "USAGE:\n"
+          "   berth [global options] command [command options] [arguments...]\n\n"
+          "VERSION:\n"
+          "   %s\n\n"
+          "COMMANDS:\n",
           PACKAGE_VERSION);
   for (const struct verb *v = verbs; v->name; v++)
-    printf ("  %-10s %s\n", v->name, v->summary);
-  printf ("  %-10s %s\n", "help", "show help for a command");
-  printf ("\nGlobal flags:\n"
-          "  --root PATH              state directory (default " LCR_DEFAULT_STATE_ROOT ")\n"
-          "  --log PATH               write log lines to PATH\n"
-          "  --log-format text|json   format of the log lines (default text)\n"
-          "  --debug                  log debug messages\n"
-          "  --systemd-cgroup         manage cgroups through systemd\n"
-          "  -v, --version            print the version\n"
-          "  -h, --help               print this help\n");
+    printf ("   %-10s  %s\n", v->name, v->summary);
+  printf ("   %-10s  %s\n", "help, h", "list the commands, or show one command's help");
+  printf ("\nGLOBAL OPTIONS:\n"
+          "   --debug             log what berth does at each step (level debug)\n"
+          "   --log PATH          write log lines to PATH (default: errors and warnings on stderr)\n"
+          "   --log-format FMT    format of the log lines: text or json (default: text)\n"
+          "   --root PATH         directory for the containers' state (default: " LCR_DEFAULT_STATE_ROOT ")\n"
+          "   --criu PATH         accepted for compatibility (checkpoint is not supported)\n"
+          "   --systemd-cgroup    manage cgroups through systemd; cgroupsPath is \"slice:prefix:name\"\n"
+          "   --rootless VALUE    accepted for compatibility (true, false or auto)\n"
+          "   --help, -h          show this help\n"
+          "   --version, -v       print the version\n");
 }
 
 static void
@@ -97,7 +111,7 @@ main (int argc, char **argv)
   };
   lcr_error_t err = NULL;
   int i = 1;
-  int status;
+  int status = -1;
 
   if (opts_parse ("berth", argc, argv, &i, global, &err) < 0)
     goto fail;
@@ -131,7 +145,7 @@ main (int argc, char **argv)
   ctx.systemd_cgroup = systemd;
 
   const char *name = argv[i];
-  if (strcmp (name, "help") == 0)
+  if (strcmp (name, "help") == 0 || strcmp (name, "h") == 0)
     {
       if (i + 1 >= argc)
         {
@@ -163,7 +177,7 @@ fail:
     const char *msg = err ? err->msg : "unknown error";
     fprintf (stderr, "berth: %s\n", msg);
     lcr_log (&log, LCR_LOG_ERROR, "%s", msg);
-    status = status_for_error (err);
+    status = status == VERB_FAIL_255 ? 255 : status_for_error (err);
     lcr_error_release (&err);
     return status;
   }
@@ -184,7 +198,11 @@ verb_args (int argc, char **argv, const struct flag_def *defs, const char *usage
   int r = opts_parse (argv[0], argc, argv, &i, all, err);
   if (r == 0 && help)
     {
-      printf ("Usage: berth %s %s\n\nFlags:\n", argv[0], usage);
+      /* runc's layout: NAME, USAGE, OPTIONS */
+      const struct verb *v = find_verb (argv[0]);
+      bool has_flags = strncmp (usage, "[flags]", 7) == 0;
+      printf ("NAME:\n   berth %s - %s\n\nUSAGE:\n   berth %s %s%s\n\nOPTIONS:\n", argv[0], v ? v->summary : "",
+              argv[0], has_flags ? "[command options]" : "", has_flags ? usage + 7 : usage);
       opts_print_help (all);
       free (all);
       return 1;

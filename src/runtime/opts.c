@@ -100,15 +100,24 @@ opts_parse (const char *verb, int argc, char **argv, int *index, const struct fl
 void
 opts_print_help (const struct flag_def *defs)
 {
-  for (const struct flag_def *d = defs; d->name; d++)
-    {
-      if (d->help == NULL)
-        continue;
-      char left[64];
-      if (d->short_name)
-        snprintf (left, sizeof left, "-%c, --%s%s%s", d->short_name, d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-      else
-        snprintf (left, sizeof left, "    --%s%s%s", d->name, d->arg ? " " : "", d->arg ? d->arg : "");
-      printf ("  %-30s %s\n", left, d->help);
-    }
+  /* "   --bundle PATH, -b PATH   help", the column set by the widest */
+  char left[128];
+  int width = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (const struct flag_def *d = defs; d->name; d++)
+      {
+        if (d->help == NULL)
+          continue;
+        const char *arg = d->arg ? d->arg : "";
+        const char *sp = d->arg ? " " : "";
+        if (d->short_name)
+          snprintf (left, sizeof left, "--%s%s%s, -%c%s%s", d->name, sp, arg, d->short_name, sp, arg);
+        else
+          snprintf (left, sizeof left, "--%s%s%s", d->name, sp, arg);
+        int len = (int)strlen (left);
+        if (pass == 0)
+          width = len > width ? len : width;
+        else
+          printf ("   %-*s  %s\n", width, left, d->help);
+      }
 }

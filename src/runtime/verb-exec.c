@@ -29,21 +29,22 @@ verb_exec (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
       {"preserve-fds", 0, FLAG_INT, &o.preserve_fds, "N", "pass N extra fds (from fd 3) into the process"},
       {"process-label", 0, FLAG_STRING, &ignored, "LABEL", NULL},
       {"apparmor", 0, FLAG_STRING, &ignored, "PROFILE", NULL},
-      {"cgroup", 0, FLAG_STRING, &ignored, "PATH", NULL},
-      {"ignore-paused", 0, FLAG_BOOL, &ignored, NULL, NULL},
+      {"cgroup", 0, FLAG_STRING_LIST, &o.cgroups, "[CONTROLLER:]PATH",
+       "run the process in this existing sub-cgroup of the container (repeatable)"},
+      {"ignore-paused", 0, FLAG_BOOL, &o.ignore_paused, NULL, "allow exec into a paused container"},
       {NULL, 0, 0, NULL, NULL, NULL},
   };
   int pos, status, r = verb_args (argc, argv, defs, "[flags] CONTAINER-ID [COMMAND [ARG...]]", 1, -1, &pos, err);
   if (r != 0)
     {
-      free (o.env), free (o.additional_gids), free (o.caps);
+      free (o.env), free (o.additional_gids), free (o.caps), free (o.cgroups);
       return r < 0 ? -1 : 0;
     }
   o.args = argv + pos + 1;
   r = lcr_container_exec (ctx, argv[pos], &o, &status, err);
-  free (o.env), free (o.additional_gids), free (o.caps);
+  free (o.env), free (o.additional_gids), free (o.caps), free (o.cgroups);
   if (r < 0)
-    return -1;
+    return VERB_FAIL_255;
   return o.detach ? 0 : status;
 }
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "verbs.h"
 
@@ -17,8 +18,12 @@ verb_kill (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err)
   if (r != 0)
     return r < 0 ? -1 : 0;
   int signo = SIGTERM;
-  if (pos + 1 < argc && (signo = lcr_signal_parse (argv[pos + 1])) < 0)
+  /* signal 0 checks that the container's init (or, with --all, its cgroup)
+     can be signalled, without sending anything: a liveness probe */
+  if (pos + 1 < argc && strcmp (argv[pos + 1], "0") != 0 && (signo = lcr_signal_parse (argv[pos + 1])) < 0)
     return lcr_error_invalid (err, "kill: unknown signal `%s`", argv[pos + 1]);
+  if (pos + 1 < argc && strcmp (argv[pos + 1], "0") == 0)
+    signo = 0;
   return lcr_container_kill (ctx, argv[pos], signo, all, err) < 0 ? -1 : 0;
 }
 

@@ -5,7 +5,10 @@
 #include "container.h"
 #include "opts.h"
 
-/* argv[0] is the verb; returns the process exit status, or -1 with *err. */
+/* argv[0] is the verb; returns the process exit status, or -1 with *err
+   (exit 1), or VERB_FAIL_255 with *err (exit 255: `exec`'s own failures,
+   which callers must tell from the process's status, as with runc). */
+#define VERB_FAIL_255 (-255)
 typedef int (*verb_fn) (struct lcr_context *ctx, int argc, char **argv, lcr_error_t *err);
 
 struct verb

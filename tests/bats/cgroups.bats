@@ -344,3 +344,179 @@ c 136:* rwm'
 	if is_berth; then [[ $output == *'.linux.resources.blockIO.weight'* ]]; fi
 	no_leftovers
 }
+
+# ---------------------------------------------------------------- update: runc's flags
+
+@test "update of a paused container: every runc flag, in runc's value forms, lands in its cgroup file" {
+	res '{"memory": {"limit": 33554432, "swap": 33554432}}'
+	start_sleeping
+	rt pause "$CID"
+	run rt update --memory 64MiB --memory-swap "128 MB" --memory-reservation 32m --kernel-memory 0 \
+		--cpu-share 512 --cpu-period 100000 --cpu-quota 40000 --cpu-rt-period 500000 --cpu-rt-runtime 1000 \
+		--cpuset-cpus 0 --cpuset-mems 0 --pids-limit 33 "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(cgf memory memory.limit_in_bytes)" = 67108864 ]
+	[ "$(cgf memory memory.memsw.limit_in_bytes)" = 134217728 ]
+	[ "$(cgf memory memory.soft_limit_in_bytes)" = 33554432 ]
+	[ "$(cgf cpu cpu.shares)" = 512 ]
+	[ "$(cgf cpu cpu.cfs_period_us)" = 100000 ]
+	[ "$(cgf cpu cpu.cfs_quota_us)" = 40000 ]
+	[ "$(cgf cpu cpu.rt_period_us)" = 500000 ]
+	[ "$(cgf cpu cpu.rt_runtime_us)" = 1000 ]
+	[ "$(cgf cpuset cpuset.cpus)" = 0 ]
+	[ "$(cgf cpuset cpuset.mems)" = 0 ]
+	[ "$(cgf pids pids.max)" = 33 ]
+	[ "$(ctr_status "$CID")" = paused ]
+	# fractions, and -1 for no limit (memory+swap follows the memory)
+	run rt update --memory 1.5g --memory-swap -1 --cpu-quota -1 --pids-limit -1 "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(cgf memory memory.limit_in_bytes)" = 1610612736 ]
+	[ "$(cgf cpu cpu.cfs_quota_us)" = -1 ]
+	[ "$(cgf pids pids.max)" = max ]
+	run rt update --memory -1 "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(cgf memory memory.memsw.limit_in_bytes)" = "$(cgf memory memory.limit_in_bytes)" ]
+	# blkio weight where the I/O scheduler has one (this host's has none)
+	if [[ -e /sys/fs/cgroup/blkio/$CID/blkio.weight ]]; then
+		rt update --blkio-weight 300 "$CID"
+		[ "$(cgf blkio blkio.weight)" = 300 ]
+	fi
+	rt resume "$CID"
+}
+
+@test "update: 0 and empty values leave a limit as it is (pids-limit 0 is not max)" {
+	res '{"pids": {"limit": 20}, "memory": {"limit": 33554432}, "cpu": {"shares": 300, "quota": 20000, "period": 100000}}'
+	start_sleeping
+	run rt update --pids-limit 0 --memory 0 --cpu-share 0 --cpu-quota 0 --cpu-period 0 --blkio-weight 0 --cpuset-cpus "" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(cgf pids pids.max)" = 20 ]
+	[ "$(cgf memory memory.limit_in_bytes)" = 33554432 ]
+	[ "$(cgf cpu cpu.shares)" = 300 ]
+	[ "$(cgf cpu cpu.cfs_quota_us)" = 20000 ]
+	# one of quota / period alone keeps the other
+	run rt update --cpu-quota 30000 "$CID"
+	[ "$(cgf cpu cpu.cfs_period_us)" = 100000 ]
+	[ "$(cgf cpu cpu.cfs_quota_us)" = 30000 ]
+}
+
+@test "update: bad values fail and change nothing (negative shares or period, a bad size)" {
+	res '{"pids": {"limit": 20}}'
+	start_sleeping
+	local before after
+	snap() { for f in pids/pids.max memory/memory.soft_limit_in_bytes cpu/cpu.shares cpu/cpu.cfs_period_us; do cgf "${f%%/*}" "${f#*/}"; done; }
+	before=$(snap)
+	for args in "--cpu-share -1" "--cpu-period -5" "--memory 12x" "--memory -5" "--memory-reservation 1e3" \
+		"--memory-reservation 0x10" "--memory-reservation 7kk" "--blkio-weight x"; do
+		run rt update --pids-limit 30 $args "$CID"
+		[ "$status" -ne 0 ] || { echo "update $args succeeded"; return 1; }
+		after=$(snap)
+		[ "$after" = "$before" ] || { echo "update $args changed: $before -> $after"; return 1; }
+	done
+}
+
+@test "update --kernel-memory, --kernel-memory-tcp: accepted with a warning that they are ignored" {
+	start_sleeping
+	run rt update --kernel-memory 64m --kernel-memory-tcp 32m "$CID"
+	[ "$status" -eq 0 ]
+	[[ ${output,,} == *kernel\ memory*ignored* ]]
+}
+
+@test "update --l3-cache-schema / --mem-bw-schema: fail on a host without Intel RDT" {
+	[[ ! -e /sys/fs/resctrl/info ]] || skip "this host has resctrl"
+	start_sleeping
+	run rt update --l3-cache-schema 'L3:0=f' "$CID"
+	[ "$status" -ne 0 ]
+	[[ $output == *RDT* ]]
+	run rt update --mem-bw-schema 'MB:0=50' "$CID"
+	[ "$status" -ne 0 ]
+	[[ $output == *RDT* ]]
+}
+
+@test "update -r FILE: the other resource flags are ignored, as runc says" {
+	start_sleeping
+	echo '{"pids": {"limit": 30}}' >"$T/r.json"
+	run rt update -r "$T/r.json" --pids-limit 99 --cpu-share 777 "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(cgf pids pids.max)" = 30 ]
+	[ "$(cgf cpu cpu.shares)" != 777 ]
+}
+
+# ---------------------------------------------------------------- exec --cgroup
+
+# pid_cg PID CONTROLLER: PID's cgroup in CONTROLLER's hierarchy, seen from the host.
+pid_cg() { awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup"; }
+
+# exec_sleep ARGS...: exec -d `sleep 300` with ARGS; sets EPID.
+exec_sleep() {
+	rm -f "$T/exec.pid"
+	rt_detached exec -d --pid-file "$T/exec.pid" "$@" "$CID" sleep 300
+	EPID=$(cat "$T/exec.pid")
+}
+
+@test "exec --cgroup CONTROLLER:PATH and PATH: the process joins a sub-cgroup of the container" {
+	start_sleeping
+	local d subs=()
+	for d in /sys/fs/cgroup/*/"$CID"; do
+		mkdir "$d/sub"
+		subs+=("$d/sub")
+		[[ $d == */cpuset/* ]] && cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus" && cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+	done
+	on_teardown "rt_t delete --force $CID; rmdir ${subs[*]} 2>/dev/null"
+
+	exec_sleep --cgroup cpu:sub
+	[ "$(pid_cg "$EPID" cpu)" = "/$CID/sub" ]
+	[ "$(pid_cg "$EPID" memory)" = "/$CID" ]
+	kill -9 "$EPID"
+
+	exec_sleep --cgroup cpu,memory:/sub --cgroup pids:sub
+	[ "$(pid_cg "$EPID" cpu)" = "/$CID/sub" ]
+	[ "$(pid_cg "$EPID" memory)" = "/$CID/sub" ]
+	[ "$(pid_cg "$EPID" pids)" = "/$CID/sub" ]
+	[ "$(pid_cg "$EPID" freezer)" = "/$CID" ]
+	kill -9 "$EPID"
+
+	exec_sleep --cgroup sub
+	for c in cpu memory pids freezer devices; do
+		[ "$(pid_cg "$EPID" $c)" = "/$CID/sub" ] || { echo "$c: $(pid_cg "$EPID" $c)"; return 1; }
+	done
+	kill -9 "$EPID"
+	wait_gone "$EPID"
+}
+
+@test "exec --cgroup: a path outside the container's cgroup, a missing one, a bad form: 255, nothing runs" {
+	share_dir
+	start_sleeping
+	mkdir "/sys/fs/cgroup/cpu/$CID/sub"
+	on_teardown "rt_t delete --force $CID; rmdir /sys/fs/cgroup/cpu/$CID/sub 2>/dev/null"
+	for arg in "cpu:../.." "cpu:nosuch" "a:b:c" "sub"; do
+		run rt exec --cgroup "$arg" "$CID" touch /shared/ran
+		[ "$status" -eq 255 ] || { echo "--cgroup $arg: $status"; return 1; }
+		[ ! -e "$T/shared/ran" ]
+	done
+	# a bare PATH must be given alone
+	run rt exec --cgroup sub --cgroup cpu:sub "$CID" true
+	[ "$status" -eq 255 ]
+}
+
+# ---------------------------------------------------------------- a cgroup already in use
+
+@test "create into a cgroup that already holds a process: a warning that it is not empty" {
+	local d dirs=()
+	for d in /sys/fs/cgroup/*; do
+		[[ -d $d && ! -L $d ]] || continue
+		mkdir "$d/$CID"
+		dirs+=("$d/$CID")
+		[[ $d == */cpuset ]] && cat "$d/cpuset.cpus" >"$d/$CID/cpuset.cpus" && cat "$d/cpuset.mems" >"$d/$CID/cpuset.mems"
+	done
+	sleep 300 &
+	local busy=$!
+	on_teardown "kill -9 $busy 2>/dev/null; wait $busy 2>/dev/null; rmdir ${dirs[*]} 2>/dev/null"
+	for d in "${dirs[@]}"; do echo "$busy" >"$d/cgroup.procs"; done
+	set_cmd 'sleep 300'
+	run create_ctr "$CID"
+	[ "$status" -eq 0 ]
+	[[ $output == *"not empty"* ]]
+	[ "$(ctr_status "$CID")" = created ]
+	kill -9 "$busy"
+	wait "$busy" || true
+}

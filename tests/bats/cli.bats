@@ -148,3 +148,47 @@ load helpers
 		esac
 	done
 }
+
+@test "--help, help, COMMAND -h: runc's sections (NAME, USAGE, COMMANDS, GLOBAL OPTIONS; OPTIONS)" {
+	for h in --help -h help; do
+		run "$RUNTIME" $h
+		[ "$status" -eq 0 ]
+		for s in NAME: USAGE: COMMANDS: 'GLOBAL OPTIONS:'; do
+			[[ $output =~ (^|$'\n')"$s"$'\n' ]] || { echo "$h: section $s missing"; return 1; }
+		done
+		[[ $output =~ $'\n'\ +create\ +create ]]
+		[[ $output =~ $'\n'\ +--root\  ]]
+	done
+	for v in create run exec update kill; do
+		run "$RUNTIME" "$v" -h
+		[ "$status" -eq 0 ]
+		for s in NAME: USAGE: OPTIONS:; do
+			[[ $output =~ (^|$'\n')"$s"$'\n' ]] || { echo "$v -h: section $s missing"; return 1; }
+		done
+		[[ $output =~ $'\n'\ +[a-z]+\ $v\ -\  ]] || { echo "$v -h: no NAME line"; return 1; }
+	done
+	run "$RUNTIME" help create
+	[[ $output == *NAME:* && $output == *--bundle* && $output == *--pid-file* ]]
+}
+
+@test "--debug: each step of create logged at debug level, to stderr or to --log as text or JSON" {
+	set_cmd 'true'
+	# stderr
+	rt --debug run --bundle "$BUNDLE" "$CID" </dev/null >"$T/out" 2>"$T/err"
+	[ "$(grep -ci debug "$T/err")" -ge 5 ] || { cat "$T/err"; return 1; }
+	# --log, text
+	rt --debug --log "$T/log.txt" run --bundle "$BUNDLE" "$CID-t" </dev/null >/dev/null 2>&1
+	[ "$(grep -ci debug "$T/log.txt")" -ge 5 ]
+	# --log, JSON: every line an object; the debug ones say what happened
+	rt --debug --log "$T/log.json" --log-format json run --bundle "$BUNDLE" "$CID-j" </dev/null >/dev/null 2>&1
+	jq -e . "$T/log.json" >/dev/null
+	[ "$(jq -r 'select(.level == "debug") | .msg' "$T/log.json" | wc -l)" -ge 5 ]
+	if is_berth; then
+		for step in config.json cgroup rootfs state.json; do
+			jq -r 'select(.level == "debug") | .msg' "$T/log.json" | grep -q "$step" || { echo "no $step step"; return 1; }
+		done
+	fi
+	# without --debug, no debug lines
+	rt --log "$T/quiet.json" --log-format json run --bundle "$BUNDLE" "$CID-q" </dev/null >/dev/null 2>&1
+	[ "$(jq -r 'select(.level == "debug")' "$T/quiet.json" 2>/dev/null | wc -l)" -eq 0 ]
+}

@@ -163,3 +163,22 @@ got_signal() {
 	[ "$status" -eq 1 ]
 	if is_berth; then [[ $output == *"$TID-nope"* ]]; fi
 }
+
+@test "kill ID 0: a liveness probe, with and without --all; a stopped container fails it" {
+	set_cmd 'sleep 300'
+	create_ctr "$CID"
+	run rt kill "$CID" 0
+	[ "$status" -eq 0 ]
+	rt start "$CID"
+	wait_status "$CID" running
+	run rt kill "$CID" 0
+	[ "$status" -eq 0 ]
+	run rt kill --all "$CID" 0
+	[ "$status" -eq 0 ]
+	# nothing was sent
+	[ "$(ctr_status "$CID")" = running ]
+	rt kill "$CID" KILL
+	wait_status "$CID" stopped
+	run rt kill "$CID" 0
+	[ "$status" -eq 1 ]
+}

@@ -165,3 +165,51 @@ load helpers
 	fi
 	[ -z "$(rt list -q)" ]
 }
+
+# ---------------------------------------------------------------- exec
+
+# start_sleeping: a running container whose init sleeps.
+start_sleeping() {
+	set_cmd 'sleep 300'
+	create_ctr "$CID"
+	rt start "$CID"
+	wait_status "$CID" running
+}
+
+@test "exec: the runtime's own failures exit 255; the process's status passes through" {
+	start_sleeping
+	run rt exec "$CID" /no/such/program
+	[ "$status" -eq 255 ]
+	run rt exec "$TID-nope" true
+	[ "$status" -eq 255 ]
+	run rt exec --cwd relative "$CID" true
+	[ "$status" -eq 255 ]
+	run rt exec "$CID" sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+	run rt exec "$CID" sh -c 'exit 1'
+	[ "$status" -eq 1 ]
+	# a bad command line is an ordinary usage error
+	run rt exec
+	[ "$status" -eq 1 ]
+}
+
+@test "exec into a paused container: 255 unless --ignore-paused, which runs it once resumed" {
+	share_dir
+	start_sleeping
+	rt pause "$CID"
+	run rt exec "$CID" touch /shared/refused
+	[ "$status" -eq 255 ]
+	[[ $output == *paused* ]]
+	[ ! -e "$T/shared/refused" ]
+	rt exec --ignore-paused "$CID" touch /shared/ran </dev/null >"$T/exec.out" 2>&1 &
+	local exec_pid=$!
+	sleep 0.5
+	# frozen with the container until resume
+	[ ! -e "$T/shared/ran" ]
+	rt resume "$CID"
+	local rc=0
+	wait "$exec_pid" || rc=$?
+	cat "$T/exec.out"
+	[ "$rc" -eq 0 ]
+	[ -e "$T/shared/ran" ]
+}
