@@ -28,9 +28,9 @@
  *     SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV only means something with a
  *     listener (the kernel refuses it without one), so it is dropped when no
  *     rule notifies.
- *   - unlike runc we don't patch the filter to return ENOSYS for syscalls
- *     newer than the profile (runc's "patchbpf"): such syscalls get the
- *     default action, as under crun.
+ *   - a syscall newer than the profile (its number above the largest the
+ *     profile names) fails with ENOSYS instead of the default action, as
+ *     under runc: a stub in front of the filter (seccomp-enosys.c).
  *
  * Speed: this is on the start path and libseccomp 2.5 is slow with several
  * architectures: docker's default profile (~350 names) takes ~1.5 ms for the
@@ -64,6 +64,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "linux.h"
+#include "seccomp-internal.h"
 #include "utils.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -165,8 +166,10 @@ resolve_action (const char *name, bool has_errno, uint32_t errno_ret, const char
   return 0;
 }
 
+/* tokens[] gets each architecture's libseccomp token (room for
+   architectures_len). */
 static int
-add_archs (scmp_filter_ctx ctx, struct lcr_spec_seccomp *sc, lcr_error_t *err)
+add_archs (scmp_filter_ctx ctx, struct lcr_spec_seccomp *sc, uint32_t *tokens, lcr_error_t *err)
 {
   for (size_t i = 0; i < sc->architectures_len; i++)
     {
@@ -185,6 +188,7 @@ add_archs (scmp_filter_ctx ctx, struct lcr_spec_seccomp *sc, lcr_error_t *err)
       if (token == 0)
         return lcr_error_invalid (err, ".linux.seccomp.architectures[%zu]: \"%s\" is not supported by this libseccomp",
                                   i, name);
+      tokens[i] = token;
       int r = seccomp_arch_add (ctx, token);
       if (r < 0 && r != -EEXIST)
         return lcr_error_make (err, -r, LCR_ERR_SYSTEM, ".linux.seccomp.architectures[%zu]: add \"%s\"", i, name);
@@ -290,8 +294,10 @@ add_syscall_rules (scmp_filter_ctx ctx, struct lcr_spec_seccomp *sc, uint32_t de
   return 0;
 }
 
+/* The exported program with `stub` (stub_len instructions) in front. */
 static int
-export_bpf (scmp_filter_ctx ctx, struct lcr_seccomp_prog **out, lcr_error_t *err)
+export_bpf (scmp_filter_ctx ctx, const struct sock_filter *stub, size_t stub_len, struct lcr_seccomp_prog **out,
+            lcr_error_t *err)
 {
   cleanup_close int fd = memfd_create ("berth-seccomp", MFD_CLOEXEC);
   if (fd < 0)
@@ -306,15 +312,18 @@ export_bpf (scmp_filter_ctx ctx, struct lcr_seccomp_prog **out, lcr_error_t *err
   if (n == 0 || (size_t)st.st_size % sizeof (struct sock_filter))
     return lcr_error_make (err, EPROTO, LCR_ERR_SYSTEM, "seccomp: libseccomp exported %lld bytes of BPF",
                            (long long)st.st_size);
+  n += stub_len;
   if (n > LCR_SECCOMP_MAX_INSNS)
     return lcr_error_invalid (err,
                               ".linux.seccomp: the profile compiles to %zu BPF instructions, the kernel takes "
                               "at most %d",
                               n, LCR_SECCOMP_MAX_INSNS);
-  struct lcr_seccomp_prog *p = xmalloc0 (sizeof *p + (size_t)st.st_size);
+  struct lcr_seccomp_prog *p = xmalloc0 (sizeof *p + n * sizeof (struct sock_filter));
+  if (stub_len)
+    memcpy (p->insns, stub, stub_len * sizeof *stub);
   ssize_t got;
   do
-    got = pread (fd, p->insns, (size_t)st.st_size, 0);
+    got = pread (fd, p->insns + stub_len, (size_t)st.st_size, 0);
   while (got < 0 && errno == EINTR);
   if (got != st.st_size)
     {
@@ -350,14 +359,18 @@ lcr_seccomp_compile (struct lcr_spec_seccomp *sc, struct lcr_seccomp_prog **out,
   if (ctx == NULL)
     return lcr_error_make (err, EINVAL, LCR_ERR_SYSTEM, ".linux.seccomp.defaultAction: libseccomp refused %s",
                            sc->default_action);
-  if (add_archs (ctx, sc, err) < 0)
+  cleanup_free uint32_t *tokens = xmalloc0 ((sc->architectures_len + 1) * sizeof *tokens);
+  if (add_archs (ctx, sc, tokens, err) < 0)
     return -1;
   bool notify = false;
   if (add_syscall_rules (ctx, sc, def_action, &notify, err) < 0)
     return -1;
 
+  cleanup_free struct sock_filter *stub = NULL;
+  size_t stub_len;
+  lcr_seccomp_enosys_stub (sc, def_action, tokens, sc->architectures_len, &stub, &stub_len);
   struct lcr_seccomp_prog *p = NULL;
-  if (export_bpf (ctx, &p, err) < 0)
+  if (export_bpf (ctx, stub, stub_len, &p, err) < 0)
     return -1;
   if (!notify)
     flags &= ~(unsigned int)SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
@@ -532,7 +545,7 @@ static void
 cache_key (struct lcr_spec_seccomp *sc, struct keybuf *k)
 {
   const struct scmp_version *v = seccomp_version ();
-  key_str (k, "berth-seccomp-1");
+  key_str (k, "berth-seccomp-2"); /* 2: with the ENOSYS stub */
   key_u64 (k, ((uint64_t)v->major << 32) | (v->minor << 16) | v->micro);
   key_u64 (k, seccomp_arch_native ());
   key_str (k, sc->default_action);

@@ -5,6 +5,20 @@ load helpers
 
 FIXTURES=$BATS_TEST_DIRNAME/../unit/fixtures
 
+setup_file() {
+	berth_setup_file
+	# sysno: raw syscalls by number, from inside the container (skipped without a static gcc)
+	SYSNO=$BATS_FILE_TMPDIR/sysno
+	gcc -static -O2 -o "$SYSNO" "$BATS_TEST_DIRNAME/sysno.c" 2>/dev/null || SYSNO=
+	export SYSNO
+}
+
+# use_sysno: /sysno in the bundle's rootfs, or skip the test.
+use_sysno() {
+	[[ -n $SYSNO ]] || skip "sysno needs gcc -static"
+	cp "$SYSNO" "$BUNDLE/rootfs/sysno"
+}
+
 @test "seccomp: docker's default profile: ordinary work runs, unshare/mount/keyctl are refused" {
 	cfg --slurpfile p "$FIXTURES/seccomp-docker-default.json" '.linux.seccomp = $p[0]'
 	set_cmd 'echo ok > /dev/null && ls / >/dev/null && echo normal-ok
@@ -104,4 +118,38 @@ FIXTURES=$BATS_TEST_DIRNAME/../unit/fixtures
 	create_ctr "$CID"
 	wait_file "$T/listener.out"
 	jq -e --arg id "$CID" '.fds == 1 and .pid > 0 and .id == $id and .metadata == "meta-1" and .names == ["seccompFd"]' "$T/listener.out"
+}
+
+@test "seccomp: a syscall the profile doesn't know fails with ENOSYS; left-out and explicit ones keep theirs" {
+	use_sysno
+	# docker's profile (default EPERM) without getppid (110), and getpgrp (111) given EACCES
+	cfg --slurpfile p "$FIXTURES/seccomp-docker-default.json" '.linux.seccomp = ($p[0]
+		| .syscalls |= map(.names -= ["getppid", "getpgrp"])
+		| .syscalls += [{names: ["getpgrp"], action: "SCMP_ACT_ERRNO", errnoRet: 13}])'
+	# 1000: a number no architecture has; 0x40000000 + 1000: the same through x32;
+	# 39 (getpid) allowed; clone3 (435) the profile's own ENOSYS rule
+	cfg '.process.args = ["/sysno", "1000", "1073742824", "110", "111", "39", "435"]'
+	run rt run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1000=38"* ]]
+	[[ $output == *"1073742824=38"* ]]
+	[[ $output == *"110=1"* ]]
+	[[ $output == *"111=13"* ]]
+	[[ $output == *"39=0"* ]]
+	[[ $output == *"435=38"* ]]
+}
+
+@test "seccomp: the ENOSYS rule covers the native architecture when the profile lists none" {
+	use_sysno
+	is_runc && skip "runc 1.1 puts the ENOSYS stub only on the profile's listed architectures"
+	cfg --slurpfile p "$FIXTURES/seccomp-docker-default.json" '.linux.seccomp = ($p[0] | del(.architectures)
+		| .syscalls |= map(.names -= ["getppid"]))'
+	cfg '.process.args = ["/sysno", "1000", "110", "39"]'
+	run rt run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"1000=38"* ]]
+	[[ $output == *"110=1"* ]]
+	[[ $output == *"39=0"* ]]
 }
