@@ -75,6 +75,14 @@ lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, bool bind_consol
   cleanup_close int slave = ioctl (master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
   if (slave < 0)
     return lcr_error_sys (err, ".process.terminal: open the pty slave");
+  /* The process's user owns its terminal, as under runc: a non-root process
+     must be able to reopen it (/dev/tty, /proc/self/fd/0, `tty` programs).
+     Only the owner: the group stays the one devpts gave (tty).  An owner
+     that can't be set here (not mapped in the user namespace, read-only
+     /dev) leaves the pty as it is rather than failing, as runc does. */
+  if (p->user.uid != 0 && fchown (slave, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM
+      && errno != EROFS)
+    return lcr_error_sys (err, ".process.terminal: give the pty to uid %u", p->user.uid);
   if (p->console_size)
     {
       struct winsize ws

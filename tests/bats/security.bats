@@ -128,3 +128,27 @@ load helpers
 	! grep -q " $T/host-dir " /proc/self/mountinfo
 	[ -e "$T/host-dir/untouched" ]
 }
+
+# in_tty CMD...: CMD with a terminal (script(1)'s pty) as its stdio and controlling terminal,
+# as runc wants for `run`/`exec -t` without --console-socket; none of bats's fds go along.
+in_tty() {
+	(_exec_clean timeout -k 5 30 script -qec "$(printf '%q ' "$@")" /dev/null </dev/null)
+}
+
+@test "a pty given to a non-root process (run, exec -t) is owned by that user" {
+	command -v script >/dev/null || skip "script(1) is needed for a terminal"
+	cfg '.process.terminal = true | .process.user = {uid: 1000, gid: 1000}'
+	set_cmd 'stat -c "owner=%u" "$(tty)"'
+	run in_tty "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[[ $output == *owner=1000* ]]
+
+	cfg '.process.terminal = false | .process.user = {uid: 0, gid: 0}'
+	set_cmd 'sleep 1000'
+	create_ctr "$CID-x"
+	rt start "$CID-x"
+	run in_tty "$RUNTIME" --root "$ROOT" exec -t --user 1001:1001 "$CID-x" sh -c 'stat -c "owner=%u" "$(tty)"'
+	echo "$output"
+	[[ $output == *owner=1001* ]]
+}
+
