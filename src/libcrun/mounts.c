@@ -272,6 +272,35 @@ mount_cgroup (struct lcr_start *s, int rootfd, const char *dest, struct lcr_moun
                            (s->new_ns_flags & CLONE_NEWCGROUP) != 0, err);
 }
 
+/* proc and sysfs go on a real directory only (CVE-2023-28642, as runc): were
+   the destination a symlink, the mount would land where it points and the
+   masked and read-only paths, applied under the destination, would miss it.
+   The last component is looked at without following it; what leads to it
+   is resolved inside the rootfs as always. */
+static int
+check_pseudo_fs_dest (int rootfd, const struct lcr_spec_mount *m, size_t index, lcr_error_t *err)
+{
+  cleanup_free char *dir = xstrdup (m->destination);
+  size_t n = strlen (dir);
+  while (n > 1 && dir[n - 1] == '/')
+    dir[--n] = '\0';
+  char *slash = strrchr (dir, '/');
+  const char *base = slash ? slash + 1 : dir;
+  if (*base == '\0' || strcmp (base, ".") == 0 || strcmp (base, "..") == 0)
+    return 0;
+  if (slash)
+    *slash = '\0';
+  cleanup_close int parent = lcr_resolve_in_root (rootfd, slash && dir[0] ? dir : ".", O_PATH | O_DIRECTORY);
+  struct stat st;
+  if (parent < 0 || fstatat (parent, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return 0; /* missing: created as a directory below */
+  if (!S_ISDIR (st.st_mode))
+    return lcr_error_make (err, ENOTDIR, LCR_ERR_INVALID,
+                           ".mounts[%zu].destination: `%s` is %s in the rootfs; %s must be mounted on a directory",
+                           index, m->destination, S_ISLNK (st.st_mode) ? "a symlink" : "not a directory", m->type);
+  return 0;
+}
+
 int
 lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lcr_error_t *err)
 {
@@ -298,6 +327,9 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lc
       else
         xasprintf (&source, "%s/%s", s->bundle, m->source);
     }
+  if (!bind && m->type && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0)
+      && check_pseudo_fs_dest (rootfd, m, index, err) < 0)
+    return -1;
   bool dest_dir = bind ? is_dir (source) : true;
   if (bind && access (source, F_OK) < 0)
     return lcr_error_make (err, errno, LCR_ERR_INVALID, ".mounts[%zu].source: `%s`", index, source);

@@ -92,9 +92,68 @@ do_pivot_root (const char *rootfs, lcr_error_t *err)
   return 0;
 }
 
+/* Undo mountinfo's octal escapes (\040 for a space …) in place. */
+static void
+unescape_mountinfo (char *s)
+{
+  char *out = s;
+  for (char *p = s; *p; p++)
+    if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' && p[3] <= '7')
+      {
+        *out++ = (char)(((p[1] - '0') << 6) | ((p[2] - '0') << 3) | (p[3] - '0'));
+        p += 3;
+      }
+    else
+      *out++ = *p;
+  *out = '\0';
+}
+
+/* Without pivot_root the host's root stays in our mount namespace under the
+   chroot, with its /proc and /sys whole.  The kernel lets a user namespace
+   mount a fresh proc or sysfs only while one fully visible is already in its
+   mount namespace; the container's have masked paths on them, the host's
+   don't, so a nested user namespace in the container could mount a bare
+   /proc through them.  Detach every whole proc and sysfs outside the rootfs
+   (or, where they can't be unmounted, cover them with an empty tmpfs). */
+static int
+hide_host_procfs (const char *rootfs, lcr_error_t *err)
+{
+  cleanup_free char *info = NULL;
+  if (lcr_read_file ("/proc/self/mountinfo", &info, NULL, err) < 0)
+    return -1;
+  size_t rootfs_len = strlen (rootfs);
+  char *save = NULL;
+  for (char *line = strtok_r (info, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      char root[4096], mp[4096], fstype[64];
+      const char *sep = strstr (line, " - ");
+      if (sep == NULL || sscanf (line, "%*s %*s %*s %4095s %4095s", root, mp) != 2
+          || sscanf (sep + 3, "%63s", fstype) != 1)
+        continue;
+      if (strcmp (root, "/") != 0 || (strcmp (fstype, "proc") != 0 && strcmp (fstype, "sysfs") != 0))
+        continue;
+      unescape_mountinfo (mp);
+      if (strncmp (mp, rootfs, rootfs_len) == 0 && (mp[rootfs_len] == '/' || mp[rootfs_len] == '\0'))
+        continue;
+      /* with rootfsPropagation (r)shared the unmount would reach the host */
+      if (mount (NULL, mp, NULL, MS_SLAVE | MS_REC, NULL) < 0 && errno == ENOENT)
+        continue;
+      if (umount2 (mp, MNT_DETACH) == 0 || errno == ENOENT)
+        continue;
+      /* EINVAL: locked in our user namespace, or already gone with a parent */
+      if (errno != EINVAL && errno != EPERM)
+        return lcr_error_sys (err, "--no-pivot: unmount the host's `%s`", mp);
+      if (mount ("tmpfs", mp, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0k") < 0 && errno != ENOENT)
+        return lcr_error_sys (err, "--no-pivot: cover the host's `%s`", mp);
+    }
+  return 0;
+}
+
 static int
 do_chroot (const char *rootfs, lcr_error_t *err)
 {
+  if (hide_host_procfs (rootfs, err) < 0)
+    return -1;
   if (chdir (rootfs) < 0)
     return lcr_error_sys (err, "chdir `%s`", rootfs);
   if (mount (rootfs, "/", NULL, MS_MOVE, NULL) < 0)

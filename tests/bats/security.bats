@@ -152,3 +152,37 @@ in_tty() {
 	[[ $output == *owner=1001* ]]
 }
 
+# --no-pivot leaves the host's root (with its /proc and /sys) in the container's mount namespace,
+# under the chroot.  The kernel lets a user namespace mount a fresh proc or sysfs only while a
+# fully visible one is in its mount namespace; the container's own have masked paths on them,
+# the host's don't: through them a nested user namespace could mount a bare /proc (runc's
+# no_pivot.bats does the same).
+@test "--no-pivot: the container can't mount a fresh /proc or /sys past the masked ones" {
+	cfg '.process.capabilities.bounding += ["CAP_SETFCAP"] | .process.capabilities.permitted += ["CAP_SETFCAP"]
+		| .process.capabilities.effective += ["CAP_SETFCAP"]'
+	set_cmd 'unshare -mrpf sh -c "mount -t proc none /proc && echo PROC-MOUNTED; mount -t sysfs none /sys && echo SYSFS-MOUNTED; echo done"'
+	run rt run --no-pivot --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = done ]
+	[[ $output != *PROC-MOUNTED* ]]
+	[[ $output != *SYSFS-MOUNTED* ]]
+}
+
+# CVE-2023-28642: with /proc (or /sys) a symlink in the rootfs, proc would be mounted where the
+# link points and the masked and read-only paths, applied under /proc, would miss it.
+@test "CVE-2023-28642: a rootfs whose /proc or /sys is a symlink is refused" {
+	local d
+	for d in proc sys; do
+		rm -rf "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/sys" "$BUNDLE/rootfs/elsewhere"
+		mkdir -p "$BUNDLE/rootfs/elsewhere" "$BUNDLE/rootfs/proc" "$BUNDLE/rootfs/sys"
+		rm -rf "$BUNDLE/rootfs/$d"
+		ln -s elsewhere "$BUNDLE/rootfs/$d"
+		run create_ctr "$CID-$d"
+		echo "$output"
+		[ "$status" -ne 0 ]
+		if is_berth; then [[ $output == *"/$d"* ]]; fi
+		[ -z "$(rt list -q)" ]
+		[ -z "$(ls -A "$BUNDLE/rootfs/elsewhere")" ]
+	done
+}
