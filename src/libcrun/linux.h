@@ -118,8 +118,14 @@ lcr_mount_flags_release (struct lcr_mount_flags *f)
 }
 #define LCR_CLEANUP_MOUNT_FLAGS __attribute__ ((cleanup (lcr_mount_flags_release)))
 int lcr_mount_parse_options (char **options, struct lcr_mount_flags *out, lcr_error_t *err);
-/* Mount one spec mount (index for messages) under rootfd. */
-int lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lcr_error_t *err);
+/* Mount one spec mount (index for messages) under rootfd; ro_later: mount
+   it writable even if "ro" (lcr_mount_finish_ro makes it read-only). */
+int lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, bool ro_later, lcr_error_t *err);
+/* mounts-ro.c: which "ro" mounts must stay writable until every mount and
+   device is made (malloc'd, one per mount; NULL: none), and making one
+   read-only then. */
+bool *lcr_mounts_ro_later (struct lcr_spec *spec);
+int lcr_mount_finish_ro (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lcr_error_t *err);
 /* Bind-remount path with flags, keeping the flags a user namespace locks. */
 int lcr_remount_bind (const char *path, unsigned long flags, bool in_userns, lcr_error_t *err);
 /* Resolve `path` under rootfd without leaving it, creating what is missing

@@ -302,13 +302,14 @@ check_pseudo_fs_dest (int rootfd, const struct lcr_spec_mount *m, size_t index, 
 }
 
 int
-lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lcr_error_t *err)
+lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, bool ro_later, lcr_error_t *err)
 {
   struct lcr_spec_mount *m = &s->spec->mounts[index];
   struct lcr_mount_flags f LCR_CLEANUP_MOUNT_FLAGS = {0};
   char target[LCR_FD_PATH_MAX];
   lcr_mount_parse_options (m->options, &f, err);
   bool bind = f.bind || (m->type && strcmp (m->type, "bind") == 0);
+  unsigned long defer_ro = ro_later ? MS_RDONLY : 0; /* left out now, lcr_mount_finish_ro sets it */
 
   if (m->type && strcmp (m->type, "cgroup") == 0 && !bind)
     {
@@ -353,7 +354,7 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lc
   else
     {
       const char *type = m->type ? m->type : "none";
-      int r = mount (m->source ? m->source : type, target, type, f.flags & ~MS_REMOUNT, f.data);
+      int r = mount (m->source ? m->source : type, target, type, f.flags & ~(MS_REMOUNT | defer_ro), f.data);
       if (r < 0 && errno == EPERM && strcmp (type, "sysfs") == 0)
         /* a user namespace without its own network namespace may not mount
            sysfs: give it the host's, read-only below */
@@ -363,7 +364,7 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, lc
                                m->destination);
     }
 
-  unsigned long remount_flags = f.flags & ~(MS_REMOUNT | MS_BIND | MS_REC);
+  unsigned long remount_flags = f.flags & ~(MS_REMOUNT | MS_BIND | MS_REC | defer_ro);
   bool bind_idmapped = s->idmap_fds && s->idmap_fds[index] >= 0;
   if (!((bind || bind_idmapped) && remount_flags) && !f.propagation && !f.recursive_attr)
     return 0; /* nothing more to set: most mounts end here */

@@ -215,16 +215,31 @@ lcr_rootfs_setup (struct lcr_start *s, lcr_error_t *err)
     return lcr_error_sys (err, "open the rootfs `%s`", s->rootfs);
 
   bool dev_is_ours = true;
+  cleanup_free bool *ro_later = lcr_mounts_ro_later (spec);
   for (size_t i = 0; i < spec->mounts_len; i++)
     {
       struct lcr_spec_mount *m = &spec->mounts[i];
-      if (lcr_mount_one (s, rootfd, i, in_userns, err) < 0)
+      if (lcr_mount_one (s, rootfd, i, in_userns, ro_later && ro_later[i], err) < 0)
         return -1;
       if (strcmp (m->destination, "/dev") == 0 && (m->type == NULL || strcmp (m->type, "bind") == 0))
         dev_is_ours = false;
     }
   if (lcr_devices_create (rootfd, spec, in_userns, dev_is_ours, err) < 0)
     return -1;
+  if (ro_later)
+    {
+      /* the terminal is bound on /dev/console later: its mount point now */
+      if (s->console_fd >= 0)
+        {
+          cleanup_close int dev = lcr_resolve_in_root (rootfd, "/dev", O_PATH | O_DIRECTORY);
+          int f = dev >= 0 ? openat (dev, "console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+          if (f >= 0)
+            close (f);
+        }
+      for (size_t i = 0; i < spec->mounts_len; i++)
+        if (ro_later[i] && lcr_mount_finish_ro (s, rootfd, i, in_userns, err) < 0)
+          return -1;
+    }
 
   if (lcr_init_before_pivot (s, err) < 0)
     return -1;

@@ -94,6 +94,9 @@ lcr_terminal_setup (struct lcr_spec_process *p, int console_fd, bool bind_consol
   char slave_path[LCR_FD_PATH_MAX];
   lcr_fd_path (slave, slave_path);
   int f = bind_console ? open ("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600) : -1;
+  if (f < 0 && bind_console && errno == EROFS)
+    /* a read-only /dev: the rootfs setup made the mount point */
+    f = open ("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (f >= 0)
     {
       close (f);

@@ -370,3 +370,33 @@ first_existing() {
 	[ -n "$(awk -v t="$T/victim" '$5 == t' "/proc/$pid/mountinfo")" ]
 	[ -e "$BUNDLE/rootfs/$T/victim/payload" ] || nsenter -t "$pid" -m test -e "$T/victim/payload"
 }
+
+@test "mounts: a read-only /dev tmpfs with /dev/pts, /dev/shm, /dev/mqueue after it" {
+	# the later mounts and the default devices are made first, /dev goes read-only at the end
+	cfg '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	set_cmd 'grep " /dev " /proc/self/mounts | grep -q "[ ,]ro[ ,]" && echo dev-ro
+		touch /dev/x 2>/dev/null || echo dev-not-writable
+		[ -c /dev/null ] && echo > /dev/null && echo null-ok
+		[ -c /dev/pts/ptmx ] && echo pts-ok
+		grep -q " /dev/shm tmpfs rw" /proc/self/mounts && touch /dev/shm/f && echo shm-rw
+		grep -q " /dev/mqueue mqueue" /proc/self/mounts && echo mqueue-ok'
+	run rt run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	for w in dev-ro dev-not-writable null-ok pts-ok shm-rw mqueue-ok; do
+		[[ $output == *$w* ]]
+	done
+}
+
+@test "mounts: a read-only tmpfs with a later mount nested in it" {
+	cfg '.root.readonly = true'
+	add_mount '{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["ro", "mode=755"]}'
+	add_mount '{"destination": "/data/inner/deep", "type": "tmpfs", "source": "tmpfs", "options": ["rw"]}'
+	set_cmd 'touch /data/x 2>/dev/null || echo outer-ro
+		touch /data/inner/deep/y && echo inner-rw'
+	run rt run --bundle "$BUNDLE" "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *outer-ro* ]]
+	[[ $output == *inner-rw* ]]
+}
