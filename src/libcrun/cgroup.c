@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "utils.h"
 
@@ -185,21 +186,83 @@ lcr_cgroup_write (const char *dir, const char *file, const char *value, lcr_erro
   return 0;
 }
 
-int
-lcr_cgroup_rmdir (const char *dir, lcr_error_t *err)
+/* rmdir dirfd/name (path: the same, for messages); a killed process leaves
+   the cgroup a moment after it is reaped. */
+static int
+rmdir_at (int dirfd, const char *name, const char *path, lcr_error_t *err)
 {
-  /* A killed process leaves the cgroup a moment after it is reaped. */
   for (int attempt = 0;; attempt++)
     {
       /* a path too long to name was never made through it either (create
          uses the same path): nothing to remove */
-      if (rmdir (dir) == 0 || errno == ENOENT || errno == ENAMETOOLONG)
+      if (unlinkat (dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT || errno == ENAMETOOLONG)
         return 0;
       if (errno != EBUSY || attempt >= 500)
-        return lcr_error_sys (err, "remove cgroup `%s`", dir);
+        return lcr_error_sys (err, "remove cgroup `%s`", path);
       struct timespec ts = {0, 2 * 1000 * 1000};
       nanosleep (&ts, NULL);
     }
+}
+
+/* Deeper than this is not a container's doing; refuse rather than recurse. */
+#define SUB_CGROUP_MAX_DEPTH 64
+
+/* Remove every cgroup below the open cgroup `fd` (at `path`), deepest first.
+   The container made them (a systemd inside, a process manager, exec
+   --cgroup); what still runs in them is killed, as it would keep them busy. */
+static int
+remove_sub_cgroups (int fd, const char *path, int depth, lcr_error_t *err)
+{
+  if (depth > SUB_CGROUP_MAX_DEPTH)
+    return lcr_error_make (err, ELOOP, LCR_ERR_SYSTEM, "remove cgroup `%s`: more than %d levels of sub-cgroups", path,
+                           SUB_CGROUP_MAX_DEPTH);
+  int dup_fd = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+  cleanup_dir DIR *d = dup_fd >= 0 ? fdopendir (dup_fd) : NULL;
+  if (d == NULL)
+    {
+      if (dup_fd >= 0)
+        close (dup_fd);
+      return lcr_error_sys (err, "list cgroup `%s`", path);
+    }
+  struct dirent *de;
+  while ((de = readdir (d)))
+    {
+      if (de->d_type != DT_DIR || strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+        continue;
+      cleanup_free char *sub = NULL;
+      xasprintf (&sub, "%s/%s", path, de->d_name);
+      cleanup_close int subfd = openat (fd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (subfd < 0)
+        {
+          if (errno == ENOENT)
+            continue;
+          return lcr_error_sys (err, "open cgroup `%s`", sub);
+        }
+      if (remove_sub_cgroups (subfd, sub, depth + 1, err) < 0)
+        return -1;
+      cleanup_free char *procs = NULL;
+      xasprintf (&procs, "%s/cgroup.procs", sub);
+      pid_t *pids = NULL;
+      size_t n = 0;
+      if (lcr_cgroup_read_pids (procs, &pids, &n, NULL) == 0)
+        for (size_t i = 0; i < n; i++)
+          kill (pids[i], SIGKILL);
+      free (pids);
+      if (rmdir_at (fd, de->d_name, sub, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+lcr_cgroup_rmdir (const char *dir, lcr_error_t *err)
+{
+  cleanup_close int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && (errno == ENOENT || errno == ENAMETOOLONG))
+    return 0;
+  if (fd >= 0 && remove_sub_cgroups (fd, dir, 0, err) < 0)
+    return -1;
+  return rmdir_at (AT_FDCWD, dir, dir, err);
 }
 
 int

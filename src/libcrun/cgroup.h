@@ -210,6 +210,7 @@ void lcr_cgroup_oom_unwatch (struct lcr_cgroup_oom_watch *w);
 int lcr_cgroup_signal_each (struct lcr_cgroup *cg, int signo, lcr_error_t *err);
 int lcr_cgroup_read_pids (const char *procs_file, pid_t **pids, size_t *n, lcr_error_t *err);
 int lcr_cgroup_write (const char *dir, const char *file, const char *value, lcr_error_t *err);
+/* Remove the cgroup dir and every cgroup below it (killing what runs there). */
 int lcr_cgroup_rmdir (const char *dir, lcr_error_t *err);
 
 extern const struct lcr_cgroup_ops lcr_cgroup_v1_ops, lcr_cgroup_v2_ops;

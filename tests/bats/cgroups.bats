@@ -520,3 +520,29 @@ exec_sleep() {
 	kill -9 "$busy"
 	wait "$busy" || true
 }
+
+@test "delete --force removes the sub-cgroups the container made, with what runs in them (v1 and unified)" {
+	start_sleeping
+	local d h pid
+	pid=$(ctr_pid "$CID")
+	# sub-cgroups two levels deep in every hierarchy the container has, as a systemd inside would
+	# make them; a process of the container moved into one of each
+	for h in memory pids unified; do
+		d=/sys/fs/cgroup/$h/$CID
+		[[ -d $d ]] || continue
+		mkdir -p "$d/sub/deeper" "$d/other"
+	done
+	local init=$pid
+	rt_detached exec -d "$CID" sleep 301
+	pid=$(grep -vx "$init" "/sys/fs/cgroup/pids/$CID/cgroup.procs")
+	[[ $pid =~ ^[0-9]+$ ]]
+	for h in memory pids unified; do
+		d=/sys/fs/cgroup/$h/$CID
+		[[ -d $d ]] && echo "$pid" >"$d/sub/deeper/cgroup.procs"
+	done
+	run rt delete --force "$CID"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	no_leftovers
+	wait_gone "$pid"
+}
