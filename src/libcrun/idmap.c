@@ -1,11 +1,20 @@
-/* berth — idmapped bind mounts.
+/* berth — bind mounts prepared by the runtime: idmapped ones, and every bind
+ * mount of a container with a user namespace.
  *
  * The runtime prepares them before clone, where it still holds host
- * privileges: a detached copy of the source tree (open_tree) marked with
- * MOUNT_ATTR_IDMAP and a user namespace carrying the mapping.  The init only
+ * privileges: a detached copy of the source tree (open_tree).  The init only
  * attaches the ready tree at its destination (move_mount), inheriting the fd.
- * The mapping is the mount's own uidMappings/gidMappings, else the
- * container's user namespace mappings.
+ *   - idmapped: the copy is marked with MOUNT_ATTR_IDMAP and a user namespace
+ *     carrying the mapping, the mount's own uidMappings/gidMappings, else the
+ *     container's user namespace mappings;
+ *   - in a user namespace, the container's root may not be able to reach the
+ *     source (a parent directory of mode 0700 owned by the host's root): as
+ *     runc does, the source is opened before the init enters the namespace.
+ *     Where open_tree fails (an old kernel, an unbindable source) the init
+ *     binds the source by path as before.
+ * The copy is given the propagation a bind made inside the container would
+ * have (a slave of the host's mount unless rootfsPropagation says otherwise),
+ * so nothing mounted under it in the container reaches the host.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +23,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,6 +88,68 @@ userns_with_maps (struct lcr_spec_id_mapping *uids, size_t nu, struct lcr_spec_i
   return fd;
 }
 
+static bool
+spec_has_userns (struct lcr_spec *spec)
+{
+  for (size_t i = 0; spec->linux_ && i < spec->linux_->namespaces_len; i++)
+    if (spec->linux_->namespaces[i].type == LCR_NS_USER)
+      return true;
+  return false;
+}
+
+/* What mount_setattr gives a prepared tree: the propagation a bind made in the
+   container's mount namespace would have (rootfs.c makes / rslave unless
+   rootfsPropagation says otherwise; a bind of a slave is a slave, of a
+   shared mount a peer). */
+static uint64_t
+tree_propagation (struct lcr_spec *spec)
+{
+  const char *p = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
+  if (p && strstr (p, "shared"))
+    return 0; /* keep: a peer of the source, as a bind of a shared mount */
+  if (p && strstr (p, "private"))
+    return MS_PRIVATE;
+  return MS_SLAVE;
+}
+
+static int
+set_tree_propagation (int tree, struct lcr_spec *spec, bool recursive)
+{
+  struct mount_attr attr = {.propagation = tree_propagation (spec)};
+  if (attr.propagation == 0)
+    return 0;
+  return (int)syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr);
+}
+
+static char *
+bind_source (struct lcr_start *s, struct lcr_spec_mount *m)
+{
+  char *source;
+  if (m->source && m->source[0] == '/')
+    source = xstrdup (m->source);
+  else
+    xasprintf (&source, "%s/%s", s->bundle, m->source ? m->source : "");
+  return source;
+}
+
+/* A plain bind in a user namespace: a detached copy of the source, or -1
+   (the init binds by path then, and reports what goes wrong). */
+static int
+prepare_userns_bind (struct lcr_start *s, struct lcr_spec_mount *m, bool rbind)
+{
+  cleanup_free char *source = bind_source (s, m);
+  int tree
+      = syscall (SYS_open_tree, AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE : 0));
+  if (tree < 0)
+    return -1;
+  if (set_tree_propagation (tree, s->spec, rbind) < 0)
+    {
+      close (tree);
+      return -1;
+    }
+  return tree;
+}
+
 int
 lcr_idmap_prepare (struct lcr_start *s, lcr_error_t *err)
 {
@@ -85,14 +157,19 @@ lcr_idmap_prepare (struct lcr_start *s, lcr_error_t *err)
   s->idmap_fds = xmalloc0 ((spec->mounts_len + 1) * sizeof (int));
   for (size_t i = 0; i < spec->mounts_len; i++)
     s->idmap_fds[i] = -1;
+  bool userns = spec_has_userns (spec);
   for (size_t i = 0; i < spec->mounts_len; i++)
     {
       struct lcr_spec_mount *m = &spec->mounts[i];
       struct lcr_mount_flags f LCR_CLEANUP_MOUNT_FLAGS = {0};
       lcr_mount_parse_options (m->options, &f, NULL);
-      if (!f.idmap && m->uid_mappings_len == 0)
-        continue;
       bool bind = f.bind || (m->type && strcmp (m->type, "bind") == 0);
+      if (!f.idmap && m->uid_mappings_len == 0)
+        {
+          if (bind && userns)
+            s->idmap_fds[i] = prepare_userns_bind (s, m, f.rbind);
+          continue;
+        }
       if (!bind)
         return lcr_error_invalid (err, ".mounts[%zu]: idmapped mounts must be bind mounts", i);
       struct lcr_spec_id_mapping *uids = m->uid_mappings, *gids = m->gid_mappings;
@@ -107,23 +184,21 @@ lcr_idmap_prepare (struct lcr_start *s, lcr_error_t *err)
                                   ".mounts[%zu]: idmap needs uidMappings and gidMappings, on the mount or on "
                                   "the container's user namespace",
                                   i);
-      cleanup_free char *source = NULL;
-      if (m->source && m->source[0] == '/')
-        source = xstrdup (m->source);
-      else
-        xasprintf (&source, "%s/%s", s->bundle, m->source ? m->source : "");
-      cleanup_close int userns = userns_with_maps (uids, nu, gids, ng, err);
-      if (userns < 0)
+      cleanup_free char *source = bind_source (s, m);
+      cleanup_close int map_userns = userns_with_maps (uids, nu, gids, ng, err);
+      if (map_userns < 0)
         return lcr_error_wrap (err, ".mounts[%zu]: idmap", i);
       int tree = syscall (SYS_open_tree, AT_FDCWD, source,
                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (f.rbind ? AT_RECURSIVE : 0));
       if (tree < 0)
         return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: open_tree `%s`", i, source);
       s->idmap_fds[i] = tree;
-      struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns};
+      struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)map_userns};
       if (syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH | (f.rbind ? AT_RECURSIVE : 0), &attr, sizeof attr) < 0)
         return lcr_error_make (err, errno, LCR_ERR_SYSTEM,
                                ".mounts[%zu]: idmap `%s` (does its filesystem support idmapped mounts?)", i, source);
+      if (set_tree_propagation (tree, spec, f.rbind) < 0)
+        return lcr_error_make (err, errno, LCR_ERR_SYSTEM, ".mounts[%zu]: set the propagation of `%s`", i, source);
     }
   return 0;
 }
@@ -142,6 +217,6 @@ int
 lcr_idmap_attach (int tree, int target_fd, lcr_error_t *err)
 {
   if (syscall (SYS_move_mount, tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return lcr_error_sys (err, "attach the idmapped mount");
+    return lcr_error_sys (err, "attach the prepared bind mount");
   return 0;
 }

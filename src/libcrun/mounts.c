@@ -331,8 +331,12 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, bo
   if (!bind && m->type && (strcmp (m->type, "proc") == 0 || strcmp (m->type, "sysfs") == 0)
       && check_pseudo_fs_dest (rootfd, m, index, err) < 0)
     return -1;
-  bool dest_dir = bind ? is_dir (source) : true;
-  if (bind && access (source, F_OK) < 0)
+  /* a tree the runtime prepared (idmap.c) stands for the source, which the
+     container's root may not be able to reach */
+  int prepared = s->idmap_fds ? s->idmap_fds[index] : -1;
+  struct stat pst;
+  bool dest_dir = !bind ? true : prepared >= 0 ? fstat (prepared, &pst) == 0 && S_ISDIR (pst.st_mode) : is_dir (source);
+  if (bind && prepared < 0 && access (source, F_OK) < 0)
     return lcr_error_make (err, errno, LCR_ERR_INVALID, ".mounts[%zu].source: `%s`", index, source);
 
   cleanup_close int fd = lcr_open_in_root (rootfd, m->destination, true, dest_dir, err);
@@ -340,9 +344,9 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, bo
     return lcr_error_wrap (err, ".mounts[%zu].destination", index);
   lcr_fd_path (fd, target);
 
-  if (s->idmap_fds && s->idmap_fds[index] >= 0)
+  if (prepared >= 0)
     {
-      if (lcr_idmap_attach (s->idmap_fds[index], fd, err) < 0)
+      if (lcr_idmap_attach (prepared, fd, err) < 0)
         return lcr_error_wrap (err, ".mounts[%zu] (%s)", index, m->destination);
     }
   else if (bind)
@@ -365,7 +369,7 @@ lcr_mount_one (struct lcr_start *s, int rootfd, size_t index, bool in_userns, bo
     }
 
   unsigned long remount_flags = f.flags & ~(MS_REMOUNT | MS_BIND | MS_REC | defer_ro);
-  bool bind_idmapped = s->idmap_fds && s->idmap_fds[index] >= 0;
+  bool bind_idmapped = prepared >= 0;
   if (!((bind || bind_idmapped) && remount_flags) && !f.propagation && !f.recursive_attr)
     return 0; /* nothing more to set: most mounts end here */
 

@@ -400,3 +400,32 @@ first_existing() {
 	[[ $output == *outer-ro* ]]
 	[[ $output == *inner-rw* ]]
 }
+
+# The container's root (host uid 100000) can't reach a source under a 0700 host-root directory;
+# the runtime opens the source before the container enters its user namespace.
+@test "user namespace: a bind source the container's root can't reach is mounted (create and exec)" {
+	chown -R 100000:100000 "$BUNDLE/rootfs"
+	mkdir -p "$T/locked/src" "$BUNDLE/rootfs/data" "$BUNDLE/rootfs/file"
+	rmdir "$BUNDLE/rootfs/file" && touch "$BUNDLE/rootfs/file"
+	echo hello >"$T/locked/src/f"
+	echo single >"$T/locked/single"
+	chmod 700 "$T/locked"
+	chmod 755 "$T/locked/src"
+	chmod 644 "$T/locked/src/f" "$T/locked/single"
+	cfg '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts |= map(select(.type != "cgroup"))'
+	add_mount "{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$T/locked/src\", \"options\": [\"rbind\", \"ro\"]}"
+	add_mount "{\"destination\": \"/file\", \"type\": \"bind\", \"source\": \"$T/locked/single\", \"options\": [\"bind\"]}"
+	set_cmd 'cat /data/f /file; touch /data/x 2>/dev/null || echo data-ro; sleep 1000'
+	create_ctr "$CID"
+	rt start "$CID"
+	run rt exec --cwd /data "$CID" sh -c 'cat f /file'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = hello ]
+	[ "${lines[1]}" = single ]
+	run rt exec "$CID" sh -c 'touch /data/x 2>/dev/null || echo data-ro'
+	[ "$output" = data-ro ]
+}
