@@ -687,18 +687,36 @@ start_locked (struct lcr_context *ctx, int dirfd, const char *id, struct lcr_sta
     }
   unlinkat (dirfd, LCR_EXEC_FIFO, 0);
   /* The init keeps its end open until execve (close-on-exec): wait for that,
-     so that `start` returns, and poststart runs, with the process started. */
-  p[0].events = 0;
+     so that `start` returns, and poststart runs, with the process started.
+     An init that fails on the way (a startContainer hook, the exec) writes
+     why before it exits: then `start` fails with that. */
+  char msg[2048];
+  size_t got = 0;
+  p[0].events = POLLIN;
   for (;;)
     {
       int r = poll (p, pidfd >= 0 ? 2 : 1, timeout);
       if (r < 0 && errno == EINTR)
         continue;
-      if (r < 0 || (p[0].revents & (POLLHUP | POLLERR)) || (pidfd >= 0 && (p[1].revents & POLLIN))
-          || (r == 0 && !lcr_pidref_alive (&init)))
+      if (r < 0)
         break;
+      bool died = (pidfd >= 0 && (p[1].revents & POLLIN)) || (r == 0 && !lcr_pidref_alive (&init));
+      if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) || died)
+        {
+          ssize_t n = read (fifo, msg + got, sizeof msg - 1 - got);
+          if (n > 0 && (got += (size_t)n) < sizeof msg - 1)
+            continue; /* until EOF */
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n < 0 && errno == EAGAIN && !died)
+            continue;
+          break;
+        }
     }
-  return 0;
+  if (got == 0)
+    return 0;
+  msg[got] = '\0';
+  return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "start `%s`: %s", id, msg);
 }
 
 int

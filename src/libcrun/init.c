@@ -79,7 +79,7 @@ lcr_init_before_pivot (struct lcr_start *s, lcr_error_t *err)
    state dir, outside the rootfs: reopen our O_PATH fd through the host's
    /proc, which we kept open across pivot_root. */
 static int
-wait_for_start (struct lcr_start *s, lcr_error_t *err)
+wait_for_start (struct lcr_start *s, int *fifo_out, lcr_error_t *err)
 {
   char path[64];
   snprintf (path, sizeof path, "self/fd/%d", s->fifo_fd);
@@ -95,7 +95,9 @@ wait_for_start (struct lcr_start *s, lcr_error_t *err)
       return lcr_error_sys (err, "write exec.fifo");
     }
   /* Left open, close-on-exec: `start` waits for it to close, so it returns
-     (and runs poststart) once we exec'd, or died trying. */
+     (and runs poststart) once we exec'd, or died trying; in which case we
+     write why to it first (lcr_init_main), and `start` fails with that. */
+  *fifo_out = fd;
   return 0;
 }
 
@@ -272,6 +274,7 @@ lcr_init_main (struct lcr_start *s)
   lcr_error_t err = NULL;
   cleanup_free char *exe = NULL;
   bool ready = false;
+  int fifo_w = -1; /* exec.fifo, opened for writing once `start` came */
 
   /* the runtime blocks signals to forward them; the container must not
      inherit that */
@@ -303,7 +306,7 @@ lcr_init_main (struct lcr_start *s)
   if (wait_for (s->sync_fd, s->fifo_fd >= 0 ? SYNC_CREATED : SYNC_START, NULL, &err) < 0)
     goto fail;
   ready = true;
-  if (s->fifo_fd >= 0 && wait_for_start (s, &err) < 0)
+  if (s->fifo_fd >= 0 && wait_for_start (s, &fifo_w, &err) < 0)
     goto fail;
   if (s->host_proc_fd >= 0)
     close (s->host_proc_fd);
@@ -322,6 +325,13 @@ fail:
         if (xasprintf (&line, "berth: %s\n", err->msg) > 0)
           lcr_write_all (2, line, strlen (line));
         free (line);
+      }
+    /* `start` reads this to fail with our error (a startContainer hook, the
+       exec): its stdio is not ours */
+    if (fifo_w >= 0)
+      {
+        signal (SIGPIPE, SIG_IGN);
+        lcr_write_all (fifo_w, err->msg, strlen (err->msg));
       }
     lcr_sync_send_error (s->sync_fd, &err);
     _exit (127);

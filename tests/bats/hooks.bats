@@ -121,3 +121,31 @@ setup() {
 	[ -e "$T/poststart.json" ] && [ -e "$T/poststop.json" ]
 	[ -e "$T/poststart2.json" ] && [ -e "$T/poststop2.json" ]
 }
+
+@test "hooks: a failing startContainer hook fails start and run, also with a seccomp profile" {
+	local prof
+	# a profile that lets everything through but one harmless syscall, and the default docker one
+	for prof in '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["syslog"], "action": "SCMP_ACT_ERRNO"}]}' \
+		"$(cat "$BATS_TEST_DIRNAME/../unit/fixtures/seccomp-docker-default.json")"; do
+		printf '#!/bin/sh\nexit 7\n' >"$BUNDLE/rootfs/fail-hook.sh"
+		chmod +x "$BUNDLE/rootfs/fail-hook.sh"
+		cfg --argjson p "$prof" '.linux.seccomp = $p | .hooks = {startContainer: [{path: "/fail-hook.sh"}]}'
+		set_cmd 'echo PROCESS-RAN'
+		run rt run --bundle "$BUNDLE" "$CID"
+		echo "$output"
+		[ "$status" -ne 0 ]
+		[[ $output != *PROCESS-RAN* ]]
+		if is_berth; then [[ $output == *'.hooks.startContainer[0]'*'exited with status 7'* ]]; fi
+		rt delete --force "$CID" 2>/dev/null || true
+
+		# runc 1.1's start returns before the hook ran, and succeeds
+		is_runc && continue
+		create_ctr "$CID-x"
+		run rt start "$CID-x"
+		echo "$output"
+		[ "$status" -ne 0 ]
+		[[ $output == *'.hooks.startContainer[0]'*'exited with status 7'* ]]
+		[ "$(ctr_status "$CID-x")" = stopped ]
+		rt delete --force "$CID-x"
+	done
+}
