@@ -98,7 +98,7 @@ status_of (struct lcr_context *ctx, int dirfd, struct lcr_state *st)
 }
 
 /* Every wait on the init has a bound: the time it may take between two
-   reports, plus the timeouts of the hooks it runs itself meanwhile
+   reports, plus the bounds of the hooks it runs itself meanwhile
    (createContainer before READY, startContainer before execve).
    BERTH_INIT_TIMEOUT (seconds) overrides the base, for slow hosts and
    for tests. */
@@ -111,8 +111,7 @@ init_bound_ms (const struct lcr_spec_hook *hooks, size_t n)
   long long s = env && *env ? strtoll (env, NULL, 10) : 0;
   long long ms = (s > 0 && s < INT_MAX / 1000 ? s : LCR_INIT_TIMEOUT_S) * 1000;
   for (size_t i = 0; i < n; i++)
-    if (hooks[i].has_timeout && hooks[i].timeout > 0)
-      ms += (long long)hooks[i].timeout * 1000;
+    ms += (long long)lcr_hook_bound_s (&hooks[i]) * 1000;
   return ms < INT_MAX ? (int)ms : INT_MAX;
 }
 

@@ -23,6 +23,10 @@
  *          dispositions reset to default and mask emptied before execve.
  *   group  the hook leads its own process group, so a timeout kills the
  *          whole group (a shell script's `sleep` too), not just the shell.
+ *   bound  a hook's own `timeout`; one without is given BERTH_HOOK_TIMEOUT
+ *          seconds (default LCR_HOOK_DEFAULT_TIMEOUT_S): runc waits forever
+ *          on such a hook, and so would every verb behind it, while a verb
+ *          must end.  Past it the hook's group is killed and the verb fails.
  *   death  PR_SET_PDEATHSIG: a runtime killed while the hook runs (OOM
  *          killer, kill -9) takes the hook with it, as it would on a
  *          timeout; nobody would wait for it or read its status.
@@ -247,7 +251,8 @@ run_one (struct lcr_spec_hook *h, const char *kind, const char *state, size_t st
 
   pidfd = (int)syscall (SYS_pidfd_open, pid, 0);
 
-  int64_t deadline = h->has_timeout && h->timeout > 0 ? now_ms () + (int64_t)h->timeout * 1000 : -1;
+  int bound = lcr_hook_bound_s (h);
+  int64_t deadline = now_ms () + (int64_t)bound * 1000;
   cleanup_free struct tail *t = xmalloc0 (sizeof *t);
   size_t written = 0;
   bool out_eof = false, exited = false, timed_out = false;
@@ -334,12 +339,23 @@ run_one (struct lcr_spec_hook *h, const char *kind, const char *state, size_t st
   if (read (exec_r, &exec_errno, sizeof exec_errno) == (ssize_t)sizeof exec_errno && exec_errno != 0)
     return lcr_error_make (err, exec_errno, LCR_ERR_SYSTEM, "exec failed");
   if (timed_out)
-    return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "timed out after %ds%s", (int)h->timeout, text);
+    return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "timed out after %ds%s%s", bound,
+                           h->has_timeout && h->timeout > 0 ? "" : " (it sets no timeout: BERTH_HOOK_TIMEOUT)", text);
   if (WIFSIGNALED (status))
     return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "killed by signal %d%s", WTERMSIG (status), text);
   if (WIFEXITED (status) && WEXITSTATUS (status) != 0)
     return lcr_error_make (err, 0, LCR_ERR_SYSTEM, "exited with status %d%s", WEXITSTATUS (status), text);
   return 0;
+}
+
+int
+lcr_hook_bound_s (const struct lcr_spec_hook *h)
+{
+  if (h->has_timeout && h->timeout > 0)
+    return (int)h->timeout;
+  const char *env = getenv ("BERTH_HOOK_TIMEOUT");
+  long long s = env && *env ? strtoll (env, NULL, 10) : 0;
+  return s > 0 && s < INT_MAX / 1000 ? (int)s : LCR_HOOK_DEFAULT_TIMEOUT_S;
 }
 
 int

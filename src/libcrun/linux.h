@@ -206,6 +206,9 @@ char *lcr_seccomp_cache_dir (const char *state_root);
    env and timeout.  The first failure stops the list: *err names
    ".hooks.KIND[i]", the path, and what happened (exit status, signal,
    timeout, the tail of its stderr). */
+/* How long a hook may run: its `timeout`, else BERTH_HOOK_TIMEOUT seconds, else this. */
+#define LCR_HOOK_DEFAULT_TIMEOUT_S 120
+int lcr_hook_bound_s (const struct lcr_spec_hook *h);
 int lcr_hooks_run (struct lcr_spec_hook *hooks, size_t n, const char *kind, const char *state_json, lcr_error_t *err);
 
 /* caps.c: drop the bounding set, change user keeping capabilities, then set

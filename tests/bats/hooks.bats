@@ -107,6 +107,27 @@ setup() {
 	[ -z "$(rt list -q)" ]
 }
 
+@test "hooks: a hook without a timeout is bounded too (BERTH_HOOK_TIMEOUT): killed, create fails, nothing left" {
+	is_berth || skip "runc waits forever on a hook without a timeout"
+	# prestart runs in berth itself, startContainer in the container's init
+	local kind
+	for kind in prestart createContainer; do
+		cfg --arg p "$T/slow.sh" --arg k "$kind" '.hooks = {($k): [{path: $p}]}'
+		printf '#!/bin/sh\necho $$ >>%s/slow.pids\nexec sleep 1000\n' "$T" >"$T/slow.sh"
+		chmod +x "$T/slow.sh"
+		set_cmd 'true'
+		run env BERTH_HOOK_TIMEOUT=2 timeout 60 "$RUNTIME" --root "$ROOT" create --bundle "$BUNDLE" "$CID"
+		[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+		[[ $output == *"hooks.$kind[0]"*'timed out after 2s (it sets no timeout: BERTH_HOOK_TIMEOUT)'* ]]
+		[ -z "$(rt list -q)" ]
+		local p
+		for p in $(cat "$T/slow.pids"); do
+			! kill -0 "$p" 2>/dev/null
+		done
+		rm -f "$T/slow.pids"
+	done
+}
+
 @test "hooks: failing poststart and poststop hooks only warn, and the next hooks still run" {
 	is_runc && skip "runc 1.1 fails on a failing poststart hook"
 	cfg --argjson ps "$(hook poststart 5)" --argjson ps2 "$(hook poststart2)" \
