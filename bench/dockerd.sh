@@ -41,6 +41,11 @@ dd_start() {
 	printf '#!/bin/sh\nexit 0\n' >"$DD/bin/modprobe"
 	chmod 755 "$DD/bin/modprobe"
 	printf '{"deprecated-key-path": "%s/key.json"}\n' "$DD" >"$DD/daemon.json"
+	# DD_CONFIG_EXTRA: a daemon.json whose keys are added (tests/bats/docs-dockerd.bats)
+	if [ -n "${DD_CONFIG_EXTRA:-}" ]; then
+		jq -s '.[0] * .[1]' "$DD/daemon.json" "$DD_CONFIG_EXTRA" >"$DD/daemon.json.new" &&
+			mv "$DD/daemon.json.new" "$DD/daemon.json" || { DD_SKIP="DD_CONFIG_EXTRA: not JSON"; return 1; }
+	fi
 	local masks="/run /opt"
 	[ -d /etc/docker ] && masks+=" /etc/docker"
 	DD_MASKS=$masks DD_ANCHOR_FILE=$DD/anchor.pid unshare -m -n --propagation private sh -c '

@@ -10,6 +10,6 @@ apt-get install -y -q --no-install-recommends \
   bats busybox-static jq iproute2 util-linux procps python3 clang-format libcap2-bin podman catatonit runc crun containerd \
   valgrind clang libclang-rt-dev \
   libarchive-dev libssl-dev libyaml-dev libcurl4-openssl-dev libmnl-dev libnftables-dev nftables zstd skopeo umoci strace \
-  docker-registry apache2-utils
+  docker-registry apache2-utils scdoc mandoc
 # the tests run their own registries on 127.0.0.1; the package's service listens on every interface
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi

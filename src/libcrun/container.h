@@ -120,6 +120,9 @@ void lcr_container_info_free (struct lcr_container_info *infos, size_t n);
 
 /* The features document (runtime-spec features.md), pretty JSON, malloc'd. */
 char *lcr_features_json (void);
+/* The linked libseccomp's version ("2.5.4"), and the cgroup drivers berth has. */
+const char *lcr_libseccomp_version (void);
+#define LCR_CGROUP_DRIVERS "cgroupfs, systemd"
 
 /* Signal by name ("KILL", "SIGKILL") or number; -1 if unknown. */
 int lcr_signal_parse (const char *s);

@@ -1,8 +1,11 @@
 /* berth — the features document (runtime-spec features.md): only what berth
  * really does.  Grows with each feature as it lands. */
 #define _GNU_SOURCE
+#include <seccomp.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "berth-commit.h"
 #include "config.h"
 
 #include "container.h"
@@ -65,13 +68,33 @@ static const char features_json[]
       "    \"intelRdt\": { \"enabled\": false },\n"
       "    \"mountExtensions\": { \"idmap\": { \"enabled\": true } }\n"
       "  },\n"
-      "  \"annotations\": {\n"
-      "    \"io.github.berth.version\": \"" PACKAGE_VERSION "\"\n"
-      "  }\n"
-      "}\n";
+      "  \"annotations\": {\n";
 
+/* What a packager or a bug report needs that the spec's fields don't say:
+   the libseccomp berth was linked with (static by default: the build's, not
+   the host's), the commit it was built from, and its cgroup drivers. */
 char *
 lcr_features_json (void)
 {
-  return xstrdup (features_json);
+  char *json;
+  xasprintf (&json,
+             "%s"
+             "    \"io.github.seccomp.libseccomp.version\": \"%s\",\n"
+             "    \"io.github.berth.version\": \"" PACKAGE_VERSION "\",\n"
+             "    \"io.github.berth.commit\": \"%s\",\n"
+             "    \"io.github.berth.cgroup.drivers\": \"%s\"\n"
+             "  }\n"
+             "}\n",
+             features_json, lcr_libseccomp_version (), BERTH_COMMIT, LCR_CGROUP_DRIVERS);
+  return json;
+}
+
+const char *
+lcr_libseccomp_version (void)
+{
+  static char buf[48];
+  const struct scmp_version *v = seccomp_version ();
+  if (buf[0] == '\0')
+    snprintf (buf, sizeof buf, "%u.%u.%u", v->major, v->minor, v->micro);
+  return buf;
 }

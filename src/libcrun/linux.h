@@ -199,6 +199,8 @@ bool lcr_seccomp_uses_notify (const struct lcr_seccomp_prog *prog);
    (NULL: no cache); see the cache's comment in seccomp.c. */
 int lcr_seccomp_compile_cached (struct lcr_spec_seccomp *sc, const char *cache_dir, struct lcr_seccomp_prog **out,
                                 lcr_error_t *err);
+/* The most programs the cache keeps; beyond, the least recently used go. */
+#define LCR_SECCOMP_CACHE_MAX 64
 /* Where the cache lives under a state root (malloc'd). */
 char *lcr_seccomp_cache_dir (const char *state_root);
 

@@ -48,12 +48,14 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -507,6 +509,12 @@ lcr_seccomp_send_to_listener (struct lcr_spec_seccomp *sc, int notify_fd, pid_t 
  * that shapes the program, the libseccomp version and the native
  * architecture.  File layout: "BERTHSC1", u32 key length, key, u32 flags,
  * u32 notify, u32 instruction count, instructions.
+ *
+ * Bounded: at most LCR_SECCOMP_CACHE_MAX programs (each a few to ~20 KB,
+ * on a state root that is usually tmpfs, so memory).  A host whose manager
+ * makes a profile per container would otherwise grow it without end.  A hit
+ * refreshes its file's mtime; a write that takes the count past the bound
+ * removes the least recently used entries.
  */
 
 struct keybuf
@@ -619,6 +627,57 @@ cache_read (const char *path, const struct keybuf *k)
   return p;
 }
 
+struct cache_entry
+{
+  char name[17];
+  struct timespec mtime;
+};
+
+static int
+entry_older (const void *a, const void *b)
+{
+  const struct timespec *x = &((const struct cache_entry *)a)->mtime, *y = &((const struct cache_entry *)b)->mtime;
+  if (x->tv_sec != y->tv_sec)
+    return x->tv_sec < y->tv_sec ? -1 : 1;
+  return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+/* Keep the LCR_SECCOMP_CACHE_MAX most recently used entries of dfd (names of
+   16 hex digits: other files are not ours).  Races with another berth only
+   cost a compile: a removed entry is written again when next needed. */
+static void
+cache_evict (int dfd)
+{
+  int fd = openat (dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  if (d == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  cleanup_free struct cache_entry *e = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      struct stat st;
+      if (strlen (de->d_name) != 16 || strspn (de->d_name, "0123456789abcdef") != 16
+          || fstatat (dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        continue;
+      if (n == cap)
+        e = xrealloc (e, (cap = cap * 2 + 64) * sizeof *e);
+      memcpy (e[n].name, de->d_name, 17);
+      e[n++].mtime = st.st_mtim;
+    }
+  closedir (d);
+  if (n <= LCR_SECCOMP_CACHE_MAX)
+    return;
+  qsort (e, n, sizeof *e, entry_older);
+  for (size_t i = 0; i < n - LCR_SECCOMP_CACHE_MAX; i++)
+    unlinkat (dfd, e[i].name, 0);
+}
+
 static void
 cache_write (const char *dir, const char *name, const struct keybuf *k, const struct lcr_seccomp_prog *p)
 {
@@ -633,9 +692,12 @@ cache_write (const char *dir, const char *name, const struct keybuf *k, const st
   memcpy (buf + off, p->insns, (size_t)n * sizeof (struct sock_filter));
   if (mkdir (dir, 0700) < 0 && errno != EEXIST)
     return;
-  cleanup_close int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0)
-    lcr_write_file_atomic_at (dfd, name, buf, len, NULL); /* a cache: failure only costs the next compile */
+  cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return;
+  /* a cache: failure only costs the next compile */
+  if (lcr_write_file_atomic_at (dfd, name, buf, len, NULL) == 0)
+    cache_evict (dfd);
 }
 
 int
@@ -653,7 +715,9 @@ lcr_seccomp_compile_cached (struct lcr_spec_seccomp *sc, const char *cache_dir, 
   snprintf (name, sizeof name, "%016llx", (unsigned long long)fnv1a (k.data, k.len));
   snprintf (path, sizeof path, "%s/%s", cache_dir, name);
   *out = cache_read (path, &k);
-  if (*out == NULL && lcr_seccomp_compile (sc, out, err) == 0)
+  if (*out != NULL)
+    utimensat (AT_FDCWD, path, NULL, 0); /* recently used: eviction keeps it */
+  else if (lcr_seccomp_compile (sc, out, err) == 0)
     cache_write (cache_dir, name, &k, *out);
   free (k.data);
   return *out ? 0 : -1;

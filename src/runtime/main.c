@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "berth-commit.h"
 #include "config.h"
 #include "utils.h"
 #include "verbs.h"
@@ -71,7 +72,9 @@ print_usage (void)
 static void
 print_version (void)
 {
-  printf ("berth version %s\nspec: 1.2.0\n", PACKAGE_VERSION);
+  /* runc's lines, plus the cgroup drivers: what a packager checks */
+  printf ("berth version %s\ncommit: %s\nspec: 1.2.0\nlibseccomp: %s\ncgroup drivers: %s\n", PACKAGE_VERSION,
+          BERTH_COMMIT, lcr_libseccomp_version (), LCR_CGROUP_DRIVERS);
 }
 
 static const struct verb *
