@@ -12,16 +12,21 @@
 #         (when installed), so those tests are checked against runtimes other than ours
 #   oldkernel  the runtime bats files that reach its old-kernel fallbacks (no openat2, pidfd,
 #         clone3, close_range), with those system calls made to fail (tests/old-kernel.sh)
+#   cri   tests/cri/run.sh (TAP; as root): Kubernetes' CRI validation suite (critest, built outside
+#         this repo; its path in CRITEST) against a private containerd 1.6 running the runtime, and
+#         again with runc (cri/runc) to tell the suite's own failures from ours; skipped, with the
+#         reason, when CRITEST is not set.  (Docker swarm is tests/bats/swarm.bats, in bats.)
 #   leaks tests/leaks/run.sh  (TAP; as root: valgrind on each verb and on berth-shim's life,
 #         and LeakSanitizer on ASAN_UNIT_DIR's berth and berth-shim when built there)
 #   fuzz  tests/fuzz/run.sh   (TAP; libFuzzer targets built with clang, FUZZ_SECONDS each)
 # Environment: BUILDDIR (binaries, default .), SRCDIR (default: this script's repo),
-# SUITES (default "unit oci bats compat oldkernel leaks fuzz"), BERTH_HOOKS_BIN (a berth configured with
-# --enable-test-hooks, for tests/bats/faults.bats, which skips without it).
+# SUITES (default "unit oci bats dock dockcompat compat oldkernel cri leaks fuzz"), BERTH_HOOKS_BIN
+# (a berth configured with --enable-test-hooks, for tests/bats/faults.bats, which skips without it),
+# CRITEST (critest, for cri).
 set -u
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILDDIR=$(cd "${BUILDDIR:-.}" && pwd)
-SUITES=${SUITES:-unit oci bats dock dockcompat compat oldkernel leaks fuzz}
+SUITES=${SUITES:-unit oci bats dock dockcompat compat oldkernel cri leaks fuzz}
 export RUNTIME=${RUNTIME:-$BUILDDIR/berth}
 log=$(mktemp -d /tmp/berth-tests.XXXXXX)
 trap 'rm -rf "$log"' EXIT
@@ -115,6 +120,17 @@ for suite in $SUITES; do
     files=()
     for f in lifecycle mounts kill delete process security containerd; do files+=("$SRCDIR/tests/bats/$f.bats"); done
     RUNTIME=$log/old-kernel-runtime run_suite oldkernel bats --tap "${files[@]}"
+    ;;
+  cri)
+    if [ -z "${CRITEST:-}" ]; then
+      printf '%-12s skipped: CRITEST is not set (the path of a critest built from kubernetes-sigs/cri-tools)\n' cri
+      skip=$((skip + 1))
+    else
+      run_suite cri bash "$SRCDIR/tests/cri/run.sh"
+      if command -v runc >/dev/null; then
+        RUNTIME=$(command -v runc) run_suite cri/runc bash "$SRCDIR/tests/cri/run.sh"
+      fi
+    fi
     ;;
   leaks)
     BUILDDIR=$BUILDDIR run_suite leaks bash "$SRCDIR/tests/leaks/run.sh"
