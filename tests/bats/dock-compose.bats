@@ -1045,3 +1045,36 @@ write_project() {
 	assert_output_has "compose.yaml:4"
 	nothing_left
 }
+
+@test "compose restart: depends_on with restart: true restarts the dependent too, others stay" {
+	cat >compose.yaml <<-'EOF'
+		services:
+		  db:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+		  web:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+		    depends_on:
+		      db: {condition: service_started, restart: true}
+		  cache:
+		    image: busybox
+		    command: sleep 600
+		    stop_signal: KILL
+		    depends_on: [db]
+	EOF
+	run dk compose up -d
+	assert_success
+	local web cache
+	web=$(dk inspect -f '{{.State.Pid}}' shop-web-1)
+	cache=$(dk inspect -f '{{.State.Pid}}' shop-cache-1)
+	run dk compose restart db
+	assert_success
+	[[ $(dk inspect -f '{{.State.Running}}' shop-web-1) == true ]]
+	[[ $(dk inspect -f '{{.State.Pid}}' shop-web-1) != "$web" ]]
+	[[ $(dk inspect -f '{{.State.Pid}}' shop-cache-1) == "$cache" ]]
+	run dk compose down
+	assert_success
+}

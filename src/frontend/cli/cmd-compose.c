@@ -814,6 +814,51 @@ cmd_run (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **ar
   return compose_exec (&a);
 }
 
+/* depends_on.S.restart: true, or "true" as YAML's scalars may come */
+static bool
+dep_restarts (jv dep)
+{
+  jv r = jv_get (dep, "restart");
+  if (r && YAJL_IS_TRUE (r))
+    return true;
+  const char *s = jv_as_str (r);
+  return s && strcmp (s, "true") == 0;
+}
+
+/* `restart S…` restarts too the services whose depends_on names one of them with `restart:
+   true` (and theirs, in turn), as docker compose does.  The names point into svcs and the model. */
+static const char **
+with_restart_dependents (struct compose_project *p, char **svcs, int n, int *n_out)
+{
+  jv services = jv_get_obj (p->model, "services");
+  size_t total = services ? services->u.object.len : 0;
+  const char **out = xmalloc0 ((n + total + 1) * sizeof (char *));
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    out[k++] = svcs[i];
+  for (bool grew = n > 0; grew;)
+    {
+      grew = false;
+      for (size_t i = 0; i < total; i++)
+        {
+          const char *name = services->u.object.keys[i];
+          bool have = false;
+          for (int j = 0; j < k && !have; j++)
+            have = strcmp (out[j], name) == 0;
+          jv deps = jv_get_obj (services->u.object.values[i], "depends_on");
+          for (int j = 0; j < k && !have; j++)
+            if (dep_restarts (jv_get_obj (deps, out[j])))
+              {
+                out[k++] = name;
+                grew = true;
+                have = true;
+              }
+        }
+    }
+  *n_out = k;
+  return out;
+}
+
 static int
 simple_cmd (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv, const char *cmd,
             const char *usage, const char *summary, const char *doing, const char *done)
@@ -830,7 +875,11 @@ simple_cmd (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char *
   if ((r = load (o, &p)) != 0)
     return r;
   lcr_error_t err = NULL;
-  cleanup_jv jv ctrs = containers_of (ctx, &p, argv + first, argc - first, true, &err);
+  int n = argc - first;
+  cleanup_free const char **names = NULL;
+  if (strcmp (cmd, "restart") == 0)
+    names = with_restart_dependents (&p, argv + first, argc - first, &n);
+  cleanup_jv jv ctrs = containers_of (ctx, &p, names ? (char **)names : argv + first, n, true, &err);
   char tflag[32];
   snprintf (tflag, sizeof tflag, "--time=%lld", t);
   if (ctrs && strcmp (cmd, "start") != 0)
