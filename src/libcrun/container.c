@@ -98,7 +98,7 @@ status_of (struct lcr_context *ctx, int dirfd, struct lcr_state *st)
 }
 
 /* Every wait on the init has a bound: the time it may take between two
-   reports, plus the bounds of the hooks it runs itself meanwhile
+   reports, plus the timeouts of the hooks it runs itself meanwhile
    (createContainer before READY, startContainer before execve).
    BERTH_INIT_TIMEOUT (seconds) overrides the base, for slow hosts and
    for tests. */
@@ -110,8 +110,12 @@ init_bound_ms (const struct lcr_spec_hook *hooks, size_t n)
   const char *env = getenv ("BERTH_INIT_TIMEOUT");
   long long s = env && *env ? strtoll (env, NULL, 10) : 0;
   long long ms = (s > 0 && s < INT_MAX / 1000 ? s : LCR_INIT_TIMEOUT_S) * 1000;
+  /* only the timeouts hooks set: one without is bounded inside the init
+     (BERTH_HOOK_TIMEOUT), and this bound is what catches an init that is
+     stuck for any other reason */
   for (size_t i = 0; i < n; i++)
-    ms += (long long)lcr_hook_bound_s (&hooks[i]) * 1000;
+    if (hooks[i].has_timeout && hooks[i].timeout > 0)
+      ms += (long long)hooks[i].timeout * 1000;
   return ms < INT_MAX ? (int)ms : INT_MAX;
 }
 
