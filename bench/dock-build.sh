@@ -38,13 +38,7 @@ ERRLOG=$W/errors.log
 : >"$ERRLOG"
 mkdir -p "$W/data" "$W/bin"
 ENGINES="dock podman"
-cp "${DOCK:-$TOP/dock}" "$W/bin/dock" && cp "${BERTH:-$TOP/berth}" "$W/bin/berth" &&
-	cp "$(dirname "${DOCK:-$TOP/dock}")/dock-archive" "$W/bin/dock-archive" &&
-	cp "$(dirname "${DOCK:-$TOP/dock}")/berth-shim" "$W/bin/berth-shim" || {
-	echo "bench: no dock/dock-archive/berth/berth-shim (run make)" >&2
-	rm -rf "$W"
-	exit 1
-}
+freeze_dock
 
 cleanup() {
 	trap - EXIT INT TERM

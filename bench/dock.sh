@@ -73,9 +73,7 @@ ENGINES="dock podman-runc podman-berth"
 
 # frozen binaries: a rebuild during the run cannot fail samples; dock finds berth, berth-shim
 # and dock-archive (its load and save) beside itself, and its exit command is this copy too
-cp "${DOCK:-$TOP/dock}" "$W/bin/dock" && cp "${BERTH:-$TOP/berth}" "$W/bin/berth" &&
-	cp "$(dirname "${DOCK:-$TOP/dock}")/dock-archive" "$W/bin/dock-archive" &&
-	cp "$(dirname "${DOCK:-$TOP/dock}")/berth-shim" "$W/bin/berth-shim" || { echo "bench: no dock/dock-archive/berth/berth-shim (run make)" >&2; rm -rf "$W"; exit 1; }
+freeze_dock
 
 CGROOT=/sys/fs/cgroup
 CGPARENTS="dock libpod_parent libpod_parent/conmon"

@@ -110,3 +110,16 @@ cg_mem() {
 	done <"/proc/$1/cgroup"
 	return 1
 }
+
+# freeze_dock: copy dock, dock-archive, berth and berth-shim ($DOCK / $BERTH, else the build's)
+# into $W/bin, so a rebuild during the run cannot fail samples; exits when one is missing
+freeze_dock() {
+	local dir
+	dir=$(dirname "${DOCK:-$TOP/dock}")
+	cp "${DOCK:-$TOP/dock}" "$W/bin/dock" && cp "${BERTH:-$TOP/berth}" "$W/bin/berth" &&
+		cp "$dir/dock-archive" "$W/bin/dock-archive" && cp "$dir/berth-shim" "$W/bin/berth-shim" || {
+		echo "bench: no dock/dock-archive/berth/berth-shim (run make)" >&2
+		rm -rf "$W"
+		exit 1
+	}
+}

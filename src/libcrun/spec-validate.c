@@ -295,23 +295,32 @@ check_mounts (const struct lcr_spec *spec, struct lcr_jpath *p, lcr_error_t *err
   return 0;
 }
 
+/* the six kinds of hooks, each with its key in config.json */
+struct hook_kind
+{
+  const char *key;
+  const struct lcr_spec_hook *hooks;
+  size_t n;
+};
+#define HOOK_KINDS 6
+
+static void
+hook_kinds (const struct lcr_spec_hooks *h, struct hook_kind kinds[HOOK_KINDS])
+{
+  kinds[0] = (struct hook_kind){"prestart", h->prestart, h->prestart_len};
+  kinds[1] = (struct hook_kind){"createRuntime", h->create_runtime, h->create_runtime_len};
+  kinds[2] = (struct hook_kind){"createContainer", h->create_container, h->create_container_len};
+  kinds[3] = (struct hook_kind){"startContainer", h->start_container, h->start_container_len};
+  kinds[4] = (struct hook_kind){"poststart", h->poststart, h->poststart_len};
+  kinds[5] = (struct hook_kind){"poststop", h->poststop, h->poststop_len};
+}
+
 static int
 check_hooks (const struct lcr_spec_hooks *h, struct lcr_jpath *p, lcr_error_t *err)
 {
-  const struct
-  {
-    const char *key;
-    const struct lcr_spec_hook *hooks;
-    size_t n;
-  } kinds[] = {
-      {"prestart", h->prestart, h->prestart_len},
-      {"createRuntime", h->create_runtime, h->create_runtime_len},
-      {"createContainer", h->create_container, h->create_container_len},
-      {"startContainer", h->start_container, h->start_container_len},
-      {"poststart", h->poststart, h->poststart_len},
-      {"poststop", h->poststop, h->poststop_len},
-  };
-  for (size_t k = 0; k < COUNT (kinds); k++)
+  struct hook_kind kinds[HOOK_KINDS];
+  hook_kinds (h, kinds);
+  for (size_t k = 0; k < HOOK_KINDS; k++)
     for (size_t i = 0; i < kinds[k].n; i++)
       {
         const struct lcr_spec_hook *hook = &kinds[k].hooks[i];
@@ -538,21 +547,9 @@ check_path_lengths (const struct lcr_spec *spec, struct lcr_jpath *p, lcr_error_
     }
   if (spec->hooks)
     {
-      const struct lcr_spec_hooks *h = spec->hooks;
-      const struct
-      {
-        const char *key;
-        const struct lcr_spec_hook *hooks;
-        size_t n;
-      } kinds[] = {
-          {"prestart", h->prestart, h->prestart_len},
-          {"createRuntime", h->create_runtime, h->create_runtime_len},
-          {"createContainer", h->create_container, h->create_container_len},
-          {"startContainer", h->start_container, h->start_container_len},
-          {"poststart", h->poststart, h->poststart_len},
-          {"poststop", h->poststop, h->poststop_len},
-      };
-      for (size_t k = 0; k < COUNT (kinds); k++)
+      struct hook_kind kinds[HOOK_KINDS];
+      hook_kinds (spec->hooks, kinds);
+      for (size_t k = 0; k < HOOK_KINDS; k++)
         for (size_t i = 0; i < kinds[k].n; i++)
           {
             lcr_jpath_push_key (p, "hooks");

@@ -1004,6 +1004,16 @@ cmd_rm (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **arg
   return cmd_kill_rm (ctx, o, argc, argv, true);
 }
 
+/* the first of `names` that is not an enabled service of the model, or NULL */
+static const char *
+first_not_enabled (jv services, char **names, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (jv_get (services, names[i]) == NULL)
+      return names[i];
+  return NULL;
+}
+
 static int
 cmd_build_pull (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **argv, bool pull)
 {
@@ -1018,12 +1028,12 @@ cmd_build_pull (struct dock_ctx *ctx, const struct compose_opts *o, int argc, ch
     return r;
   lcr_error_t err = NULL;
   jv services = jv_get_obj (p.model, "services");
-  for (int i = first; i < argc; i++)
-    if (jv_get (services, argv[i]) == NULL)
-      {
-        compose_project_release (&p);
-        return dock_failf ("no such service: %s", argv[i]);
-      }
+  const char *unknown = first_not_enabled (services, argv + first, argc - first);
+  if (unknown)
+    {
+      compose_project_release (&p);
+      return dock_failf ("no such service: %s", unknown);
+    }
   for (size_t i = 0; i < services->u.object.len; i++)
     {
       const char *svc = services->u.object.keys[i];
@@ -1355,12 +1365,12 @@ cmd_push (struct dock_ctx *ctx, const struct compose_opts *o, int argc, char **a
     return r;
   lcr_error_t err = NULL;
   jv services = jv_get_obj (p.model, "services");
-  for (int i = first; i < argc; i++)
-    if (jv_get (services, argv[i]) == NULL)
-      {
-        compose_project_release (&p);
-        return dock_failf ("no such service: %s", argv[i]);
-      }
+  const char *unknown = first_not_enabled (services, argv + first, argc - first);
+  if (unknown)
+    {
+      compose_project_release (&p);
+      return dock_failf ("no such service: %s", unknown);
+    }
   int rc = 0;
   for (size_t i = 0; i < services->u.object.len && rc == 0; i++)
     {

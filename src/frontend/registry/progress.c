@@ -121,8 +121,9 @@ dock_progress_status (struct dock_progress *pg, int line, const char *status)
   pthread_mutex_unlock (&pg->lock);
 }
 
-void
-dock_progress_human (uint64_t n, char buf[16])
+/* "1.2MB" as docker writes sizes (decimal units) */
+static void
+human (uint64_t n, char buf[16])
 {
   static const char *units[] = {"B", "kB", "MB", "GB", "TB"};
   double v = (double)n;
@@ -162,8 +163,8 @@ dock_progress_bytes (struct dock_progress *pg, int line, const char *verb, uint6
     bar[fill] = '>';
   bar[bw] = '\0';
   char a[16], b[16];
-  dock_progress_human (now, a);
-  dock_progress_human (total, b);
+  human (now, a);
+  human (total, b);
   char *text;
   xasprintf (&text, "%s [%s] %8s/%s", verb, bar, a, b);
   /* the last bytes are reported more than once: draw them once */

@@ -28,7 +28,4 @@ void dock_progress_bytes (struct dock_progress *pg, int line, const char *verb, 
 /* A line that is not a layer's ("Digest: …"), printed below the layers. */
 void dock_progress_text (struct dock_progress *pg, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
 
-/* "1.2MB" as docker writes sizes (decimal units) */
-void dock_progress_human (uint64_t n, char buf[16]);
-
 #endif

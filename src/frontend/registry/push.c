@@ -63,7 +63,6 @@ struct blob_job
 {
   struct push *p;
   const char *digest;
-  bool is_layer;
   int line;
   off_t base; /* a chunk's offset, for the progress hook */
   off_t size;
@@ -402,7 +401,6 @@ dock_registry_push (struct dock_ctx *ctx, const char *ref, bool quiet, FILE *out
       struct blob_job *j = &p.jobs[p.n_jobs++];
       j->p = &p;
       j->digest = jv_get_str (layers->u.array.values[i], "digest");
-      j->is_layer = true;
       char short_id[13];
       snprintf (short_id, sizeof short_id, "%.12s", dock_digest_hex (j->digest));
       j->line = dock_progress_add (p.pg, short_id, "Preparing");
